@@ -1,0 +1,57 @@
+// The engine's contract. Everything here is pure data: dense integer indices,
+// typed arrays, no ids from the database, no clock, no environment.
+import type { CsrMatrix } from "./data/CsrMatrix";
+
+export type InteractionKind = "RATING" | "VIEW" | "PLAY" | "LIKE" | "DISLIKE" | "PURCHASE" | "SKIP";
+
+// What an algorithm is trained on.
+export interface TrainingSet {
+  readonly nUsers: number;
+  readonly nItems: number;
+  // user x item; for explicit data the rating, for implicit data the
+  // confidence weight built from interactions (see data/buildInteractionMatrix).
+  readonly ratings: CsrMatrix;
+  // Seconds since the epoch for each entry of `ratings` (same order), when known.
+  readonly timestamps?: Float64Array;
+  // item x feature weights (genre, cast, tag, year bucket ...), when known.
+  readonly itemFeatures?: CsrMatrix;
+  // Rating scale for explicit data; predictions are clipped to it.
+  readonly ratingScale?: { min: number; max: number };
+}
+
+export interface FitOptions {
+  seed: number;
+  // Called with a fraction in [0, 1] as training proceeds.
+  onProgress?: (fraction: number) => void;
+}
+
+// Why the engine ranked an item: evidence the API turns into typed reasons.
+export type Evidence =
+  | { kind: "becauseYouInteracted"; item: number; weight: number }
+  | { kind: "sharedFeature"; feature: number; weight: number }
+  | { kind: "similarUsersLiked"; count: number }
+  | { kind: "popular" }
+  | { kind: "coldStart"; why: string };
+
+export interface ScoredItem {
+  item: number;
+  score: number;
+}
+
+// A fitted model. Methods that do not apply to an algorithm are absent.
+export interface Model {
+  readonly name: string;
+  // Scores for every item (length nItems) for a known user; higher is better.
+  scoreAll(user: number): Float32Array;
+  // Predicted rating (explicit models), clipped to the rating scale.
+  predict?(user: number, item: number): number;
+  similarItems?(item: number, k: number): ScoredItem[];
+  similarUsers?(user: number, k: number): ScoredItem[];
+  explain?(user: number, item: number, maxEvidence: number): Evidence[];
+}
+
+export interface Algorithm<P = Record<string, unknown>> {
+  readonly name: string;
+  readonly defaults: P;
+  fit(data: TrainingSet, params: Partial<P>, options: FitOptions): Model;
+}
