@@ -1,2 +1,5 @@
-// Filled in by the database test support (see test/support/database.ts).
-export default async function globalSetup(): Promise<void> {}
+import { buildTemplate } from "./pgliteTemplate";
+
+export default async function globalSetup(): Promise<void> {
+  await buildTemplate();
+}

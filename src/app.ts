@@ -1,0 +1,66 @@
+// Wiring only: config -> database -> migrations -> demo data -> Apollo -> HTTP.
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config";
+import type { Database } from "./db/Database";
+import { createDatabase } from "./db/createDatabase";
+import { migrate } from "./db/migrate";
+import { createApolloServer } from "./graphql/createApolloServer";
+import { createContext } from "./graphql/context";
+import { createHttpServer } from "./http/createHttpServer";
+import type { Logger } from "./logger";
+import { importCatalog } from "./services/importService";
+import { generateDemoCatalog } from "./demo/demoCatalog";
+
+export interface App {
+  url: string;
+  db: Database;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const migrations = await migrate(db.sql);
+  if (migrations.applied.length > 0) logger.info("applied migrations", { migrations: migrations.applied });
+  if (migrations.unknown.length > 0) logger.warn("the database has migrations this code does not know", { migrations: migrations.unknown });
+  return db;
+}
+
+export async function loadDemoIfEmpty(db: Database, logger: Logger): Promise<boolean> {
+  const items = await db.prisma.item.count();
+  if (items > 0) return false;
+  const summary = await importCatalog(db, generateDemoCatalog(42));
+  logger.info("loaded the demo catalog", { users: summary.users, items: summary.items, interactions: summary.interactions.created });
+  return true;
+}
+
+export async function startApp(config: Config, logger: Logger, existing?: Database): Promise<App> {
+  const db = existing ?? (await openDatabase(config, logger));
+  if (config.demoData) await loadDemoIfEmpty(db, logger);
+  const apollo = createApolloServer(logger, { introspection: true });
+  await apollo.start();
+  const server = createHttpServer({
+    apollo,
+    logger,
+    bodyLimitBytes: 4 * 1024 * 1024,
+    context: (requestId) => createContext(db, config, requestId),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  return {
+    url: `http://${shownHost}:${address.port}/graphql`,
+    db,
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await apollo.stop();
+      if (!existing) await db.close();
+    },
+  };
+}

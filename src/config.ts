@@ -1,0 +1,111 @@
+// Reads and validates the environment once, at start. Nothing else in the
+// code base reads process.env: everything receives a Config.
+import path from "node:path";
+
+export interface Config {
+  // PostgreSQL connection string; undefined means the embedded PGlite database.
+  databaseUrl: string | undefined;
+  // Folder holding the embedded database (only used without databaseUrl).
+  dataDir: string;
+  host: string;
+  port: number;
+  // Load the demo catalog at start when the database has no items.
+  demoData: boolean;
+  // Inclusive rating scale for RATING interactions.
+  ratingScale: { min: number; max: number };
+  // Most interactions one recordInteractions call may carry.
+  maxInteractionBatch: number;
+  // Most users or items one upsert call may carry.
+  maxUpsertBatch: number;
+  // PostgreSQL pool size per process.
+  databasePoolSize: number;
+  nodeEnv: string;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false; got ${JSON.stringify(raw)}`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DATABASE_URL must be a postgresql:// URL; got ${JSON.stringify(redact(raw))}`);
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
+    throw new ConfigError(`DATABASE_URL must be a postgresql:// URL; got ${JSON.stringify(redact(raw))}`);
+  }
+  return raw;
+}
+
+// Never echo a password back into logs or error messages.
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):([^@]*)@/, "//$1:***@");
+}
+
+function ratingScale(env: Env): { min: number; max: number } {
+  const raw = env.MARQUEE_RATING_SCALE;
+  if (raw === undefined || raw === "") return { min: 0.5, max: 5 };
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$/.exec(raw);
+  const min = match ? Number(match[1]) : NaN;
+  const max = match ? Number(match[2]) : NaN;
+  if (!match || !(min < max)) {
+    throw new ConfigError(`MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got ${JSON.stringify(raw)}`);
+  }
+  return { min, max };
+}
+
+function logLevel(env: Env): Config["logLevel"] {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === "") return "info";
+  const levels = ["debug", "info", "warn", "error", "silent"] as const;
+  const found = levels.find((l) => l === raw.trim().toLowerCase());
+  if (!found) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(", ")}; got ${JSON.stringify(raw)}`);
+  return found;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const dataDirRaw = env.MARQUEE_DATA_DIR;
+  if (dataDirRaw !== undefined && dataDirRaw.trim() === "" && dataDirRaw !== "") {
+    throw new ConfigError(`MARQUEE_DATA_DIR must be a folder path; got ${JSON.stringify(dataDirRaw)}`);
+  }
+  const host = env.HOST && env.HOST.trim() !== "" ? env.HOST.trim() : "0.0.0.0";
+  return {
+    databaseUrl: databaseUrl(env),
+    dataDir: path.resolve(cwd, dataDirRaw && dataDirRaw !== "" ? dataDirRaw : ".marquee"),
+    host,
+    port: integer(env, "PORT", 4000, 0, 65535),
+    demoData: boolean(env, "MARQUEE_DEMO_DATA", true),
+    ratingScale: ratingScale(env),
+    maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
+    maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
+    logLevel: logLevel(env),
+  };
+}

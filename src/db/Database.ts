@@ -1,0 +1,25 @@
+import type { PrismaClient } from "../generated/prisma/client";
+
+// A plain SQL connection for what Prisma's client does not do: running
+// migration files (many statements in one text) under our own transaction.
+export interface SqlDriver {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  // Runs a script of several statements (no parameters).
+  exec(sql: string): Promise<void>;
+  transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T>;
+}
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  // Where the data lives, for the start banner (password redacted).
+  readonly description: string;
+  readonly prisma: PrismaClient;
+  readonly sql: SqlDriver;
+  // Statement listeners, used by tests and metrics to count SQL statements.
+  onStatement(listener: (sql: string) => void): () => void;
+  // Embedded only: the data folder as a tarball (tests start from a migrated one).
+  dumpDataDir?(): Promise<Blob>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+// The one place that decides which PostgreSQL we talk to: a real server when
+// DATABASE_URL is set, otherwise PGlite (PostgreSQL compiled to WebAssembly)
+// in a data folder. Both go through the same Prisma client and SQL.
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../generated/prisma/client";
+import type { Database, SqlDriver } from "./Database";
+import { redact } from "../config";
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  // Embedded database folder; undefined with no databaseUrl means in memory.
+  dataDir?: string;
+  // For tests: start the embedded database from a dumped data folder (tarball).
+  pgliteDump?: Blob;
+  poolSize?: number;
+}
+
+type Listener = (sql: string) => void;
+
+type Adapter = NonNullable<ConstructorParameters<typeof PrismaClient>[0]["adapter"]>;
+
+function createPrisma(adapter: Adapter, listeners: Set<Listener>): PrismaClient {
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event" as const, level: "query" as const }] });
+  prisma.$on("query", (event) => {
+    for (const listener of listeners) listener(event.query);
+  });
+  return prisma;
+}
+
+function pgDriver(pool: pg.Pool | pg.PoolClient, listeners: Set<Listener>): SqlDriver {
+  const notify = (sql: string) => {
+    for (const listener of listeners) listener(sql);
+  };
+  return {
+    async query<T>(sql: string, params: unknown[] = []) {
+      notify(sql);
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      notify(sql);
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (tx: SqlDriver) => Promise<T>) {
+      if (!(pool instanceof pg.Pool)) return fn(pgDriver(pool, listeners));
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(pgDriver(client, listeners));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const listeners = new Set<Listener>();
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on("error", () => undefined);
+  const prisma = createPrisma(new PrismaPg(pool), listeners);
+  return {
+    kind: "postgres",
+    description: `PostgreSQL at ${redact(url)}`,
+    prisma,
+    sql: pgDriver(pool, listeners),
+    onStatement(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+// PGlite is imported lazily: servers on a real PostgreSQL never load its WebAssembly.
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PrismaPGlite } = await import("pglite-prisma-adapter");
+  const listeners = new Set<Listener>();
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = path.join(options.dataDir, "pgdata");
+    fs.mkdirSync(dataDir, { recursive: true });
+  }
+  const client = new PGlite(dataDir ?? "memory://", options.pgliteDump ? { loadDataDir: options.pgliteDump } : {});
+  await client.waitReady;
+  const prisma = createPrisma(new PrismaPGlite(client), listeners);
+  const notify = (sql: string) => {
+    for (const listener of listeners) listener(sql);
+  };
+  type Queryable = Pick<typeof client, "query" | "exec">;
+  const driver = (conn: Queryable, inTransaction: boolean): SqlDriver => ({
+    async query<T>(sql: string, params: unknown[] = []) {
+      notify(sql);
+      return (await conn.query<T>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      notify(sql);
+      await conn.exec(sql);
+    },
+    async transaction<T>(fn: (tx: SqlDriver) => Promise<T>) {
+      if (inTransaction) return fn(driver(conn, true));
+      return client.transaction((tx) => fn(driver(tx, true)));
+    },
+  });
+  return {
+    kind: "pglite",
+    description: dataDir ? `embedded PostgreSQL (PGlite) in ${dataDir}` : "embedded PostgreSQL (PGlite) in memory",
+    prisma,
+    sql: driver(client, false),
+    dumpDataDir: async () => (await client.dumpDataDir("gzip")) as Blob,
+    onStatement(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options);
+}

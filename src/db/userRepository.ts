@@ -1,0 +1,35 @@
+import type { Database } from "./Database";
+import type { JsonObject, UserRow } from "./rows";
+
+type PrismaUser = { id: number; externalId: string; attributes: unknown; createdAt: Date; updatedAt: Date };
+
+function toRow(user: PrismaUser): UserRow {
+  return { ...user, attributes: (user.attributes ?? {}) as JsonObject };
+}
+
+export async function findUsersByExternalIds(db: Database, externalIds: readonly string[]): Promise<UserRow[]> {
+  const users = await db.prisma.user.findMany({ where: { externalId: { in: [...externalIds] } } });
+  return users.map(toRow);
+}
+
+export async function findUsersByIds(db: Database, ids: readonly number[]): Promise<UserRow[]> {
+  const users = await db.prisma.user.findMany({ where: { id: { in: [...ids] } } });
+  return users.map(toRow);
+}
+
+export interface DeletedUser {
+  externalId: string;
+  deletedInteractions: number;
+}
+
+// Deletes the user and, through ON DELETE CASCADE, every interaction of theirs,
+// in one transaction. Later issues add model traces to this same transaction.
+export async function deleteUserByExternalId(db: Database, externalId: string): Promise<DeletedUser | null> {
+  return db.prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
+    if (!user) return null;
+    const { count } = await tx.interaction.deleteMany({ where: { userId: user.id } });
+    await tx.user.delete({ where: { id: user.id } });
+    return { externalId, deletedInteractions: count };
+  });
+}

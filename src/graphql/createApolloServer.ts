@@ -1,0 +1,16 @@
+import { ApolloServer } from "@apollo/server";
+import type { GraphQLContext } from "./context";
+import { loadTypeDefs } from "./typeDefs";
+import { resolvers } from "./resolvers";
+import { createFormatError } from "./formatError";
+import type { Logger } from "../logger";
+
+export function createApolloServer(logger: Logger, options: { introspection: boolean }): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    formatError: createFormatError(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: options.introspection,
+  });
+}

@@ -1,0 +1,33 @@
+import type { GraphQLContext } from "../context";
+import type { ItemRow } from "../../db/rows";
+import { getCatalogStats, listFeatures, listItems, upsertItems, type ItemFilterInput, type ItemInput } from "../../services/catalogService";
+import { BadUserInputError } from "../errors";
+
+const MAX_IDS = 100;
+
+function checkIds(ids: readonly string[]): void {
+  if (ids.length > MAX_IDS) throw new BadUserInputError("ids", `${ids.length} ids`, `at most ${MAX_IDS}`);
+}
+
+export const catalogResolvers = {
+  Query: {
+    item: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.itemByExternalId.load(args.id),
+    itemsById: (_: unknown, args: { ids: string[] }, ctx: GraphQLContext) => {
+      checkIds(args.ids);
+      return Promise.all(args.ids.map((id) => ctx.loaders.itemByExternalId.load(id)));
+    },
+    items: (_: unknown, args: { first?: number; after?: string; filter?: ItemFilterInput }, ctx: GraphQLContext) => listItems(ctx, args),
+    features: (_: unknown, args: { facet?: string; first?: number; after?: string }, ctx: GraphQLContext) => listFeatures(ctx, args),
+    catalogStats: (_: unknown, __: unknown, ctx: GraphQLContext) => getCatalogStats(ctx),
+  },
+  Mutation: {
+    upsertItems: (_: unknown, args: { items: ItemInput[] }, ctx: GraphQLContext) => upsertItems(ctx, args.items),
+  },
+  Item: {
+    id: (item: ItemRow) => item.externalId,
+    features: async (item: ItemRow, args: { facet?: string | null }, ctx: GraphQLContext) => {
+      const features = await ctx.loaders.featuresByItemId.load(item.id);
+      return args.facet == null ? features : features.filter((f) => f.facet === args.facet);
+    },
+  },
+};

@@ -1,0 +1,55 @@
+// DataLoaders, created fresh for every request (never shared: they cache).
+// Each turns the many loads one GraphQL query makes into one SQL statement per
+// batch, so a query's statement count does not grow with the number of users
+// or items it touches.
+import DataLoader from "dataloader";
+import type { Database } from "../db/Database";
+import type { InteractionRow, ItemFeatureRow, ItemRow, UserRow } from "../db/rows";
+import { findItemsByExternalIds, findItemsByIds } from "../db/itemRepository";
+import { findUsersByExternalIds, findUsersByIds } from "../db/userRepository";
+import { featuresOfItems } from "../db/featureRepository";
+import { countInteractions, interactionPages, type InteractionCountKey, type InteractionPageKey } from "../db/interactionRepository";
+import { alignToKeys, groupByKeys } from "./alignToKeys";
+
+export interface Loaders {
+  userById: DataLoader<number, UserRow | null>;
+  userByExternalId: DataLoader<string, UserRow | null>;
+  itemById: DataLoader<number, ItemRow | null>;
+  itemByExternalId: DataLoader<string, ItemRow | null>;
+  featuresByItemId: DataLoader<number, ItemFeatureRow[]>;
+  interactionPage: DataLoader<InteractionPageKey, InteractionRow[], string>;
+  interactionCount: DataLoader<InteractionCountKey, number, string>;
+}
+
+export function createLoaders(db: Database): Loaders {
+  const userById: Loaders["userById"] = new DataLoader(async (ids) => {
+    const rows = await findUsersByIds(db, ids);
+    for (const row of rows) userByExternalId.prime(row.externalId, row);
+    return alignToKeys(ids, rows, (r) => r.id);
+  });
+  const userByExternalId: Loaders["userByExternalId"] = new DataLoader(async (ids) => {
+    const rows = await findUsersByExternalIds(db, ids);
+    for (const row of rows) userById.prime(row.id, row);
+    return alignToKeys(ids, rows, (r) => r.externalId);
+  });
+  const itemById: Loaders["itemById"] = new DataLoader(async (ids) => {
+    const rows = await findItemsByIds(db, ids);
+    for (const row of rows) itemByExternalId.prime(row.externalId, row);
+    return alignToKeys(ids, rows, (r) => r.id);
+  });
+  const itemByExternalId: Loaders["itemByExternalId"] = new DataLoader(async (ids) => {
+    const rows = await findItemsByExternalIds(db, ids);
+    for (const row of rows) itemById.prime(row.id, row);
+    return alignToKeys(ids, rows, (r) => r.externalId);
+  });
+  const featuresByItemId: Loaders["featuresByItemId"] = new DataLoader(async (ids) =>
+    groupByKeys(ids, await featuresOfItems(db, ids), (r) => r.itemId),
+  );
+  const interactionPage: Loaders["interactionPage"] = new DataLoader((keys) => interactionPages(db, keys), {
+    cacheKeyFn: (k) => `${k.userId}|${k.type}|${k.after?.occurredAt.toISOString()}|${k.after?.id}|${k.limit}`,
+  });
+  const interactionCount: Loaders["interactionCount"] = new DataLoader((keys) => countInteractions(db, keys), {
+    cacheKeyFn: (k) => `${k.userId}|${k.type}`,
+  });
+  return { userById, userByExternalId, itemById, itemByExternalId, featuresByItemId, interactionPage, interactionCount };
+}

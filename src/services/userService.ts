@@ -1,0 +1,35 @@
+import type { ServiceContext } from "./ServiceContext";
+import type { UserRow } from "../db/rows";
+import { inTransaction, writeUsers } from "../db/catalogWriter";
+import { deleteUserByExternalId, type DeletedUser } from "../db/userRepository";
+import type { UserRecord } from "../importers/CatalogData";
+import { BadUserInputError, NotFoundError } from "../graphql/errors";
+import { checkAttributes, checkText } from "./validation";
+
+export interface UserInput {
+  id: string;
+  attributes?: Record<string, unknown> | null;
+}
+
+export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInput[]): Promise<UserRow[]> {
+  if (inputs.length > ctx.config.maxUpsertBatch) {
+    throw new BadUserInputError("users", `${inputs.length} users`, `at most ${ctx.config.maxUpsertBatch} per call`);
+  }
+  const records: UserRecord[] = inputs.map((input, i) => ({
+    externalId: checkText(`users[${i}].id`, input.id, 256),
+    attributes: checkAttributes(`users[${i}].attributes`, input.attributes) as UserRecord["attributes"],
+  }));
+  await inTransaction(ctx.db, (tx) => writeUsers(tx, records));
+  const rows = await ctx.loaders.userByExternalId.loadMany(records.map((r) => r.externalId));
+  return rows.map((row, i) => {
+    if (!row || row instanceof Error) throw new Error(`upserted user ${records[i].externalId} not readable`);
+    return row;
+  });
+}
+
+export async function deleteUser(ctx: ServiceContext, id: string): Promise<DeletedUser> {
+  const deleted = await deleteUserByExternalId(ctx.db, checkText("id", id, 256));
+  if (!deleted) throw new NotFoundError("user", [id], "id");
+  ctx.loaders.userByExternalId.clear(id);
+  return deleted;
+}
