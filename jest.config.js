@@ -12,4 +12,5 @@ module.exports = {
   globalSetup: "<rootDir>/test/support/globalSetup.ts",
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/test/support/summaryReporter.js"],
 };

@@ -32,10 +32,10 @@ export async function catalogStats(db: Database): Promise<CatalogStatsRow> {
             (SELECT count(*) FROM items)::int AS items,
             (SELECT count(*) FROM features)::int AS features,
             (SELECT count(*) FROM interactions)::int AS interactions,
-            (SELECT json_agg(json_build_object('kind', kind, 'count', n) ORDER BY kind)
-               FROM (SELECT kind::text AS kind, count(*)::int AS n FROM items GROUP BY kind) k) AS by_kind,
-            (SELECT json_agg(json_build_object('type', type, 'count', n) ORDER BY type)
-               FROM (SELECT type::text AS type, count(*)::int AS n FROM interactions GROUP BY type) t) AS by_type,
+            (SELECT json_agg(json_build_object('kind', kind::text, 'count', n) ORDER BY kind)
+               FROM (SELECT kind, count(*)::int AS n FROM items GROUP BY kind) k) AS by_kind,
+            (SELECT json_agg(json_build_object('type', type::text, 'count', n) ORDER BY type)
+               FROM (SELECT type, count(*)::int AS n FROM interactions GROUP BY type) t) AS by_type,
             (SELECT json_agg(json_build_object('facet', facet, 'features', n) ORDER BY facet)
                FROM (SELECT facet, count(*)::int AS n FROM features GROUP BY facet) f) AS facets,
             (SELECT min(occurred_at) FROM interactions) AS first_at,

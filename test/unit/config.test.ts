@@ -1,0 +1,64 @@
+import path from "node:path";
+import { ConfigError, loadConfig } from "../../src/config";
+
+describe("loadConfig", () => {
+  it("uses the documented defaults with an empty environment", () => {
+    expect(loadConfig({}, "/srv/marquee")).toEqual({
+      databaseUrl: undefined,
+      dataDir: path.resolve("/srv/marquee", ".marquee"),
+      host: "0.0.0.0",
+      port: 4000,
+      demoData: true,
+      ratingScale: { min: 0.5, max: 5 },
+      maxInteractionBatch: 10000,
+      maxUpsertBatch: 1000,
+      databasePoolSize: 10,
+      nodeEnv: "development",
+      logLevel: "info",
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: "postgresql://app:secret@db:5432/marquee",
+        MARQUEE_DATA_DIR: "/var/lib/marquee",
+        PORT: "8080",
+        HOST: "127.0.0.1",
+        MARQUEE_DEMO_DATA: "false",
+        MARQUEE_RATING_SCALE: "1..10",
+        MARQUEE_MAX_INTERACTION_BATCH: "500",
+        LOG_LEVEL: "warn",
+      },
+      "/",
+    );
+    expect(config).toMatchObject({
+      databaseUrl: "postgresql://app:secret@db:5432/marquee",
+      dataDir: "/var/lib/marquee",
+      port: 8080,
+      host: "127.0.0.1",
+      demoData: false,
+      ratingScale: { min: 1, max: 10 },
+      maxInteractionBatch: 500,
+      logLevel: "warn",
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, 'PORT must be an integer from 0 to 65535; got "eighty"'],
+    [{ PORT: "70000" }, 'PORT must be an integer from 0 to 65535; got "70000"'],
+    [{ PORT: "4000.5" }, 'PORT must be an integer from 0 to 65535; got "4000.5"'],
+    [{ DATABASE_URL: "mysql://x@y/z" }, 'DATABASE_URL must be a postgresql:// URL; got "mysql://x@y/z"'],
+    [{ DATABASE_URL: "not a url" }, 'DATABASE_URL must be a postgresql:// URL; got "not a url"'],
+    [{ MARQUEE_DEMO_DATA: "maybe" }, 'MARQUEE_DEMO_DATA must be true or false; got "maybe"'],
+    [{ MARQUEE_RATING_SCALE: "5..1" }, 'MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got "5..1"'],
+    [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
+    [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],
+  ])("stops on %j naming the variable and the value", (env, message) => {
+    expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));
+  });
+
+  it("never echoes a database password", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://app:hunter2@db/x" }, "/")).toThrow(/app:\*\*\*@db/);
+  });
+});
