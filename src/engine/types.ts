@@ -38,6 +38,24 @@ export interface ScoredItem {
   score: number;
 }
 
+// A user described by their interactions at request time rather than by a
+// training index: the serving path folds in interactions recorded after the
+// model was trained (read-your-writes without a retrain). Sorted by item,
+// values on the same scale as the training set's.
+export interface UserHistory {
+  readonly items: Int32Array;
+  readonly values: Float32Array;
+}
+
+// A fitted model's state as typed arrays plus JSON, so it can be stored
+// (bytea in PostgreSQL) and loaded by every server replica.
+export interface SerializedModel {
+  readonly algorithm: string;
+  readonly params: Record<string, unknown>;
+  readonly meta: Record<string, unknown>;
+  readonly arrays: Record<string, Float32Array | Float64Array | Int32Array>;
+}
+
 // A fitted model. Methods that do not apply to an algorithm are absent.
 export interface Model {
   readonly name: string;
@@ -48,10 +66,17 @@ export interface Model {
   similarItems?(item: number, k: number): ScoredItem[];
   similarUsers?(user: number, k: number): ScoredItem[];
   explain?(user: number, item: number, maxEvidence: number): Evidence[];
+  // Scores for every item for a user given by their current history (fold-in).
+  scoreHistory?(history: UserHistory): Float32Array;
+  // Evidence for an item recommended from a history.
+  explainHistory?(history: UserHistory, item: number, maxEvidence: number): Evidence[];
+  serialize?(): SerializedModel;
 }
 
 export interface Algorithm<P = Record<string, unknown>> {
   readonly name: string;
   readonly defaults: P;
   fit(data: TrainingSet, params: Partial<P>, options: FitOptions): Model;
+  // Rebuilds a model from serialize()'s output.
+  deserialize?(serialized: SerializedModel): Model;
 }
