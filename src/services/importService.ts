@@ -2,7 +2,7 @@
 // in one transaction: it lands whole or not at all, and writing it again
 // changes nothing.
 import type { Database } from "../db/Database";
-import { chunks, inTransaction, writeInteractions, writeItems, writeUsers } from "../db/catalogWriter";
+import { chunks, inTransaction, mergeByNaturalKey, writeInteractions, writeItems, writeUsers } from "../db/catalogWriter";
 import type { CatalogData } from "../importers/CatalogData";
 
 export interface ImportProgress {
@@ -16,6 +16,11 @@ export interface ImportSummary {
   items: number;
   interactions: { created: number; updated: number; unchanged: number };
 }
+
+// Interactions per statement: big enough that per-statement overhead (a round
+// trip, Prisma's argument handling) is small beside the insert itself, small
+// enough that the progress bar still moves.
+const INTERACTION_CHUNK = 50000;
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -45,20 +50,28 @@ export async function importCatalog(
     if (unknownUsers.length > 0) {
       for (const [k, v] of await writeUsers(tx, unknownUsers.map((externalId) => ({ externalId, attributes: {} })))) userIds.set(k, v);
     }
-    const totals = { created: 0, updated: 0, unchanged: 0 };
-    let done = 0;
-    for (const chunk of chunks(data.interactions, 20000)) {
-      const resolved = chunk.map((i) => {
+    // Resolve every interaction before writing any: an unknown item fails the
+    // import before the slowest phase starts. Repeats of one natural key are
+    // merged over the whole source (the last wins) and the rest sorted by that
+    // key, so a repeat never straddles two chunks and each chunk touches
+    // neighbouring index pages (see writeInteractions).
+    const resolved = mergeByNaturalKey(
+      data.interactions.map((i) => {
         const itemId = itemIds.get(i.itemExternalId);
         if (itemId === undefined) throw new ImportError(`interaction of user ${i.userExternalId} names unknown item ${i.itemExternalId}`);
         return { userId: userIds.get(i.userExternalId)!, itemId, type: i.type, value: i.value, occurredAt: i.occurredAt };
-      });
-      const r = await writeInteractions(tx, resolved);
+      }),
+    );
+    const totals = { created: 0, updated: 0, unchanged: 0 };
+    let done = 0;
+    onProgress({ phase: "interactions", done: 0, total: resolved.length });
+    for (const chunk of chunks(resolved, INTERACTION_CHUNK)) {
+      const r = await writeInteractions(tx, chunk, INTERACTION_CHUNK);
       totals.created += r.created;
       totals.updated += r.updated;
       totals.unchanged += r.unchanged;
       done += chunk.length;
-      onProgress({ phase: "interactions", done, total: data.interactions.length });
+      onProgress({ phase: "interactions", done, total: resolved.length });
     }
     return { users: userIds.size, items: itemIds.size, interactions: totals };
   });
