@@ -11,6 +11,7 @@ import { createHttpServer } from "./http/createHttpServer";
 import type { Logger } from "./logger";
 import { importCatalog } from "./services/importService";
 import { generateDemoCatalog } from "./demo/demoCatalog";
+import { startServing } from "./serving/startServing";
 
 export interface App {
   url: string;
@@ -37,7 +38,9 @@ export async function loadDemoIfEmpty(db: Database, logger: Logger): Promise<boo
 
 export async function startApp(config: Config, logger: Logger, existing?: Database): Promise<App> {
   const db = existing ?? (await openDatabase(config, logger));
-  if (config.demoData) await loadDemoIfEmpty(db, logger);
+  const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
+  // Loads the active model versions; a fresh demo database trains its first models.
+  await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
   const apollo = createApolloServer(logger, { introspection: true });
   await apollo.start();
   const server = createHttpServer({

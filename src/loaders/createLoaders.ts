@@ -10,6 +10,7 @@ import { findUsersByExternalIds, findUsersByIds } from "../db/userRepository";
 import { featuresOfItems } from "../db/featureRepository";
 import { countInteractions, interactionPages, type InteractionCountKey, type InteractionPageKey } from "../db/interactionRepository";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
+import { createRecommendationLoaders, type RecommendationLoaders } from "./recommendationLoaders";
 
 export interface Loaders {
   userById: DataLoader<number, UserRow | null>;
@@ -19,6 +20,8 @@ export interface Loaders {
   featuresByItemId: DataLoader<number, ItemFeatureRow[]>;
   interactionPage: DataLoader<InteractionPageKey, InteractionRow[], string>;
   interactionCount: DataLoader<InteractionCountKey, number, string>;
+  // Histories, candidate items and popularity for the recommendation service.
+  recommendation: RecommendationLoaders;
 }
 
 export function createLoaders(db: Database): Loaders {
@@ -51,5 +54,6 @@ export function createLoaders(db: Database): Loaders {
   const interactionCount: Loaders["interactionCount"] = new DataLoader((keys) => countInteractions(db, keys), {
     cacheKeyFn: (k) => `${k.userId}|${k.type}`,
   });
-  return { userById, userByExternalId, itemById, itemByExternalId, featuresByItemId, interactionPage, interactionCount };
+  const base = { userById, userByExternalId, itemById, itemByExternalId, featuresByItemId, interactionPage, interactionCount };
+  return { ...base, recommendation: createRecommendationLoaders(db, base) };
 }

@@ -7,9 +7,9 @@
 // when choosing another similarity.
 // Item neighbourhoods are the usual choice in production: items are fewer and
 // steadier than users, and "because you watched X" is explainable.
-import type { Algorithm, FitOptions, TrainingSet } from "../types";
+import type { Algorithm, FitOptions, SerializedModel, TrainingSet } from "../types";
 import { BASELINE_DEFAULTS } from "./baseline";
-import { fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
+import { deserializeKnn, fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
 
 export const ITEM_KNN_DEFAULTS: KnnParams = {
   k: 40,
@@ -24,4 +24,5 @@ export const itemKnn = {
   name: "itemKnn",
   defaults: ITEM_KNN_DEFAULTS,
   fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("itemKnn", data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
+  deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnn", serialized, ITEM_KNN_DEFAULTS),
 } satisfies Algorithm<KnnParams>;

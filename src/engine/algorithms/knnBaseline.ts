@@ -5,14 +5,30 @@
 // the k most similar items to i that u rated) and only positive similarities
 // take part. Written once over an orientation: "x" is the entity compared
 // (users in user-based mode), "y" the other one.
+//
+// Serving: `scoreHistory` folds in a user given by their current history. In
+// item-based mode that is exact (the score only reads the user's items). In
+// user-based mode the history is compared with every training user by the
+// same measure over co-rated items (one pass through the item-major view),
+// its k best positive neighbours then vote as in scoreAll.
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import { findEntry } from "../data/findEntry";
 import { TopKHeap } from "../recommender/TopKHeap";
 import { clipToScale } from "../recommender/clipToScale";
+import { adjustedCosineMeasure } from "../similarity/adjustedCosine";
+import { emptyStats } from "../similarity/CoRatedStats";
+import { cosineMeasure } from "../similarity/cosine";
+import { euclideanMeasure } from "../similarity/euclidean";
+import { jaccardMeasure } from "../similarity/jaccard";
+import { msdMeasure } from "../similarity/msd";
+import { pearsonMeasure } from "../similarity/pearson";
+import { pearsonBaselineMeasure } from "../similarity/pearsonBaseline";
+import { supportedSimilarity, type SimilarityMeasure } from "../similarity/SimilarityMeasure";
 import { similarityMatrix, type SimilarityName } from "../similarity/similarityMatrix";
+import { columnMeans } from "../similarity/subtractOffsets";
 import { neighboursOf, topKNeighbours } from "../similarity/topKNeighbours";
-import type { Evidence, Model, ScoredItem, TrainingSet } from "../types";
-import { fitBaselines, type BaselineParams, BASELINE_DEFAULTS } from "./baseline";
+import type { Evidence, Model, ScoredItem, SerializedModel, TrainingSet, UserHistory } from "../types";
+import { fitBaselines, foldInUserBias, type BaselineParams, type Baselines, BASELINE_DEFAULTS } from "./baseline";
 
 export interface KnnParams {
   // Neighbours used per prediction (Surprise: 40).
@@ -33,26 +49,89 @@ export interface KnnModel extends Model {
   readonly similarity: Float32Array;
 }
 
+// A history the serving layer knows belongs to a training user: user-based
+// folding-in then leaves that user's own (older) row out of the neighbours,
+// as scoreAll does.
+export interface KnownUserHistory extends UserHistory {
+  readonly user?: number;
+}
+
+// Everything a fitted kNN model is, and all serialize() stores.
+interface KnnState {
+  name: string;
+  userBased: boolean;
+  p: KnnParams;
+  b: Baselines;
+  byUser: CsrMatrix;
+  sim: Float32Array;
+  ratingScale?: { min: number; max: number };
+}
+
+const MEASURES: Readonly<Record<SimilarityName, SimilarityMeasure>> = {
+  cosine: cosineMeasure,
+  adjustedCosine: adjustedCosineMeasure,
+  pearson: pearsonMeasure,
+  euclidean: euclideanMeasure,
+  jaccard: jaccardMeasure,
+  msd: msdMeasure,
+  pearsonBaseline: pearsonBaselineMeasure,
+};
+
 export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, userBased: boolean): KnnModel {
   const b = fitBaselines(data, { ...BASELINE_DEFAULTS, ...p.baseline });
   const byUser = data.ratings;
-  const byItem = transpose(byUser);
-  const X: CsrMatrix = userBased ? byUser : byItem; // rows: compared entities
-  const Y: CsrMatrix = userBased ? byItem : byUser; // rows: the others, listing who has them
-  const bx = userBased ? b.userBias : b.itemBias;
-  const by = userBased ? b.itemBias : b.userBias;
-  const nx = X.nRows;
+  const X: CsrMatrix = userBased ? byUser : transpose(byUser); // rows: compared entities
   const sim = similarityMatrix(X, p.similarity, {
     minSupport: p.minSupport,
     ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}),
-    baselines: { globalMean: b.globalMean, rowBias: bx, colBias: by },
+    baselines: { globalMean: b.globalMean, rowBias: userBased ? b.userBias : b.itemBias, colBias: userBased ? b.itemBias : b.userBias },
   });
+  return knnModel({ name, userBased, p, b, byUser, sim, ...(data.ratingScale ? { ratingScale: data.ratingScale } : {}) });
+}
+
+export function deserializeKnn(name: string, serialized: SerializedModel, defaults: KnnParams): KnnModel {
+  if (serialized.algorithm !== name) throw new Error(`${name}: cannot deserialize a ${serialized.algorithm} model`);
+  const a = serialized.arrays;
+  const meta = serialized.meta as { userBased: boolean; globalMean: number; nUsers: number; nItems: number; ratingScale?: { min: number; max: number } };
+  const need = <T>(key: string, type: new (n: number) => T): T => {
+    // By tag, not instanceof: arrays may come from another realm (a worker, a test sandbox).
+    if ((a[key] as { [Symbol.toStringTag]?: string } | undefined)?.[Symbol.toStringTag] !== type.name) throw new Error(`${name}: serialized model has no ${type.name} '${key}'`);
+    return a[key] as unknown as T;
+  };
+  const byUser: CsrMatrix = {
+    nRows: meta.nUsers,
+    nCols: meta.nItems,
+    indptr: need("ratings.indptr", Int32Array),
+    indices: need("ratings.indices", Int32Array),
+    values: need("ratings.values", Float32Array),
+  };
+  const b = { globalMean: meta.globalMean, userBias: need("userBias", Float64Array), itemBias: need("itemBias", Float64Array) };
+  return knnModel({
+    name,
+    userBased: meta.userBased,
+    p: { ...defaults, ...(serialized.params as Partial<KnnParams>) },
+    b,
+    byUser,
+    sim: need("similarity", Float32Array),
+    ...(meta.ratingScale ? { ratingScale: meta.ratingScale } : {}),
+  });
+}
+
+function knnModel(state: KnnState): KnnModel {
+  const { name, userBased, p, b, byUser, sim } = state;
+  const nUsers = byUser.nRows;
+  const nItems = byUser.nCols;
+  const byItem = transpose(byUser);
+  const Y: CsrMatrix = userBased ? byItem : byUser; // rows: the others, listing who has them
+  const bx = userBased ? b.userBias : b.itemBias;
+  const by = userBased ? b.itemBias : b.userBias;
+  const nx = userBased ? nUsers : nItems;
   const neighbours = topKNeighbours(sim, nx, p.k);
-  const scale = data.ratingScale;
+  const scale = state.ratingScale;
   const heap = new TopKHeap(p.k);
 
-  const knownUser = (u: number) => u >= 0 && u < data.nUsers;
-  const knownItem = (i: number) => i >= 0 && i < data.nItems;
+  const knownUser = (u: number) => u >= 0 && u < nUsers;
+  const knownItem = (i: number) => i >= 0 && i < nItems;
 
   function predict(user: number, item: number): number {
     let est = b.globalMean;
@@ -86,23 +165,122 @@ export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, us
   // recommendation algorithms"); an entry counts when its value is positive,
   // so a dislike never recommends.
   function scoreAll(user: number): Float32Array {
-    const scores = new Float32Array(data.nItems);
+    const scores = new Float32Array(nItems);
     if (!knownUser(user)) return scores;
-    const K = neighbours.k;
     if (userBased) {
-      for (let n = 0; n < neighbours.count[user]; n++) {
-        const v = neighbours.indices[user * K + n];
-        const s = neighbours.sims[user * K + n];
-        for (let k = byUser.indptr[v]; k < byUser.indptr[v + 1]; k++) if (byUser.values[k] > 0) scores[byUser.indices[k]] += s;
-      }
+      const K = neighbours.k;
+      for (let n = 0; n < neighbours.count[user]; n++) voteOf(neighbours.indices[user * K + n], neighbours.sims[user * K + n], scores);
     } else {
-      for (let k = byUser.indptr[user]; k < byUser.indptr[user + 1]; k++) {
-        if (byUser.values[k] <= 0) continue;
-        const j = byUser.indices[k];
-        for (let n = 0; n < neighbours.count[j]; n++) scores[neighbours.indices[j * K + n]] += neighbours.sims[j * K + n];
-      }
+      const start = byUser.indptr[user];
+      const end = byUser.indptr[user + 1];
+      scoreItems(byUser.indices.subarray(start, end), byUser.values.subarray(start, end), scores);
     }
     return scores;
+  }
+
+  // A neighbour user's vote: their similarity to every item they liked.
+  function voteOf(v: number, s: number, scores: Float32Array): void {
+    for (let k = byUser.indptr[v]; k < byUser.indptr[v + 1]; k++) if (byUser.values[k] > 0) scores[byUser.indices[k]] += s;
+  }
+
+  function scoreItems(items: ArrayLike<number>, values: ArrayLike<number>, scores: Float32Array): void {
+    const K = neighbours.k;
+    for (let k = 0; k < items.length; k++) {
+      const j = items[k];
+      if (values[k] <= 0 || !knownItem(j)) continue;
+      for (let n = 0; n < neighbours.count[j]; n++) scores[neighbours.indices[j * K + n]] += neighbours.sims[j * K + n];
+    }
+  }
+
+  // User-based fold-in: the similarity of the history to every training user
+  // by the model's own measure, over co-rated items, with its minimum support
+  // and shrinkage; then the k best positive ones. Cached per history object,
+  // since scoreHistory and explainHistory ask for the same list.
+  const adjustedMeans = userBased && p.similarity === "adjustedCosine" ? columnMeans(byUser) : undefined;
+  const foldedNeighbours = new WeakMap<UserHistory, ScoredItem[]>();
+  function neighboursOfHistory(history: KnownUserHistory): ScoredItem[] {
+    const cached = foldedNeighbours.get(history);
+    if (cached) return cached;
+    const measure = MEASURES[p.similarity];
+    const bu = p.similarity === "pearsonBaseline" ? foldInUserBias(b, history, { ...BASELINE_DEFAULTS, ...p.baseline }.regU) : 0;
+    const offsetA = (y: number) =>
+      adjustedMeans ? adjustedMeans[y] : p.similarity === "pearsonBaseline" ? b.globalMean + bu + b.itemBias[y] : 0;
+    const offsetB = (v: number, y: number) =>
+      adjustedMeans ? adjustedMeans[y] : p.similarity === "pearsonBaseline" ? b.globalMean + b.userBias[v] + b.itemBias[y] : 0;
+    const n = new Int32Array(nUsers);
+    const sA = new Float64Array(nUsers);
+    const sB = new Float64Array(nUsers);
+    const sAA = new Float64Array(nUsers);
+    const sBB = new Float64Array(nUsers);
+    const sAB = new Float64Array(nUsers);
+    let nA = 0;
+    for (let k = 0; k < history.items.length; k++) {
+      const y = history.items[k];
+      if (!knownItem(y)) continue;
+      nA++;
+      const a = history.values[k] - offsetA(y);
+      for (let k2 = byItem.indptr[y]; k2 < byItem.indptr[y + 1]; k2++) {
+        const v = byItem.indices[k2];
+        const c = byItem.values[k2] - offsetB(v, y);
+        n[v]++;
+        sA[v] += a;
+        sB[v] += c;
+        sAA[v] += a * a;
+        sBB[v] += c * c;
+        sAB[v] += a * c;
+      }
+    }
+    const stats = emptyStats();
+    const options = { minSupport: p.minSupport, ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}) };
+    const top = new TopKHeap(p.k);
+    for (let v = 0; v < nUsers; v++) {
+      if (n[v] === 0 || v === history.user) continue;
+      stats.n = n[v];
+      stats.sumA = sA[v];
+      stats.sumB = sB[v];
+      stats.sumAA = sAA[v];
+      stats.sumBB = sBB[v];
+      stats.sumAB = sAB[v];
+      stats.nA = nA;
+      stats.nB = byUser.indptr[v + 1] - byUser.indptr[v];
+      const s = supportedSimilarity(measure, stats, options);
+      if (s > 0) top.push(v, s);
+    }
+    const list = top.sorted();
+    foldedNeighbours.set(history, list);
+    return list;
+  }
+
+  function scoreHistory(history: KnownUserHistory): Float32Array {
+    const scores = new Float32Array(nItems);
+    if (userBased) for (const nb of neighboursOfHistory(history)) voteOf(nb.item, nb.score, scores);
+    else scoreItems(history.items, history.values, scores);
+    return scores;
+  }
+
+  function explainHistory(history: KnownUserHistory, item: number, maxEvidence: number): Evidence[] {
+    if (!knownItem(item) || maxEvidence <= 0) return [];
+    if (userBased) {
+      let count = 0;
+      for (const nb of neighboursOfHistory(history)) {
+        const pos = findEntry(byUser, nb.item, item);
+        if (pos >= 0 && byUser.values[pos] > 0) count++;
+      }
+      return count > 0 ? [{ kind: "similarUsersLiked", count }] : [];
+    }
+    return itemEvidence(history.items, history.values, item, maxEvidence);
+  }
+
+  // The user's items most similar to `item`: the neighbours predict() used.
+  function itemEvidence(items: ArrayLike<number>, values: ArrayLike<number>, item: number, maxEvidence: number): Evidence[] {
+    const top = new TopKHeap(Math.min(maxEvidence, p.k));
+    for (let k = 0; k < items.length; k++) {
+      const j = items[k];
+      if (!knownItem(j)) continue;
+      const s = sim[item * nx + j];
+      if (j !== item && s > 0 && values[k] > 0) top.push(j, s);
+    }
+    return top.sorted().map((e) => ({ kind: "becauseYouInteracted", item: e.item, weight: e.score }));
   }
 
   function explain(user: number, item: number, maxEvidence: number): Evidence[] {
@@ -117,17 +295,28 @@ export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, us
       }
       return count > 0 ? [{ kind: "similarUsersLiked", count }] : [];
     }
-    // The user's items most similar to `item`: the neighbours predict() used.
-    const top = new TopKHeap(Math.min(maxEvidence, p.k));
-    for (let k = byUser.indptr[user]; k < byUser.indptr[user + 1]; k++) {
-      const j = byUser.indices[k];
-      const s = sim[item * nx + j];
-      if (j !== item && s > 0 && byUser.values[k] > 0) top.push(j, s);
-    }
-    return top.sorted().map((e) => ({ kind: "becauseYouInteracted", item: e.item, weight: e.score }));
+    const start = byUser.indptr[user];
+    const end = byUser.indptr[user + 1];
+    return itemEvidence(byUser.indices.subarray(start, end), byUser.values.subarray(start, end), item, maxEvidence);
   }
 
   const similar = (x: number, k: number): ScoredItem[] => (x >= 0 && x < nx ? neighboursOf(sim, nx, x, k) : []);
+
+  function serialize(): SerializedModel {
+    return {
+      algorithm: name,
+      params: { ...p },
+      meta: { userBased, globalMean: b.globalMean, nUsers, nItems, ...(scale ? { ratingScale: scale } : {}) },
+      arrays: {
+        similarity: sim,
+        "ratings.indptr": byUser.indptr,
+        "ratings.indices": byUser.indices,
+        "ratings.values": byUser.values,
+        userBias: b.userBias,
+        itemBias: b.itemBias,
+      },
+    };
+  }
 
   return {
     name,
@@ -135,6 +324,9 @@ export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, us
     predict,
     scoreAll,
     explain,
+    scoreHistory,
+    explainHistory,
+    serialize,
     ...(userBased ? { similarUsers: similar } : { similarItems: similar }),
   };
 }

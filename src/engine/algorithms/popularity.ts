@@ -1,6 +1,6 @@
 // Most-popular ranking: the fallback for users we know nothing about and the
 // baseline every personalised model must beat on ranking metrics.
-import type { Algorithm, Evidence, FitOptions, Model, TrainingSet } from "../types";
+import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet } from "../types";
 
 export interface PopularityParams {
   // "count": how many users interacted positively; "sum": sum of the weights
@@ -45,17 +45,37 @@ export function popularityScores(data: TrainingSet, p: PopularityParams): Float3
   return Float32Array.from(scores);
 }
 
+function popularityModel(scores: Float32Array, params: PopularityParams): PopularityModel {
+  const popular = (): Evidence[] => [{ kind: "popular" }];
+  return {
+    name: "popularity",
+    scores,
+    scoreAll: () => scores.slice(),
+    explain: popular,
+    // The same ranking for every history: popularity does not depend on the user.
+    scoreHistory: () => scores.slice(),
+    explainHistory: popular,
+    serialize: (): SerializedModel => ({
+      algorithm: "popularity",
+      params: { ...params },
+      meta: { nItems: scores.length },
+      arrays: { scores },
+    }),
+  };
+}
+
 // `satisfies` keeps the precise model type for callers that need its extra methods.
 export const popularity = {
   name: "popularity",
   defaults: POPULARITY_DEFAULTS,
   fit(data: TrainingSet, params: Partial<PopularityParams>, _options: FitOptions): PopularityModel {
-    const scores = popularityScores(data, { ...POPULARITY_DEFAULTS, ...params });
-    return {
-      name: "popularity",
-      scores,
-      scoreAll: () => scores.slice(),
-      explain: (): Evidence[] => [{ kind: "popular" }],
-    };
+    const p = { ...POPULARITY_DEFAULTS, ...params };
+    return popularityModel(popularityScores(data, p), p);
+  },
+  deserialize(serialized: SerializedModel): PopularityModel {
+    if (serialized.algorithm !== "popularity") throw new Error(`popularity: cannot deserialize a ${serialized.algorithm} model`);
+    const scores = serialized.arrays.scores;
+    if (scores?.[Symbol.toStringTag] !== "Float32Array") throw new Error("popularity: serialized model has no Float32Array 'scores'");
+    return popularityModel(scores as Float32Array, { ...POPULARITY_DEFAULTS, ...(serialized.params as Partial<PopularityParams>) });
   },
 } satisfies Algorithm<PopularityParams>;

@@ -2,9 +2,9 @@
 // with no options: k = 40, min_k = 1, MSD similarity, user-based, baselines by
 // ALS (reg_i 10, reg_u 15, 10 epochs). On MovieLens-100K 5-fold it gives
 // RMSE 0.931 / MAE 0.733, Surprise's published KNNBaseline figures.
-import type { Algorithm, FitOptions, TrainingSet } from "../types";
+import type { Algorithm, FitOptions, SerializedModel, TrainingSet } from "../types";
 import { BASELINE_DEFAULTS } from "./baseline";
-import { fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
+import { deserializeKnn, fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
 
 export const USER_KNN_DEFAULTS: KnnParams = {
   k: 40,
@@ -18,4 +18,5 @@ export const userKnn = {
   name: "userKnn",
   defaults: USER_KNN_DEFAULTS,
   fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("userKnn", data, { ...USER_KNN_DEFAULTS, ...params }, true),
+  deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("userKnn", serialized, USER_KNN_DEFAULTS),
 } satisfies Algorithm<KnnParams>;

@@ -1,6 +1,7 @@
 import { DateTimeScalar, JsonScalar } from "../scalars";
 import { catalogResolvers } from "./catalogResolvers";
 import { interactionResolvers } from "./interactionResolvers";
+import { recommendationResolvers } from "./recommendationResolvers";
 import { userResolvers } from "./userResolvers";
 
 export const resolvers = {
@@ -10,6 +11,7 @@ export const resolvers = {
     ok: () => true,
     ...catalogResolvers.Query,
     ...userResolvers.Query,
+    ...recommendationResolvers.Query,
   },
   Mutation: {
     ok: () => true,
@@ -17,7 +19,10 @@ export const resolvers = {
     ...userResolvers.Mutation,
     ...interactionResolvers.Mutation,
   },
-  Item: catalogResolvers.Item,
-  User: userResolvers.User,
+  Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
+  User: { ...userResolvers.User, ...recommendationResolvers.User },
   Interaction: interactionResolvers.Interaction,
+  Recommendation: recommendationResolvers.Recommendation,
+  BecauseYouInteracted: recommendationResolvers.BecauseYouInteracted,
+  ServedModel: recommendationResolvers.ServedModel,
 };

@@ -1,0 +1,68 @@
+// `npm run train -- --model item-knn|user-knn|content|popular|baseline|all [--seed 42] [--no-activate]`:
+// trains on everything in DATABASE_URL (or the embedded database), saves a
+// new version and activates it. A running server picks it up at its next
+// start (or reload(); multi-replica polling comes with the job queue).
+import { loadConfig, ConfigError } from "../config";
+import { openDatabase } from "../app";
+import { activateModelVersion } from "../db/modelRepository";
+import { readTrainingData } from "../db/trainingDataRepository";
+import { createLogger } from "../logger";
+import { createProgress } from "./progress";
+import { trainableModels, TrainError, trainModel } from "../serving/trainModel";
+
+interface Args {
+  models: string[];
+  seed: number;
+  activate: boolean;
+}
+
+export function parseTrainArgs(argv: readonly string[]): Args {
+  let model: string | undefined;
+  let seed = 42;
+  let activate = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--model") model = argv[++i];
+    else if (arg.startsWith("--model=")) model = arg.slice("--model=".length);
+    else if (arg === "--seed") seed = Number(argv[++i]);
+    else if (arg.startsWith("--seed=")) seed = Number(arg.slice("--seed=".length));
+    else if (arg === "--no-activate") activate = false;
+    else throw new TrainError(`unknown argument ${JSON.stringify(arg)}`);
+  }
+  if (!Number.isSafeInteger(seed)) throw new TrainError(`--seed must be an integer`);
+  const known = trainableModels();
+  if (model === undefined) throw new TrainError(`--model is required: one of ${known.join(", ")} or all`);
+  const models = model === "all" ? known : [model];
+  for (const m of models) if (!known.includes(m)) throw new TrainError(`unknown model ${JSON.stringify(m)}; known: ${known.join(", ")}, all`);
+  return { models, seed, activate };
+}
+
+async function main(): Promise<void> {
+  const args = parseTrainArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel === "debug" ? "debug" : "warn");
+  const db = await openDatabase(config, logger);
+  try {
+    const data = await readTrainingData(db);
+    process.stdout.write(`${db.description}: ${data.users.size} users, ${data.items.size} items, ${data.interactions.length} interactions\n`);
+    for (const name of args.models) {
+      const progress = createProgress(`train ${name}`);
+      progress.update(0, "fitting");
+      const result = await trainModel(db, name, { seed: args.seed, ratingScale: config.ratingScale, data, onProgress: (f) => progress.update(f, "fitting") });
+      progress.done();
+      const v = result.version;
+      const activated = args.activate ? await activateModelVersion(db, v.name, v.version) : null;
+      process.stdout.write(`${v.name} v${v.version} (${v.algorithm}) fitted in ${result.fitSeconds.toFixed(2)} s${activated ? ", active" : ", not activated"}\n`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    const known = error instanceof ConfigError || error instanceof TrainError;
+    process.stderr.write(`train failed: ${known ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+    process.exit(known ? 2 : 1);
+  });
+}

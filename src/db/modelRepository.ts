@@ -1,0 +1,223 @@
+// Trained models in PostgreSQL: one model_versions row per (name, version)
+// and one model_artifacts row per typed array, stored as its raw
+// little-endian bytes; the dtype of every array lives in the version's
+// `params` JSON beside the algorithm's own params and meta. At most one
+// version per name is active; activation happens in a transaction so readers
+// never see two or none while it switches.
+import os from "node:os";
+import type { Database } from "./Database";
+import { inTransaction } from "./catalogWriter";
+import type { SerializedModel } from "../engine/types";
+
+type TypedArray = Float32Array | Float64Array | Int32Array;
+type Dtype = "float32" | "float64" | "int32";
+
+// The dense index of the model: position -> database id.
+export interface ModelIndex {
+  users: Int32Array;
+  items: Int32Array;
+  features: Int32Array;
+}
+
+export interface ModelVersionRow {
+  id: number;
+  name: string;
+  version: number;
+  status: string;
+  isActive: boolean;
+  algorithm: string;
+  metrics: Record<string, unknown>;
+  dataStats: Record<string, unknown>;
+  createdAt: Date;
+  activatedAt: Date | null;
+}
+
+export interface StoredModel extends ModelVersionRow {
+  serialized: SerializedModel;
+  index: ModelIndex;
+}
+
+interface StoredParams {
+  algorithm: string;
+  params: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  dtypes: Record<string, Dtype>;
+}
+
+const INDEX_PREFIX = "index.";
+const ARRAY_PREFIX = "array.";
+
+function dtypeOf(a: TypedArray): Dtype {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  throw new Error(`modelRepository: unsupported array type ${Object.prototype.toString.call(a)}`);
+}
+
+const LITTLE_ENDIAN = os.endianness() === "LE";
+const WIDTH: Record<Dtype, number> = { float32: 4, float64: 8, int32: 4 };
+
+export function encodeArray(a: TypedArray): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(a.byteLength));
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return out;
+  }
+  const view = new DataView(out.buffer);
+  const dtype = dtypeOf(a);
+  for (let k = 0; k < a.length; k++) {
+    const at = k * WIDTH[dtype];
+    if (dtype === "float32") view.setFloat32(at, a[k], true);
+    else if (dtype === "float64") view.setFloat64(at, a[k], true);
+    else view.setInt32(at, a[k], true);
+  }
+  return out;
+}
+
+export function decodeArray(bytes: Uint8Array, dtype: Dtype): TypedArray {
+  const width = WIDTH[dtype];
+  if (bytes.byteLength % width !== 0) throw new Error(`modelRepository: ${bytes.byteLength} bytes is not a whole number of ${dtype}`);
+  const n = bytes.byteLength / width;
+  // Copy into an aligned buffer of our own (the driver's Buffer may be a slice of a pool).
+  const buffer = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(buffer).set(bytes);
+  if (LITTLE_ENDIAN) {
+    return dtype === "float32" ? new Float32Array(buffer) : dtype === "float64" ? new Float64Array(buffer) : new Int32Array(buffer);
+  }
+  const view = new DataView(buffer);
+  const out = dtype === "float32" ? new Float32Array(n) : dtype === "float64" ? new Float64Array(n) : new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    out[k] = dtype === "float32" ? view.getFloat32(k * width, true) : dtype === "float64" ? view.getFloat64(k * width, true) : view.getInt32(k * width, true);
+  }
+  return out;
+}
+
+type VersionRecord = {
+  id: number;
+  name: string;
+  version: number;
+  status: string;
+  isActive: boolean;
+  params: unknown;
+  metrics: unknown;
+  dataStats: unknown;
+  createdAt: Date;
+  activatedAt: Date | null;
+};
+
+function toRow(v: VersionRecord): ModelVersionRow {
+  return {
+    id: v.id,
+    name: v.name,
+    version: v.version,
+    status: v.status,
+    isActive: v.isActive,
+    algorithm: (v.params as StoredParams).algorithm,
+    metrics: (v.metrics ?? {}) as Record<string, unknown>,
+    dataStats: (v.dataStats ?? {}) as Record<string, unknown>,
+    createdAt: v.createdAt,
+    activatedAt: v.activatedAt,
+  };
+}
+
+export interface SaveModelInput {
+  name: string;
+  serialized: SerializedModel;
+  index: ModelIndex;
+  metrics?: Record<string, unknown>;
+  dataStats?: Record<string, unknown>;
+}
+
+// Saves a new version (the next number for the name), not active.
+export async function saveModelVersion(db: Database, input: SaveModelInput): Promise<ModelVersionRow> {
+  const { serialized, index } = input;
+  const arrays: [string, TypedArray][] = [
+    ...Object.entries(serialized.arrays).map(([k, a]): [string, TypedArray] => [ARRAY_PREFIX + k, a]),
+    [`${INDEX_PREFIX}users`, index.users],
+    [`${INDEX_PREFIX}items`, index.items],
+    [`${INDEX_PREFIX}features`, index.features],
+  ];
+  const stored: StoredParams = {
+    algorithm: serialized.algorithm,
+    params: serialized.params,
+    meta: serialized.meta,
+    dtypes: Object.fromEntries(arrays.map(([k, a]) => [k, dtypeOf(a)])),
+  };
+  return inTransaction(db, async (tx) => {
+    // Serialises concurrent saves of one name: the second waits, then sees the first's number.
+    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext($1))`, `model_versions:${input.name}`);
+    const last = await tx.modelVersion.aggregate({ where: { name: input.name }, _max: { version: true } });
+    const created = await tx.modelVersion.create({
+      data: {
+        name: input.name,
+        version: (last._max.version ?? 0) + 1,
+        status: "TRAINED",
+        params: stored as object,
+        metrics: (input.metrics ?? {}) as object,
+        dataStats: (input.dataStats ?? {}) as object,
+      },
+    });
+    for (const [key, a] of arrays) {
+      await tx.modelArtifact.create({ data: { modelVersionId: created.id, key, data: encodeArray(a) } });
+    }
+    return toRow(created);
+  });
+}
+
+export async function listModelVersions(db: Database, name?: string): Promise<ModelVersionRow[]> {
+  const rows = await db.prisma.modelVersion.findMany({
+    where: name === undefined ? {} : { name },
+    orderBy: [{ name: "asc" }, { version: "desc" }],
+  });
+  return rows.map(toRow);
+}
+
+// Makes (name, version) the one active version of `name`; null when there is no such version.
+export async function activateModelVersion(db: Database, name: string, version: number, now: Date = new Date()): Promise<ModelVersionRow | null> {
+  return inTransaction(db, async (tx) => {
+    const target = await tx.modelVersion.findUnique({ where: { name_version: { name, version } } });
+    if (!target) return null;
+    await tx.modelVersion.updateMany({ where: { name, isActive: true, NOT: { id: target.id } }, data: { isActive: false } });
+    const updated = await tx.modelVersion.update({ where: { id: target.id }, data: { isActive: true, activatedAt: now } });
+    return toRow(updated);
+  });
+}
+
+// Re-activates the version that was active before the current one (the most
+// recently activated other version); null when there is none.
+export async function rollbackModel(db: Database, name: string, now: Date = new Date()): Promise<ModelVersionRow | null> {
+  const previous = await db.prisma.modelVersion.findFirst({
+    where: { name, isActive: false, activatedAt: { not: null } },
+    orderBy: [{ activatedAt: "desc" }, { version: "desc" }],
+  });
+  if (!previous) return null;
+  return activateModelVersion(db, name, previous.version, now);
+}
+
+// The active version of every name with its arrays: two statements.
+export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
+  const versions = await db.prisma.modelVersion.findMany({ where: { isActive: true }, orderBy: { name: "asc" } });
+  if (versions.length === 0) return [];
+  const artifacts = await db.prisma.modelArtifact.findMany({ where: { modelVersionId: { in: versions.map((v) => v.id) } } });
+  return versions.map((v) => {
+    const stored = v.params as unknown as StoredParams;
+    const mine = artifacts.filter((a) => a.modelVersionId === v.id);
+    const arrays: Record<string, TypedArray> = {};
+    const index: Partial<ModelIndex> = {};
+    for (const a of mine) {
+      const dtype = stored.dtypes[a.key];
+      if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${a.key} has no dtype`);
+      const array = decodeArray(a.data, dtype);
+      if (a.key.startsWith(INDEX_PREFIX)) index[a.key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
+      else arrays[a.key.slice(ARRAY_PREFIX.length)] = array;
+    }
+    for (const key of Object.keys(stored.dtypes)) {
+      if (!mine.some((a) => a.key === key)) throw new Error(`model ${v.name} v${v.version}: artifact ${key} is missing`);
+    }
+    return {
+      ...toRow(v),
+      serialized: { algorithm: stored.algorithm, params: stored.params, meta: stored.meta, arrays },
+      index: { users: index.users!, items: index.items!, features: index.features! },
+    };
+  });
+}

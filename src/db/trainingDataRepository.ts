@@ -1,0 +1,158 @@
+// What models read: everything they are trained on, read in ONE statement (sub-selects
+// aggregated into arrays share one snapshot, so users, items, features and
+// interactions agree with each other) and mapped to dense indices at the
+// boundary. Index maps are keyed by the database ids as text; a model stores
+// them as Int32Array artifacts so that serving maps rows to indices directly.
+import type { Database } from "./Database";
+import { IdMap } from "../engine/data/IdMap";
+import type { InteractionInput } from "../engine/data/buildTrainingSet";
+import type { ItemFeatureInput } from "../engine/data/buildItemFeatures";
+import type { InteractionKind } from "../engine/types";
+import type { ItemKindName } from "../importers/CatalogData";
+import type { InteractionRow, ItemFeatureRow, ItemRow, JsonObject } from "./rows";
+
+export interface TrainingData {
+  users: IdMap;
+  items: IdMap;
+  features: IdMap;
+  // Dense indices; timestamps in seconds since the epoch.
+  interactions: InteractionInput[];
+  itemFeatures: ItemFeatureInput[];
+}
+
+interface Row {
+  user_ids: number[] | null;
+  item_ids: number[] | null;
+  feature_ids: number[] | null;
+  i_user: number[] | null;
+  i_item: number[] | null;
+  i_type: string[] | null;
+  i_value: number[] | null;
+  i_time: number[] | null;
+  f_item: number[] | null;
+  f_feature: number[] | null;
+  f_weight: number[] | null;
+}
+
+export async function readTrainingData(db: Database): Promise<TrainingData> {
+  const [row] = await db.prisma.$queryRawUnsafe<Row[]>(
+    `SELECT
+       (SELECT array_agg(id ORDER BY id) FROM users) AS user_ids,
+       (SELECT array_agg(id ORDER BY id) FROM items) AS item_ids,
+       (SELECT array_agg(id ORDER BY id) FROM features) AS feature_ids,
+       i.i_user, i.i_item, i.i_type, i.i_value, i.i_time,
+       f.f_item, f.f_feature, f.f_weight
+     FROM (SELECT array_agg(user_id ORDER BY id) AS i_user, array_agg(item_id ORDER BY id) AS i_item,
+                  array_agg(type::text ORDER BY id) AS i_type, array_agg(value::float8 ORDER BY id) AS i_value,
+                  array_agg(extract(epoch FROM occurred_at)::float8 ORDER BY id) AS i_time
+             FROM interactions) i,
+          (SELECT array_agg(item_id ORDER BY item_id, feature_id) AS f_item, array_agg(feature_id ORDER BY item_id, feature_id) AS f_feature,
+                  array_agg(weight::float8 ORDER BY item_id, feature_id) AS f_weight
+             FROM item_features) f`,
+  );
+  const users = IdMap.from((row.user_ids ?? []).map(String));
+  const items = IdMap.from((row.item_ids ?? []).map(String));
+  const features = IdMap.from((row.feature_ids ?? []).map(String));
+  const n = row.i_user?.length ?? 0;
+  const interactions: InteractionInput[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    interactions[k] = {
+      user: users.index(String(row.i_user![k]))!,
+      item: items.index(String(row.i_item![k]))!,
+      kind: row.i_type![k] as InteractionKind,
+      value: Number(row.i_value![k]),
+      timestamp: Number(row.i_time![k]),
+    };
+  }
+  const itemFeatures: ItemFeatureInput[] = (row.f_item ?? []).map((item, k) => ({
+    item: items.index(String(item))!,
+    feature: features.index(String(row.f_feature![k]))!,
+    weight: Number(row.f_weight![k]),
+  }));
+  return { users, items, features, interactions, itemFeatures };
+}
+
+// IdMap of database ids (as text) -> Int32Array, index order, for storage.
+export function idsOf(map: IdMap): Int32Array {
+  return Int32Array.from(map.ids(), Number);
+}
+
+// --- Serving reads: the same data, for the users and items of one request. ---
+
+// Every interaction of many users in one statement, oldest first per user:
+// the history a model folds in at request time (read-your-writes).
+export async function historiesOfUsers(db: Database, userIds: readonly number[]): Promise<InteractionRow[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db.prisma.$queryRawUnsafe<(Omit<InteractionRow, "id" | "value"> & { id: bigint | string; value: number | string })[]>(
+    `SELECT i.id, i.user_id AS "userId", i.item_id AS "itemId", i.type::text AS type, i.value, i.occurred_at AS "occurredAt"
+       FROM interactions i
+      WHERE i.user_id = ANY($1::int[])
+      ORDER BY i.user_id, i.occurred_at, i.id`,
+    [...userIds],
+  );
+  return rows.map((r) => ({ ...r, id: BigInt(r.id), value: Number(r.value), occurredAt: new Date(r.occurredAt) }));
+}
+
+export interface CandidateItem {
+  item: ItemRow;
+  features: ItemFeatureRow[];
+}
+
+// Candidate items with what filters, diversity and the answer need (kind,
+// year, features, the whole row) in one statement.
+export async function candidateItems(db: Database, itemIds: readonly number[]): Promise<CandidateItem[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db.prisma.$queryRawUnsafe<
+    (Omit<ItemRow, "createdAt" | "updatedAt" | "attributes"> & { attributes: unknown; createdAt: Date | string; updatedAt: Date | string; features: ItemFeatureRow[] | null })[]
+  >(
+    `SELECT i.id, i.external_id AS "externalId", i.kind::text AS kind, i.title, i.release_year AS "releaseYear",
+            i.description, i.attributes, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
+            (SELECT json_agg(json_build_object('itemId', f_i.item_id, 'featureId', f.id, 'facet', f.facet, 'value', f.value, 'weight', f_i.weight)
+                             ORDER BY f.facet, f.value)
+               FROM item_features f_i JOIN features f ON f.id = f_i.feature_id
+              WHERE f_i.item_id = i.id) AS features
+       FROM items i
+      WHERE i.id = ANY($1::int[])`,
+    [...itemIds],
+  );
+  return rows.map((r) => {
+    const { features, ...item } = r;
+    return {
+      item: {
+        ...item,
+        attributes: (typeof item.attributes === "string" ? JSON.parse(item.attributes) : item.attributes ?? {}) as JsonObject,
+        createdAt: new Date(item.createdAt),
+        updatedAt: new Date(item.updatedAt),
+      },
+      features: (typeof features === "string" ? JSON.parse(features) : features ?? []) as ItemFeatureRow[],
+    };
+  });
+}
+
+export interface PopularQuery {
+  kinds?: readonly ItemKindName[];
+  // Only interactions at or after this time; undefined = all time.
+  since?: Date;
+  limit: number;
+}
+
+// Items by how many distinct users interacted positively (not a DISLIKE or
+// SKIP, not a rating below the middle of the scale), most first.
+export async function popularItems(db: Database, query: PopularQuery, ratingMiddle: number): Promise<{ itemId: number; users: number }[]> {
+  const rows = await db.prisma.$queryRawUnsafe<{ itemId: number; users: number | bigint }[]>(
+    `SELECT i.item_id AS "itemId", count(DISTINCT i.user_id)::int AS users
+       FROM interactions i JOIN items it ON it.id = i.item_id
+      WHERE i.type::text NOT IN ('DISLIKE', 'SKIP')
+        AND (i.type::text <> 'RATING' OR i.value >= $4::float8)
+        AND ($1::text[] IS NULL OR it.kind::text = ANY($1::text[]))
+        AND ($2::timestamptz IS NULL OR i.occurred_at >= $2::timestamptz)
+      GROUP BY i.item_id
+      ORDER BY users DESC, i.item_id ASC
+      LIMIT $3::int`,
+    query.kinds ? [...query.kinds] : null,
+    query.since ? query.since.toISOString() : null,
+    query.limit,
+    ratingMiddle,
+  );
+  return rows.map((r) => ({ itemId: r.itemId, users: Number(r.users) }));
+}

@@ -1,0 +1,45 @@
+// The loaders the recommendation service needs, per request like all loaders:
+// every requested user's history in ONE statement, every candidate item (row,
+// kind, year, features) in ONE statement, and the popularity fallback once.
+// Candidate rows prime the catalog loaders, so `item { title features }` on a
+// recommendation costs no further statement.
+import DataLoader from "dataloader";
+import type { Database } from "../db/Database";
+import type { InteractionRow } from "../db/rows";
+import { candidateItems, historiesOfUsers, popularItems, type CandidateItem } from "../db/trainingDataRepository";
+import type { ServiceContext } from "../services/ServiceContext";
+import type { Loaders } from "./createLoaders";
+import { alignToKeys, groupByKeys } from "./alignToKeys";
+
+// How many all-time popular items the fallback ranking reads.
+export const POPULAR_FALLBACK_LIMIT = 1000;
+
+export interface RecommendationLoaders {
+  historyByUserId: DataLoader<number, InteractionRow[]>;
+  candidateItem: DataLoader<number, CandidateItem | null>;
+  // All-time popularity by distinct users; key: the middle of the rating scale.
+  popularAllTime: DataLoader<number, { itemId: number; users: number }[]>;
+}
+
+export function createRecommendationLoaders(db: Database, loaders: Omit<Loaders, "recommendation">): RecommendationLoaders {
+  const historyByUserId: RecommendationLoaders["historyByUserId"] = new DataLoader(async (ids) =>
+    groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId),
+  );
+  const candidateItem: RecommendationLoaders["candidateItem"] = new DataLoader(async (ids) => {
+    const rows = await candidateItems(db, ids);
+    for (const c of rows) {
+      loaders.itemById.prime(c.item.id, c.item);
+      loaders.itemByExternalId.prime(c.item.externalId, c.item);
+      loaders.featuresByItemId.prime(c.item.id, c.features);
+    }
+    return alignToKeys(ids, rows, (c) => c.item.id);
+  });
+  const popularAllTime: RecommendationLoaders["popularAllTime"] = new DataLoader((middles) =>
+    Promise.all(middles.map((middle) => popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle))),
+  );
+  return { historyByUserId, candidateItem, popularAllTime };
+}
+
+export function recommendationLoadersOf(ctx: ServiceContext): RecommendationLoaders {
+  return ctx.loaders.recommendation;
+}

@@ -1,0 +1,390 @@
+// Recommendations, similar items and users, rating predictions and popular
+// items. The shape of every request:
+//   1. validate the arguments (BAD_USER_INPUT names the field);
+//   2. gather: the user's current history through a DataLoader (one
+//      statement for every user of the request);
+//   3. score in the engine from that history (scoreHistory: read-your-writes
+//      without a retrain), or scoreAll(training index) for a model that
+//      cannot fold in, masking what the user has seen since;
+//   4. gather the candidates' rows and features (one statement for all
+//      users), filter, re-rank for diversity, page;
+//   5. reasons are computed only when the field is selected (a thunk).
+// Whatever cannot be personalised falls back to popular items and says why.
+import type { ServiceContext } from "./ServiceContext";
+import type { ItemRow, UserRow } from "../db/rows";
+import type { CandidateItem } from "../db/trainingDataRepository";
+import { popularItems } from "../db/trainingDataRepository";
+import { BadUserInputError } from "../graphql/errors";
+import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
+import { selectTopK } from "../engine/recommender/selectTopK";
+import { clipToScale } from "../engine/recommender/clipToScale";
+import type { Evidence, UserHistory } from "../engine/types";
+import { recommendationLoadersOf } from "../loaders/recommendationLoaders";
+import { modelStoreOf, type ModelStore } from "../serving/ModelStore";
+import type { ServedModel } from "../serving/ServedModel";
+import { historyOf } from "../serving/historyOf";
+import { featureCosine, mmrOrder } from "../serving/mmr";
+import { findServingAlgorithm, STRATEGY_MODELS, type StrategyName } from "../serving/servingAlgorithms";
+import { checkRecommendationFilter, matchesFilter, type CheckedFilter, type RecommendationFilterInput } from "./recommendationFilter";
+import { reasonsFromEvidence, sharedFeatureReasons, type ReasonValue } from "./recommendationReasons";
+
+export type { ReasonValue } from "./recommendationReasons";
+
+export interface RecommendationResult {
+  item: ItemRow;
+  score: number;
+  rank: number;
+  strategy: StrategyName;
+  cursor: string;
+  reasons: () => ReasonValue[] | Promise<ReasonValue[]>;
+}
+
+export interface RecommendArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: RecommendationFilterInput | null;
+  strategy?: StrategyName | null;
+  diversity?: number | null;
+}
+
+const MAX_FIRST = 100;
+const MAX_EVIDENCE = 3;
+
+interface Page {
+  offset: number;
+  limit: number;
+}
+
+function checkPage(first: number | null | undefined, after: string | null | undefined): Page {
+  const limit = checkFirst(first ?? 10, MAX_FIRST);
+  const offset = after != null ? decodeCursor("rec", after, "after", (v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v < 10_000) : 0;
+  return { offset, limit };
+}
+
+function checkDiversity(diversity: number | null | undefined): number {
+  const d = diversity ?? 0;
+  if (!Number.isFinite(d) || d < 0 || d > 1) throw new BadUserInputError("diversity", diversity, "must be from 0 to 1");
+  return d;
+}
+
+// One entry of a ranking before filtering: a database item id, its score,
+// and how to explain it.
+interface Ranked {
+  itemId: number;
+  score: number;
+  strategy: StrategyName;
+  explain: (candidate: CandidateItem) => ReasonValue[] | Promise<ReasonValue[]>;
+}
+
+// A ranking that can be asked for more: `take(n)` returns the best n (or all there are).
+type Ranking = (n: number) => Promise<Ranked[]>;
+
+function strategyOfModel(name: string): StrategyName {
+  return findServingAlgorithm(name)?.strategy ?? "POPULAR";
+}
+
+// The model serving a strategy, or why there is none.
+function modelFor(store: ModelStore, strategy: StrategyName): { served: ServedModel; strategy: StrategyName } | { why: string } {
+  for (const name of STRATEGY_MODELS[strategy]) {
+    const served = store.get(name);
+    if (served) return { served, strategy: strategyOfModel(name) };
+  }
+  return { why: `${strategy} is not trained yet` };
+}
+
+function middleOfScale(ctx: ServiceContext): number {
+  return (ctx.config.ratingScale.min + ctx.config.ratingScale.max) / 2;
+}
+
+// Most popular items not excluded: the trained `popular` model when there is
+// one, else all-time counts from the database (one statement per request).
+function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: ReadonlySet<number>, coldWhy: string | undefined): Ranking {
+  const reasons = (): ReasonValue[] => [
+    ...(coldWhy ? [{ __typename: "ColdStart" as const, why: coldWhy }] : []),
+    { __typename: "Popular", window: "ALL_TIME" },
+  ];
+  const served = store.get("popular");
+  if (served) {
+    const scores = served.model.scoreAll(0);
+    return async (n) =>
+      selectTopK(scores, n, (i) => excluded.has(served.itemIds[i])).map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy: "POPULAR", explain: reasons }));
+  }
+  return async (n) => {
+    const rows = await recommendationLoadersOf(ctx).popularAllTime.load(middleOfScale(ctx));
+    return rows
+      .filter((r) => !excluded.has(r.itemId))
+      .slice(0, n)
+      .map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));
+  };
+}
+
+// The model's ranking, then popular items to fill the page: a kNN or content
+// model has nothing to say about items unrelated to the history (score 0).
+function modelRanking(
+  served: ServedModel,
+  strategy: StrategyName,
+  scores: Float32Array,
+  excluded: ReadonlySet<number>,
+  evidence: (index: number) => Evidence[],
+  backfill: Ranking,
+): Ranking {
+  const noEvidence = findServingAlgorithm(served.name)?.evidenceScores ? (i: number) => !(scores[i] > 0) : () => false;
+  return async (n) => {
+    const top = selectTopK(scores, n, (i) => noEvidence(i) || excluded.has(served.itemIds[i]));
+    const ranked: Ranked[] = top.map((s) => ({
+      itemId: served.itemIds[s.item],
+      score: s.score,
+      strategy,
+      explain: (c) => reasonsFromEvidence(served, evidence(s.item), c.features),
+    }));
+    if (ranked.length < n) {
+      const listed = new Set(ranked.map((r) => r.itemId));
+      for (const r of await backfill(n)) {
+        if (ranked.length >= n) break;
+        if (!listed.has(r.itemId)) ranked.push(r);
+      }
+    }
+    return ranked;
+  };
+}
+
+// Takes rankings through the filter until the page (plus the diversity pool)
+// is full or the ranking is exhausted; candidate rows come from one batched
+// statement per round (usually one round).
+async function fillPool(ctx: ServiceContext, ranking: Ranking, filter: CheckedFilter, want: number): Promise<{ ranked: Ranked; candidate: CandidateItem }[]> {
+  const loaders = recommendationLoadersOf(ctx);
+  let n = filter.narrows ? want * 4 + 20 : want;
+  for (;;) {
+    const ranked = await ranking(n);
+    const candidates = await loaders.candidateItem.loadMany(ranked.map((r) => r.itemId));
+    const pool: { ranked: Ranked; candidate: CandidateItem }[] = [];
+    ranked.forEach((r, k) => {
+      const c = candidates[k];
+      if (c && !(c instanceof Error) && matchesFilter(c, filter)) pool.push({ ranked: r, candidate: c });
+    });
+    if (pool.length >= want || ranked.length < n) return pool.slice(0, want);
+    n *= 4;
+  }
+}
+
+function toResults(
+  pool: { ranked: Ranked; candidate: CandidateItem }[],
+  page: Page,
+  diversity: number,
+): RecommendationResult[] {
+  // MMR's relevance is the position in the ranking, not the score: a list
+  // filled up from popularity mixes scores of different scales.
+  const ordered = diversity > 0
+    ? mmrOrder(
+        pool.map((p, k) => ({ ...p, score: pool.length - k })),
+        page.offset + page.limit,
+        diversity,
+        (a, b) => featureCosine(a.candidate.features, b.candidate.features),
+      )
+    : pool;
+  return ordered.slice(page.offset, page.offset + page.limit).map((p, k) => {
+    const rank = page.offset + k + 1;
+    let reasons: ReasonValue[] | Promise<ReasonValue[]> | undefined;
+    return {
+      item: p.candidate.item,
+      score: p.ranked.score,
+      rank,
+      strategy: p.ranked.strategy,
+      cursor: encodeCursor("rec", rank),
+      reasons: () => (reasons ??= p.ranked.explain(p.candidate)),
+    };
+  });
+}
+
+async function excludedItemIds(ctx: ServiceContext, filter: CheckedFilter, seen: readonly number[]): Promise<Set<number>> {
+  const excluded = new Set<number>(filter.excludeSeen ? seen : []);
+  if (filter.excludeItems.length > 0) {
+    const rows = await ctx.loaders.itemByExternalId.loadMany(filter.excludeItems);
+    for (const row of rows) if (row && !(row instanceof Error)) excluded.add(row.id);
+  }
+  return excluded;
+}
+
+// Whether the scores rank anything the user may be shown: some positive
+// evidence for evidence-sum models, otherwise scores that are not all equal
+// (a constant vector would rank by index, which is no ranking).
+function hasSignalFor(served: ServedModel, scores: Float32Array, excluded: ReadonlySet<number>): boolean {
+  const evidence = findServingAlgorithm(served.name)?.evidenceScores ?? false;
+  let first: number | undefined;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (!Number.isFinite(s) || excluded.has(served.itemIds[i])) continue;
+    if (evidence) {
+      if (s > 0) return true;
+    } else if (first === undefined) first = s;
+    else if (s !== first) return true;
+  }
+  return false;
+}
+
+// Argument errors before any statement is sent (resolvers call it before loading the user).
+export function checkRecommendArgs(args: RecommendArgs): void {
+  checkPage(args.first, args.after);
+  checkRecommendationFilter(args.filter);
+  checkDiversity(args.diversity);
+}
+
+// `user` null: the id is unknown (answered, not an error).
+export async function recommend(ctx: ServiceContext, user: UserRow | null, userId: string, args: RecommendArgs): Promise<RecommendationResult[]> {
+  const page = checkPage(args.first, args.after);
+  const filter = checkRecommendationFilter(args.filter);
+  const diversity = checkDiversity(args.diversity);
+  const requested = args.strategy ?? "HYBRID";
+  const store = modelStoreOf(ctx.db);
+  const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
+  const excluded = await excludedItemIds(ctx, filter, rows.map((r) => r.itemId));
+
+  let ranking: Ranking | undefined;
+  let why: string | undefined;
+  const chosen = modelFor(store, requested);
+  if ("why" in chosen) why = chosen.why;
+  else if (chosen.strategy === "POPULAR") why = requested === "POPULAR" ? undefined : `${requested} has no personalised model trained yet`;
+  else if (!user) why = `unknown user ${JSON.stringify(userId)}`;
+  else if (rows.length === 0) why = "the user has no interactions yet";
+  else {
+    const { served, strategy } = chosen;
+    const model = served.model;
+    const history: UserHistory & { user?: number } = historyOf(served, user.id, rows);
+    let scores: Float32Array | undefined;
+    let evidence: ((i: number) => Evidence[]) | undefined;
+    if (model.scoreHistory) {
+      scores = model.scoreHistory(history);
+      evidence = (i) => model.explainHistory?.(history, i, MAX_EVIDENCE) ?? [];
+    } else if (history.user !== undefined) {
+      const u = history.user;
+      scores = model.scoreAll(u);
+      evidence = (i) => model.explain?.(u, i, MAX_EVIDENCE) ?? [];
+    } else {
+      why = `${strategy} was trained before the user's first interaction`;
+    }
+    if (scores && evidence) {
+      const hasSignal = hasSignalFor(served, scores, excluded);
+      if (hasSignal) ranking = modelRanking(served, strategy, scores, excluded, evidence, popularRanking(ctx, store, excluded, undefined));
+      else why = `${strategy} has no signal for this user yet`;
+    }
+  }
+  ranking ??= popularRanking(ctx, store, excluded, why);
+  const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit + (diversity > 0 ? 2 * page.limit : 0));
+  return toResults(pool, page, diversity);
+}
+
+export type SimilarityMethodName = "CONTENT" | "COLLABORATIVE" | "EMBEDDING";
+
+const METHOD_MODELS: Readonly<Record<SimilarityMethodName, readonly string[]>> = {
+  COLLABORATIVE: ["item-knn"],
+  CONTENT: ["content"],
+  EMBEDDING: ["ials", "svd", "bpr"],
+};
+
+export async function similarItems(
+  ctx: ServiceContext,
+  item: ItemRow,
+  args: { method?: SimilarityMethodName | null; first?: number | null; filter?: RecommendationFilterInput | null },
+): Promise<RecommendationResult[]> {
+  const page = checkPage(args.first, null);
+  const filter = checkRecommendationFilter(args.filter);
+  const method = args.method ?? "COLLABORATIVE";
+  const store = modelStoreOf(ctx.db);
+  const excluded = await excludedItemIds(ctx, filter, [item.id]);
+  const sourceFeatures = () => ctx.loaders.featuresByItemId.load(item.id);
+  const shared = async (c: CandidateItem, prefix: ReasonValue[]) => [...prefix, ...sharedFeatureReasons(await sourceFeatures(), c.features, MAX_EVIDENCE)];
+
+  // The method's own model, then CONTENT, then popular items.
+  const chain = [...METHOD_MODELS[method], ...(method === "CONTENT" ? [] : METHOD_MODELS.CONTENT)];
+  let why: string | undefined;
+  let ranking: Ranking | undefined;
+  for (const name of chain) {
+    const served = store.get(name);
+    const index = served?.items.index(String(item.id));
+    const isOwn = METHOD_MODELS[method].includes(name);
+    if (!served || index === undefined || !served.model.similarItems) {
+      why ??= !served && isOwn ? `${method} similarity needs a model that is not trained yet` : `the item is newer than the ${method} model`;
+      continue;
+    }
+    const similar = served.model.similarItems.bind(served.model);
+    const strategy = strategyOfModel(name);
+    const note = why && !isOwn ? [{ __typename: "ColdStart" as const, why }] : [];
+    ranking = async (n) =>
+      similar(index, n + excluded.size)
+        .filter((s) => !excluded.has(served.itemIds[s.item]))
+        .slice(0, n)
+        .map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy, explain: (c) => shared(c, note) }));
+    if ((await ranking(1)).length > 0) break;
+    ranking = undefined;
+    why ??= `the ${method} model has no neighbours for this item`;
+  }
+  ranking ??= popularRanking(ctx, store, excluded, why ?? "no similarity model is trained yet");
+  const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit);
+  return toResults(pool, page, 0);
+}
+
+export async function similarUsers(ctx: ServiceContext, user: UserRow | null, first: number | null | undefined): Promise<{ user: UserRow; score: number }[]> {
+  const { limit } = checkPage(first, null);
+  const served = modelStoreOf(ctx.db).get("user-knn");
+  const index = user && served ? served.users.index(String(user.id)) : undefined;
+  if (!served?.model.similarUsers || index === undefined) return [];
+  const similar = served.model.similarUsers(index, limit);
+  const users = await ctx.loaders.userById.loadMany(similar.map((s) => Number(served.users.id(s.item))));
+  // Users deleted since training are left out.
+  return similar.flatMap((s, k) => {
+    const row = users[k];
+    return row && !(row instanceof Error) ? [{ user: row, score: s.score }] : [];
+  });
+}
+
+export interface RatingPredictionResult {
+  item: ItemRow;
+  rating: number;
+  model: ServedModel;
+  coldStart: { why: string } | null;
+}
+
+// From an explicit-rating model: `baseline`, or a kNN model trained on ratings.
+export async function predictRating(ctx: ServiceContext, user: UserRow | null, userId: string, item: ItemRow): Promise<RatingPredictionResult | null> {
+  const store = modelStoreOf(ctx.db);
+  const served = ["baseline", "item-knn", "user-knn"].map((n) => store.get(n)).find((m) => m?.training.explicit && m.model.predict);
+  if (!served) return null;
+  const model = served.model;
+  const i = served.items.index(String(item.id));
+  const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
+  const history = user ? historyOf(served, user.id, rows) : undefined;
+  const scale = served.training.ratingScale;
+  const why = !user ? `unknown user ${JSON.stringify(userId)}` : i === undefined ? "the item is newer than the model" : history?.user === undefined ? "the user is newer than the model" : undefined;
+  let rating: number;
+  if (i !== undefined && history && history.items.length > 0 && model.scoreHistory && history.user === undefined) {
+    rating = clipToScale(model.scoreHistory(history)[i], scale); // folded in from the ratings given since
+  } else {
+    rating = model.predict!(history?.user ?? -1, i ?? -1);
+  }
+  return { item, rating, model: served, coldStart: why ? { why } : null };
+}
+
+export type PopularWindowName = "DAY" | "WEEK" | "MONTH" | "YEAR" | "ALL_TIME";
+const WINDOW_DAYS: Readonly<Record<PopularWindowName, number | undefined>> = { DAY: 1, WEEK: 7, MONTH: 30, YEAR: 365, ALL_TIME: undefined };
+
+export async function popular(
+  ctx: ServiceContext & { now: Date },
+  args: { kind?: ItemRow["kind"] | null; window?: PopularWindowName | null; first?: number | null },
+): Promise<RecommendationResult[]> {
+  const { limit } = checkPage(args.first, null);
+  const window = args.window ?? "ALL_TIME";
+  const days = WINDOW_DAYS[window];
+  const rows = await popularItems(
+    ctx.db,
+    { ...(args.kind ? { kinds: [args.kind] } : {}), ...(days ? { since: new Date(ctx.now.getTime() - days * 86_400_000) } : {}), limit },
+    middleOfScale(ctx),
+  );
+  const reasons = (): ReasonValue[] => [{ __typename: "Popular", window }];
+  const ranking: Ranking = async (n) => rows.slice(0, n).map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));
+  const pool = await fillPool(ctx, ranking, checkRecommendationFilter(null), limit);
+  return toResults(pool, { offset: 0, limit }, 0);
+}
+
+export function activeModels(ctx: ServiceContext): ServedModel[] {
+  return modelStoreOf(ctx.db).all();
+}

@@ -1,0 +1,51 @@
+// A model as the serving layer holds it: the engine model, the maps between
+// its dense indices and database ids, and how to turn a user's interaction
+// rows into the history it was trained on.
+import { IdMap } from "../engine/data/IdMap";
+import type { Model } from "../engine/types";
+import type { StoredModel } from "../db/modelRepository";
+import { deserializerFor } from "./servingAlgorithms";
+
+export interface TrainingMode {
+  explicit: boolean;
+  ratingScale: { min: number; max: number };
+}
+
+export interface ServedModel {
+  readonly name: string;
+  readonly version: number;
+  readonly versionId: number;
+  readonly algorithm: string;
+  readonly createdAt: Date;
+  readonly activatedAt: Date | null;
+  readonly model: Model;
+  // Dense index <-> database id (as text), users, items and features.
+  readonly users: IdMap;
+  readonly items: IdMap;
+  readonly features: IdMap;
+  // Position -> database id, for the hot loops (no string round trip).
+  readonly itemIds: Int32Array;
+  readonly featureIds: Int32Array;
+  readonly training: TrainingMode;
+}
+
+export function servedModelFrom(stored: StoredModel): ServedModel {
+  const algorithm = deserializerFor(stored.serialized.algorithm);
+  if (!algorithm?.deserialize) throw new Error(`model ${stored.name} v${stored.version}: no deserializer for algorithm ${stored.serialized.algorithm}`);
+  const training = (stored.dataStats.training ?? { explicit: false, ratingScale: { min: 0.5, max: 5 } }) as TrainingMode;
+  return {
+    name: stored.name,
+    version: stored.version,
+    versionId: stored.id,
+    algorithm: stored.serialized.algorithm,
+    createdAt: stored.createdAt,
+    activatedAt: stored.activatedAt,
+    model: algorithm.deserialize(stored.serialized),
+    users: IdMap.from(Array.from(stored.index.users, String)),
+    items: IdMap.from(Array.from(stored.index.items, String)),
+    features: IdMap.from(Array.from(stored.index.features, String)),
+    itemIds: stored.index.items,
+    featureIds: stored.index.features,
+    training,
+  };
+}

@@ -1,0 +1,75 @@
+// The algorithms the serving layer can train, store and load, by the model
+// name the CLI and the database use, with the API strategy each one serves.
+// Models still in progress (svd, ials, bpr, ease, vae, hybrid) plug in by
+// adding a line here once they implement serialize()/deserialize(); until
+// then their strategies fall back to POPULAR and say so.
+import { baselineOnly } from "../engine/algorithms/baseline";
+import { contentBased } from "../engine/algorithms/content";
+import { itemKnn } from "../engine/algorithms/itemKnn";
+import { popularity } from "../engine/algorithms/popularity";
+import { userKnn } from "../engine/algorithms/userKnn";
+import type { Algorithm } from "../engine/types";
+
+export type StrategyName = "HYBRID" | "USER_KNN" | "ITEM_KNN" | "CONTENT" | "MATRIX_FACTORIZATION" | "NEURAL" | "POPULAR";
+
+export interface ServingAlgorithm {
+  // Model name in model_versions.name and on the command line.
+  readonly name: string;
+  readonly algorithm: Algorithm<any>;
+  // The strategy whose requests this model serves (none: it serves predictRating only).
+  readonly strategy?: StrategyName;
+  // Trained on explicit ratings (RATING records only) rather than implicit confidences.
+  readonly explicit: boolean;
+  // Serving defaults over the algorithm's own (tuned for rating prediction).
+  readonly params?: Readonly<Record<string, unknown>>;
+  // Scores are sums of evidence, so 0 or less means "nothing to say" and the
+  // list is filled from popularity instead. Off for models whose scores are
+  // meaningful at any sign (factor models, BPR), the default for new ones.
+  readonly evidenceScores?: boolean;
+}
+
+// Neighbourhoods for ranking from implicit feedback: Jaccard over who
+// interacted, unshrunk. The algorithms' defaults (Pearson, MSD) are tuned for
+// RMSE on explicit ratings; on the demo catalog they put 2 Sci-Fi films in
+// demo-user-001's top 10 where Jaccard puts 10 (Deshpande & Karypis 2004 rank
+// with co-occurrence similarities for the same reason).
+const IMPLICIT_KNN = { similarity: "jaccard", shrinkage: 0 } as const;
+
+const algorithms: ServingAlgorithm[] = [
+  { name: "popular", algorithm: popularity, strategy: "POPULAR", explicit: false, evidenceScores: true },
+  { name: "item-knn", algorithm: itemKnn, strategy: "ITEM_KNN", explicit: false, params: IMPLICIT_KNN, evidenceScores: true },
+  { name: "user-knn", algorithm: userKnn, strategy: "USER_KNN", explicit: false, params: IMPLICIT_KNN, evidenceScores: true },
+  { name: "content", algorithm: contentBased, strategy: "CONTENT", explicit: false, evidenceScores: true },
+  { name: "baseline", algorithm: baselineOnly, explicit: true },
+];
+
+export const SERVING_ALGORITHMS: readonly ServingAlgorithm[] = algorithms;
+
+// The seam for models that land later (or a test's stand-in): adds or
+// replaces the entry of that name.
+export function registerServingAlgorithm(entry: ServingAlgorithm): void {
+  const at = algorithms.findIndex((a) => a.name === entry.name);
+  if (at >= 0) algorithms[at] = entry;
+  else algorithms.push(entry);
+}
+
+export function findServingAlgorithm(name: string): ServingAlgorithm | undefined {
+  return SERVING_ALGORITHMS.find((a) => a.name === name);
+}
+
+// The model names that can serve a strategy, best first. HYBRID stands for
+// the best available single model until the real hybrid lands.
+export const STRATEGY_MODELS: Readonly<Record<StrategyName, readonly string[]>> = {
+  HYBRID: ["item-knn", "content", "popular"],
+  ITEM_KNN: ["item-knn"],
+  USER_KNN: ["user-knn"],
+  CONTENT: ["content"],
+  MATRIX_FACTORIZATION: ["ials", "svd", "bpr"],
+  NEURAL: ["vae"],
+  POPULAR: ["popular"],
+};
+
+// Algorithm name (SerializedModel.algorithm) -> how to rebuild it.
+export function deserializerFor(algorithmName: string): Algorithm<any> | undefined {
+  return SERVING_ALGORITHMS.map((a) => a.algorithm).find((a) => a.name === algorithmName && a.deserialize);
+}

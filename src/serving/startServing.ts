@@ -1,0 +1,34 @@
+// What startApp calls once the database is ready: load the active model
+// versions into this process's ModelStore. On a demo start with nothing
+// trained yet it trains the demo's models first (a few seconds on the demo
+// catalog), so the very first query is personalised.
+import type { Database } from "../db/Database";
+import { activateModelVersion } from "../db/modelRepository";
+import { readTrainingData } from "../db/trainingDataRepository";
+import type { Logger } from "../logger";
+import { loadModelStore, type ModelStore } from "./ModelStore";
+import { trainModel } from "./trainModel";
+
+export const DEMO_MODELS: readonly string[] = ["popular", "item-knn", "content"];
+
+export interface StartServingOptions {
+  // Train and activate DEMO_MODELS when no model is active (the demo start).
+  trainIfNone: boolean;
+  ratingScale: { min: number; max: number };
+  seed?: number;
+}
+
+export async function startServing(db: Database, logger: Logger, options: StartServingOptions): Promise<ModelStore> {
+  const store = await loadModelStore(db);
+  if (store.all().length === 0 && options.trainIfNone) {
+    const data = await readTrainingData(db);
+    for (const name of DEMO_MODELS) {
+      const { version, fitSeconds } = await trainModel(db, name, { seed: options.seed ?? 42, ratingScale: options.ratingScale, data });
+      await activateModelVersion(db, name, version.version);
+      logger.info("trained a demo model", { model: name, version: version.version, fitSeconds: Number(fitSeconds.toFixed(3)) });
+    }
+    await store.reload();
+  }
+  logger.info("serving models", { models: store.all().map((m) => `${m.name}@${m.version}`) });
+  return store;
+}

@@ -1,0 +1,71 @@
+// Trains one model on everything in the database and saves it as a new
+// (inactive) version. The CLI calls it today; the job queue of the next slice
+// (a trainModel mutation and a worker) calls the same function.
+import type { Database } from "../db/Database";
+import { saveModelVersion, type ModelVersionRow } from "../db/modelRepository";
+import { idsOf, readTrainingData, type TrainingData } from "../db/trainingDataRepository";
+import { buildItemFeatures } from "../engine/data/buildItemFeatures";
+import { buildTrainingSet } from "../engine/data/buildTrainingSet";
+import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
+
+export interface TrainOptions {
+  seed: number;
+  ratingScale: { min: number; max: number };
+  params?: Record<string, unknown>;
+  onProgress?: (fraction: number) => void;
+  // Read once and pass to train several models on the same snapshot.
+  data?: TrainingData;
+}
+
+export interface TrainResult {
+  version: ModelVersionRow;
+  fitSeconds: number;
+  dataStats: { users: number; items: number; features: number; interactions: number; nonZero: number };
+}
+
+export class TrainError extends Error {
+  override name = "TrainError";
+}
+
+export function trainableModels(): string[] {
+  return SERVING_ALGORITHMS.map((a) => a.name);
+}
+
+export async function trainModel(db: Database, name: string, options: TrainOptions): Promise<TrainResult> {
+  const entry = findServingAlgorithm(name);
+  if (!entry) throw new TrainError(`unknown model ${JSON.stringify(name)}; known: ${trainableModels().join(", ")}`);
+  const data = options.data ?? (await readTrainingData(db));
+  if (data.users.size === 0 || data.items.size === 0) throw new TrainError("the database has no users or no items to train on");
+  if (entry.name === "content" && data.itemFeatures.length === 0) throw new TrainError("content needs item features; the catalog has none");
+  const itemFeatures = buildItemFeatures(data.items.size, data.features.size, data.itemFeatures);
+  const set = buildTrainingSet(data.interactions, {
+    nUsers: data.users.size,
+    nItems: data.items.size,
+    explicit: entry.explicit,
+    ratingScale: options.ratingScale,
+    itemFeatures,
+  });
+  const started = performance.now();
+  const model = entry.algorithm.fit(set, { ...entry.params, ...options.params }, {
+    seed: options.seed,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const fitSeconds = (performance.now() - started) / 1000;
+  if (!model.serialize) throw new TrainError(`${name} cannot be serialized yet`);
+  const dataStats = {
+    users: data.users.size,
+    items: data.items.size,
+    features: data.features.size,
+    interactions: data.interactions.length,
+    nonZero: set.ratings.indices.length,
+  };
+  const version = await saveModelVersion(db, {
+    name,
+    serialized: model.serialize(),
+    index: { users: idsOf(data.users), items: idsOf(data.items), features: idsOf(data.features) },
+    metrics: { fitSeconds, seed: options.seed },
+    dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale } },
+  });
+  options.onProgress?.(1);
+  return { version, fitSeconds, dataStats };
+}

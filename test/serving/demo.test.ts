@@ -1,0 +1,82 @@
+// The demo start serves sensible recommendations: trained on the demo catalog,
+// item-kNN's top 10 for demo-user-001 (who loves Sci-Fi movies) is mostly
+// Sci-Fi, each explained by the user's own Sci-Fi items.
+import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { startTestServer, type TestServer } from "../support/testServer";
+import { importCatalog } from "../../src/services/importService";
+import { generateDemoCatalog } from "../../src/demo/demoCatalog";
+import { startServing } from "../../src/serving/startServing";
+import { memoryLogger, type LoggedLine } from "../support/testServer";
+
+const QUERY = `query($userId: ID!, $strategy: Strategy!) {
+  recommendations(userId: $userId, first: 10, strategy: $strategy) {
+    rank strategy
+    item { id kind features(facet: "genre") { value } }
+    reasons { __typename ... on BecauseYouInteracted { item { id features(facet: "genre") { value } } weight } }
+  }
+}`;
+
+describe.each(databaseTargets())("demo catalog on %s", (target) => {
+  let t: TestDatabase;
+  let server: TestServer;
+  const logs: LoggedLine[] = [];
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, generateDemoCatalog(42));
+    // What a demo start does (startApp with demo data and no model yet).
+    await startServing(t.db, memoryLogger(logs), { trainIfNone: true, ratingScale: { min: 0.5, max: 5 } });
+    server = await startTestServer(t.db);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.dispose();
+  });
+
+  it("a demo start trains and serves the demo models", async () => {
+    expect(await server.run(`{ activeModels { name version algorithm } }`)).toEqual({
+      data: {
+        activeModels: [
+          { name: "content", version: 1, algorithm: "contentBased" },
+          { name: "item-knn", version: 1, algorithm: "itemKnn" },
+          { name: "popular", version: 1, algorithm: "popularity" },
+        ],
+      },
+    });
+    expect(logs.filter((l) => l.msg === "trained a demo model").map((l) => l.model)).toEqual(["popular", "item-knn", "content"]);
+    expect(logs.find((l) => l.msg === "serving models")?.models).toEqual(["content@1", "item-knn@1", "popular@1"]);
+  });
+
+  const isGenre = (genre: string) => (r: { item: { features: { value: string }[] } }) => r.item.features.some((f) => f.value === genre);
+
+  // demo-user-003 has already seen nearly every RPG (the genre holds ~10
+  // games), so only the kind is checked for them.
+  it.each([
+    ["demo-user-001", "Sci-Fi", "MOVIE", 7],
+    ["demo-user-002", "Jazz", "MUSIC", 7],
+    ["demo-user-003", "RPG", "GAME", 1],
+  ])("%s's ITEM_KNN top 10 is mostly %s, because of their own items", async (userId, genre, kind, atLeast) => {
+    const result = await server.run(QUERY, { userId, strategy: "ITEM_KNN" });
+    expect(result.errors).toBeUndefined();
+    const recs = result.data.recommendations;
+    expect(recs.map((r: { rank: number }) => r.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(recs.every((r: { strategy: string }) => r.strategy === "ITEM_KNN")).toBe(true);
+    expect(recs.filter(isGenre(genre)).length).toBeGreaterThanOrEqual(atLeast);
+    expect(recs.filter((r: { item: { kind: string } }) => r.item.kind === kind).length).toBeGreaterThanOrEqual(8);
+    for (const r of recs.slice(0, 5)) {
+      expect(r.reasons.length).toBeGreaterThan(0);
+      expect(r.reasons[0].__typename).toBe("BecauseYouInteracted");
+      expect(r.reasons[0].weight).toBeGreaterThan(0);
+    }
+    // The evidence is mostly the user's own items of that genre.
+    const because = recs.flatMap((r: { reasons: { item?: { features: { value: string }[] } }[] }) => r.reasons.filter((x) => x.item));
+    expect(because.filter((x: { item: { features: { value: string }[] } }) => x.item.features.some((f) => f.value === genre)).length / because.length).toBeGreaterThan(0.6);
+  });
+
+  it("CONTENT and HYBRID agree on the persona's genre", async () => {
+    for (const strategy of ["CONTENT", "HYBRID"]) {
+      const result = await server.run(QUERY, { userId: "demo-user-001", strategy });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.recommendations.filter(isGenre("Sci-Fi")).length).toBeGreaterThanOrEqual(7);
+    }
+  });
+});
