@@ -1,0 +1,50 @@
+// The algorithms by the name the CLI and the API use for them. Only
+// algorithms whose files exist and type-check are listed; add a line when a
+// new one lands.
+import { baselineOnly } from "./algorithms/baseline";
+import { bpr } from "./algorithms/bpr";
+import { contentBased } from "./algorithms/content";
+import { ease } from "./algorithms/ease";
+import { rankingBlend, ratingBlend } from "./algorithms/hybrid";
+import { ials } from "./algorithms/ials";
+import { itemKnn } from "./algorithms/itemKnn";
+import { multVae } from "./algorithms/multVae";
+import { popularity } from "./algorithms/popularity";
+import { svd } from "./algorithms/svd";
+import { svdpp } from "./algorithms/svdpp";
+import { userKnn } from "./algorithms/userKnn";
+import type { Algorithm } from "./types";
+
+export interface RegistryEntry {
+  readonly algorithm: Algorithm<any>;
+  readonly description: string;
+}
+
+export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
+  popular: { algorithm: popularity, description: "Most popular items (Gorse ItemPop)" },
+  baseline: { algorithm: baselineOnly, description: "Global mean + user and item biases (Surprise BaselineOnly)" },
+  "user-knn": { algorithm: userKnn, description: "User-based kNN with baselines (Surprise KNNBaseline)" },
+  "item-knn": { algorithm: itemKnn, description: "Item-based kNN with baselines" },
+  content: { algorithm: contentBased, description: "Content-based: item features against the user's profile" },
+  svd: { algorithm: svd, description: "Biased matrix factorisation by SGD (Surprise SVD)" },
+  svdpp: { algorithm: svdpp, description: "SVD++ with implicit feedback (Surprise SVDpp)" },
+  ials: { algorithm: ials, description: "Implicit ALS, weighted matrix factorisation (WRMF)" },
+  bpr: { algorithm: bpr, description: "Bayesian personalised ranking matrix factorisation" },
+  ease: { algorithm: ease, description: "EASE^R item-item autoencoder (Steck 2019)" },
+  vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
+  hybrid: {
+    algorithm: rankingBlend,
+    description: "Ranking blend of EASE and iALS, weights chosen by nDCG@10 on held-out training data",
+  },
+  "hybrid-rating": {
+    algorithm: ratingBlend,
+    description: "Rating blend of SVD++ (x3), SVD and item-kNN (feature-weighted linear stacking on held-out training data)",
+  },
+};
+
+export const MODEL_NAMES: readonly string[] = Object.keys(MODEL_REGISTRY);
+
+// The registered algorithm, or undefined for an unknown name.
+export function findAlgorithm(name: string): Algorithm<any> | undefined {
+  return MODEL_REGISTRY[name]?.algorithm;
+}

@@ -1,0 +1,59 @@
+import { choleskyInPlace, choleskySolveInPlace } from "../../../src/engine/linalg/cholesky";
+import { invertSpd } from "../../../src/engine/linalg/invertSpd";
+
+describe("choleskyInPlace", () => {
+  it("factors a 2x2 matrix worked out by hand", () => {
+    // [[4, 2], [2, 3]] = L Lᵀ with L = [[2, 0], [1, √2]]
+    const a = Float64Array.of(4, 2, 2, 3);
+    expect(choleskyInPlace(a, 2)).toBe(true);
+    expect(a[0]).toBeCloseTo(2, 12);
+    expect(a[2]).toBeCloseTo(1, 12);
+    expect(a[3]).toBeCloseTo(Math.SQRT2, 12);
+  });
+
+  it("reports a matrix that is not positive definite", () => {
+    expect(choleskyInPlace(Float64Array.of(1, 2, 2, 1), 2)).toBe(false);
+  });
+
+  it("solves A x = b", () => {
+    const a = Float64Array.of(4, 2, 2, 3);
+    choleskyInPlace(a, 2);
+    const b = Float64Array.of(2, 1); // x = (0.5, 0)
+    choleskySolveInPlace(a, 2, b);
+    expect(b[0]).toBeCloseTo(0.5, 12);
+    expect(b[1]).toBeCloseTo(0, 12);
+  });
+});
+
+describe("invertSpd", () => {
+  it("inverts a 3x3 matrix worked out by hand", () => {
+    // [[2, -1, 0], [-1, 2, -1], [0, -1, 2]]⁻¹ = [[3, 2, 1], [2, 4, 2], [1, 2, 3]] / 4
+    const inv = invertSpd(Float64Array.of(2, -1, 0, -1, 2, -1, 0, -1, 2), 3)!;
+    const expected = [3, 2, 1, 2, 4, 2, 1, 2, 3].map((v) => v / 4);
+    expected.forEach((v, k) => expect(inv[k]).toBeCloseTo(v, 12));
+  });
+
+  it("gives A·A⁻¹ = I on a random SPD matrix, and a symmetric inverse", () => {
+    const n = 7;
+    const m = Float64Array.from({ length: n * n }, (_, k) => Math.sin(k * 1.7));
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 0.5 : 0;
+        for (let t = 0; t < n; t++) s += m[i * n + t] * m[j * n + t];
+        a[i * n + j] = s;
+      }
+    const inv = invertSpd(a, n)!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += a[i * n + t] * inv[t * n + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 9);
+        expect(inv[i * n + j]).toBeCloseTo(inv[j * n + i], 12);
+      }
+  });
+
+  it("returns undefined for a singular matrix", () => {
+    expect(invertSpd(Float64Array.of(1, 1, 1, 1), 2)).toBeUndefined();
+  });
+});
