@@ -12,6 +12,7 @@ import type { Logger } from "./logger";
 import { importCatalog } from "./services/importService";
 import { generateDemoCatalog } from "./demo/demoCatalog";
 import { startServing } from "./serving/startServing";
+import { startBackground } from "./jobs/startBackground";
 
 export interface App {
   url: string;
@@ -53,6 +54,14 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  // Follows activations made by any replica or worker; runs training jobs unless MARQUEE_WORKER=false.
+  const background = startBackground(db, logger, {
+    worker: config.worker,
+    watchIntervalMs: config.watchIntervalMs,
+    jobPollIntervalMs: config.jobPollIntervalMs,
+    jobStaleAfterSeconds: config.jobStaleAfterSeconds,
+    ratingScale: config.ratingScale,
+  });
   const address = server.address() as AddressInfo;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   return {
@@ -63,6 +72,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await apollo.stop();
+      await background.stop();
       if (!existing) await db.close();
     },
   };

@@ -19,6 +19,14 @@ export interface Config {
   maxUpsertBatch: number;
   // PostgreSQL pool size per process.
   databasePoolSize: number;
+  // Run a job worker in this server process (false: leave jobs to `npm run worker`).
+  worker: boolean;
+  // How often each replica checks which model versions are active (ms).
+  watchIntervalMs: number;
+  // How often an idle worker looks for queued jobs (ms).
+  jobPollIntervalMs: number;
+  // A RUNNING job whose heartbeat is older than this is requeued (s); must exceed the longest single fit.
+  jobStaleAfterSeconds: number;
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -105,6 +113,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    worker: boolean(env, "MARQUEE_WORKER", true),
+    watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),
+    jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
+    jobStaleAfterSeconds: integer(env, "MARQUEE_JOB_STALE_AFTER_SECONDS", 300, 30, 86_400),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

@@ -13,6 +13,10 @@ describe("loadConfig", () => {
       maxInteractionBatch: 10000,
       maxUpsertBatch: 1000,
       databasePoolSize: 10,
+      worker: true,
+      watchIntervalMs: 5000,
+      jobPollIntervalMs: 1000,
+      jobStaleAfterSeconds: 300,
       nodeEnv: "development",
       logLevel: "info",
     });

@@ -1,6 +1,7 @@
 import { DateTimeScalar, JsonScalar } from "../scalars";
 import { catalogResolvers } from "./catalogResolvers";
 import { interactionResolvers } from "./interactionResolvers";
+import { modelResolvers } from "./modelResolvers";
 import { recommendationResolvers } from "./recommendationResolvers";
 import { userResolvers } from "./userResolvers";
 
@@ -12,12 +13,14 @@ export const resolvers = {
     ...catalogResolvers.Query,
     ...userResolvers.Query,
     ...recommendationResolvers.Query,
+    ...modelResolvers.Query,
   },
   Mutation: {
     ok: () => true,
     ...catalogResolvers.Mutation,
     ...userResolvers.Mutation,
     ...interactionResolvers.Mutation,
+    ...modelResolvers.Mutation,
   },
   Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
   User: { ...userResolvers.User, ...recommendationResolvers.User },
@@ -25,4 +28,5 @@ export const resolvers = {
   Recommendation: recommendationResolvers.Recommendation,
   BecauseYouInteracted: recommendationResolvers.BecauseYouInteracted,
   ServedModel: recommendationResolvers.ServedModel,
+  Job: modelResolvers.Job,
 };

@@ -1,0 +1,44 @@
+// `npm run worker`: runs only the job worker (no API), against DATABASE_URL
+// (or the embedded database). Start as many as you like, on any machine: they
+// share the queue in PostgreSQL and never take the same job. A server started
+// with MARQUEE_WORKER=false leaves all jobs to them. Stops on SIGINT/SIGTERM
+// after the job in hand finishes.
+import { loadConfig, ConfigError, type Config } from "../config";
+import { openDatabase } from "../app";
+import { createLogger } from "../logger";
+import { createJobWorker } from "../jobs/startBackground";
+
+// The job settings config.ts carries (optional until they land there).
+type JobConfig = Config & { jobPollIntervalMs?: number; jobStaleAfterSeconds?: number };
+
+async function main(): Promise<void> {
+  const config = loadConfig() as JobConfig;
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config, logger);
+  const worker = createJobWorker(db, logger, {
+    ratingScale: config.ratingScale,
+    ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
+    ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
+  });
+  worker.start();
+  process.stdout.write(`Marquee worker ${worker.workerId} is taking jobs from ${db.description}\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("stopping the worker", { signal });
+    await worker.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    const known = error instanceof ConfigError;
+    process.stderr.write(`worker failed: ${known ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+    process.exit(known ? 2 : 1);
+  });
+}

@@ -1,0 +1,49 @@
+// What a server process runs beside the API: the active-version watcher
+// (always: every replica must follow activations) and, unless the worker
+// runs as its own process (`npm run worker`), an in-process job worker.
+import type { Database } from "../db/Database";
+import type { Logger } from "../logger";
+import { ActiveVersionWatcher, activeVersionsChanged, DEFAULT_WATCH_INTERVAL_MS } from "../serving/activeVersionWatcher";
+import { modelStoreOf } from "../serving/ModelStore";
+import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
+import { TRAIN_JOB, trainJobHandler } from "./trainJob";
+
+export interface BackgroundSettings {
+  // Run a job worker in this process.
+  worker: boolean;
+  watchIntervalMs?: number;
+  jobPollIntervalMs?: number;
+  jobStaleAfterSeconds?: number;
+  ratingScale: { min: number; max: number };
+  workerId?: string;
+}
+
+export interface Background {
+  watcher: ActiveVersionWatcher;
+  worker: JobWorker | undefined;
+  stop(): Promise<void>;
+}
+
+export function createJobWorker(db: Database, logger: Logger, settings: Omit<BackgroundSettings, "worker" | "watchIntervalMs">, onActivated?: () => Promise<void>): JobWorker {
+  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(onActivated ? { onActivated } : {}) }) }, {
+    logger,
+    pollIntervalMs: settings.jobPollIntervalMs ?? JOB_WORKER_DEFAULTS.pollIntervalMs,
+    staleAfterSeconds: settings.jobStaleAfterSeconds ?? JOB_WORKER_DEFAULTS.staleAfterSeconds,
+    ...(settings.workerId ? { workerId: settings.workerId } : {}),
+  });
+}
+
+export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
+  const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
+  watcher.start();
+  const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
+  worker?.start();
+  return {
+    watcher,
+    worker,
+    async stop() {
+      await worker?.stop();
+      await watcher.stop();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The "train" job: train one model on everything in the database (the same
+// trainModel the CLI runs), then activate the new version when asked.
+import type { Database } from "../db/Database";
+import { activateModelVersion } from "../db/modelRepository";
+import { trainModel } from "../serving/trainModel";
+import type { JobHandler } from "./JobWorker";
+
+export const TRAIN_JOB = "train";
+
+export interface TrainJobPayload {
+  name: string;
+  activate: boolean;
+  seed: number;
+}
+
+export interface TrainJobOptions {
+  ratingScale: { min: number; max: number };
+  // Called after this worker activated a version: the server's own replica
+  // reloads at once instead of at its watcher's next tick.
+  onActivated?: () => Promise<void>;
+}
+
+export function trainJobHandler(db: Database, options: TrainJobOptions): JobHandler {
+  return async (payload, ctx) => {
+    const { name, activate, seed } = payload as unknown as TrainJobPayload;
+    const trained = await trainModel(db, name, { seed, ratingScale: options.ratingScale, onProgress: ctx.reportProgress });
+    const activated = activate ? await activateModelVersion(db, name, trained.version.version) : null;
+    if (activated) await options.onActivated?.();
+    return {
+      model: name,
+      version: trained.version.version,
+      algorithm: trained.version.algorithm,
+      activated: activated !== null,
+      metrics: trained.version.metrics,
+      dataStats: trained.dataStats,
+    };
+  };
+}

@@ -1,0 +1,106 @@
+// Keeps this process's ModelStore serving what model_versions says is
+// active, whoever activated it (this replica, another one, a worker process,
+// `npm run train`): every intervalMs it reads the active (name, version) set
+// and, when it differs from what the store serves, calls reload(), which
+// swaps the whole set at once without a restart. check() runs a tick at once;
+// the server calls it (through activeVersionsChanged) right after a local
+// activation.
+import type { Database } from "../db/Database";
+import type { Logger } from "../logger";
+import { modelStoreOf, type ModelStore } from "./ModelStore";
+
+export interface ActiveVersionWatcherOptions {
+  intervalMs: number;
+  logger: Logger;
+}
+
+export const DEFAULT_WATCH_INTERVAL_MS = 5000;
+
+type Active = { name: string; version: number };
+
+function fingerprint(rows: readonly Active[]): string {
+  return rows
+    .map((r) => `${r.name}@${r.version}`)
+    .sort()
+    .join(",");
+}
+
+// The watcher of each database handle's own store (modelStoreOf(db)).
+const watchers = new WeakMap<Database, ActiveVersionWatcher>();
+
+export class ActiveVersionWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private running = false;
+  // A set whose reload failed (say, an algorithm this build cannot load):
+  // not retried every tick, only once the active set changes again.
+  private failed: string | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: ModelStore,
+    private readonly options: ActiveVersionWatcherOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (this.store === modelStoreOf(this.db)) watchers.set(this.db, this);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (watchers.get(this.db) === this) watchers.delete(this.db);
+    await this.chain;
+  }
+
+  // Reloads the store when the database's active set differs from what it
+  // serves; true when it reloaded. Calls run one after another.
+  check(): Promise<boolean> {
+    const next = this.chain.then(() => this.compareAndReload());
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.check()
+        .catch((error) => this.options.logger.warn("could not read the active model versions", { error: (error as Error)?.message }))
+        .finally(() => {
+          if (this.running) this.schedule();
+        });
+    }, this.options.intervalMs);
+  }
+
+  private async compareAndReload(): Promise<boolean> {
+    const rows = await this.db.sql.query<Active>(`SELECT name, version FROM model_versions WHERE is_active`);
+    const wanted = fingerprint(rows);
+    const serving = fingerprint(this.store.all());
+    if (wanted === serving || wanted === this.failed) return false;
+    try {
+      await this.store.reload();
+      this.failed = undefined;
+      this.options.logger.info("active model versions changed; reloaded", { from: serving, to: fingerprint(this.store.all()) });
+    } catch (error) {
+      this.failed = wanted;
+      this.options.logger.error("could not load the active model versions; still serving the previous ones", {
+        wanted,
+        error: (error as Error)?.message ?? String(error),
+      });
+    }
+    return true;
+  }
+}
+
+// After a local activation or rollback: this process serves the change before
+// the caller gets its answer (through its watcher, or a plain reload when
+// none runs, e.g. a test server).
+export async function activeVersionsChanged(db: Database): Promise<void> {
+  const watcher = watchers.get(db);
+  if (watcher) await watcher.check();
+  else await modelStoreOf(db).reload();
+}

@@ -1,0 +1,231 @@
+// Training as a background job through the real server, on every target
+// database: trainModel queues a job, the in-process worker runs it, job(id)
+// reports it, models lists the version, and recommendations come from it.
+// A second ModelStore on the same database (a second replica) follows
+// activations and rollbacks when its watcher ticks.
+import type { Database } from "../../src/db/Database";
+import { createDatabase } from "../../src/db/createDatabase";
+import { startBackground, type Background } from "../../src/jobs/startBackground";
+import { ActiveVersionWatcher } from "../../src/serving/activeVersionWatcher";
+import { loadModelStore, ModelStore } from "../../src/serving/ModelStore";
+import { trainableModels } from "../../src/serving/trainModel";
+import { importCatalog } from "../../src/services/importService";
+import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { memoryLogger, startTestServer, type LoggedLine, type TestServer } from "../support/testServer";
+import { tinyCatalog } from "../serving/support/tinyCatalog";
+import { RATING_SCALE } from "../serving/support/trainAndServe";
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const JOB = `query ($id: ID!) { job(id: $id) {
+  id kind status progress attempts error payload result startedAt finishedAt
+  modelVersion { name version algorithm isActive metrics dataStats }
+} }`;
+const TRAIN = `mutation ($name: String!, $activate: Boolean, $seed: Int) { trainModel(name: $name, activate: $activate, seed: $seed) { id kind status progress payload } }`;
+const SERVED = `{ activeModels { name version } ghost: recommendations(userId: "ghost", first: 2, strategy: POPULAR) { item { id } score strategy } }`;
+
+describe.each(databaseTargets())("training jobs through the API on %s", (target) => {
+  let t: TestDatabase;
+  let server: TestServer;
+  let background: Background;
+  // The second replica: its own store, watcher and (on PostgreSQL) connection pool.
+  let replicaDb: Database;
+  let replica: ModelStore;
+  let replicaWatcher: ActiveVersionWatcher;
+  const logs: LoggedLine[] = [];
+
+  async function finished(id: string) {
+    return waitFor(`job ${id} to finish`, async () => {
+      const answer = await server.run(JOB, { id });
+      return ["SUCCEEDED", "FAILED"].includes(answer.data?.job?.status) && answer;
+    });
+  }
+
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, tinyCatalog());
+    server = await startTestServer(t.db);
+    await loadModelStore(t.db);
+    // What startApp runs beside the API (watcher polling rarely here: activations in this process reload at once).
+    background = startBackground(t.db, memoryLogger(logs), { worker: true, watchIntervalMs: 60_000, jobPollIntervalMs: 50, ratingScale: RATING_SCALE });
+    replicaDb = t.url ? await createDatabase({ databaseUrl: t.url, poolSize: 3 }) : t.db;
+    replica = new ModelStore(replicaDb);
+    await replica.reload();
+    replicaWatcher = new ActiveVersionWatcher(replicaDb, replica, { intervalMs: 50, logger: memoryLogger(logs) });
+    replicaWatcher.start();
+  }, 120_000);
+  afterAll(async () => {
+    await replicaWatcher?.stop();
+    await background?.stop();
+    await server?.stop();
+    if (replicaDb && replicaDb !== t.db) await replicaDb.close();
+    await t?.dispose();
+  });
+
+  it("trainModel queues a job; the worker trains, activates, and the server serves the new version", async () => {
+    const queued = await server.run(TRAIN, { name: "popular", seed: 7 });
+    expect(queued).toEqual({
+      data: { trainModel: { id: expect.stringMatching(/^\d+$/), kind: "train", status: "QUEUED", progress: 0, payload: { name: "popular", activate: true, seed: 7 } } },
+    });
+    const answer = await finished(queued.data.trainModel.id);
+    expect(answer).toEqual({
+      data: {
+        job: {
+          id: queued.data.trainModel.id,
+          kind: "train",
+          status: "SUCCEEDED",
+          progress: 1,
+          attempts: 1,
+          error: null,
+          payload: { name: "popular", activate: true, seed: 7 },
+          result: {
+            model: "popular",
+            version: 1,
+            algorithm: "popularity",
+            activated: true,
+            metrics: { fitSeconds: expect.any(Number), seed: 7 },
+            dataStats: { users: 8, items: 9, features: 3, interactions: 20, nonZero: 17 },
+          },
+          startedAt: expect.any(String),
+          finishedAt: expect.any(String),
+          modelVersion: {
+            name: "popular",
+            version: 1,
+            algorithm: "popularity",
+            isActive: true,
+            metrics: { fitSeconds: expect.any(Number), seed: 7 },
+            dataStats: expect.objectContaining({ users: 8, items: 9, interactions: 20 }),
+          },
+        },
+      },
+    });
+    // This server reloaded when its worker activated the version: no restart, no wait.
+    expect(await server.run(SERVED)).toEqual({
+      data: { activeModels: [{ name: "popular", version: 1 }], ghost: [{ item: { id: "s1" }, score: 4, strategy: "POPULAR" }, { item: { id: "s2" }, score: 3, strategy: "POPULAR" }] },
+    });
+    // The other replica follows at its watcher's tick.
+    await waitFor("the replica to load popular v1", async () => replica.get("popular")?.version === 1);
+
+    const models = await server.run(`{ models { name trainable active { version } versions { name version algorithm status isActive params metrics dataStats createdAt activatedAt } } }`);
+    const popular = models.data.models.find((m: { name: string }) => m.name === "popular");
+    expect(popular).toEqual({
+      name: "popular",
+      trainable: true,
+      active: { version: 1 },
+      versions: [
+        {
+          name: "popular",
+          version: 1,
+          algorithm: "popularity",
+          status: "TRAINED",
+          isActive: true,
+          params: expect.any(Object),
+          metrics: { fitSeconds: expect.any(Number), seed: 7 },
+          dataStats: expect.objectContaining({ users: 8, items: 9, features: 3, interactions: 20, nonZero: 17 }),
+          createdAt: expect.any(String),
+          activatedAt: expect.any(String),
+        },
+      ],
+    });
+    expect(models.data.models.map((m: { name: string }) => m.name)).toEqual([...trainableModels()].sort());
+    expect(models.data.models.filter((m: { versions: unknown[] }) => m.versions.length > 0).map((m: { name: string }) => m.name)).toEqual(["popular"]);
+  });
+
+  it("activate: false trains a version without serving it; activate and rollback swap both replicas", async () => {
+    // Three more users like s4: version 2 ranks it first.
+    await server.run(`mutation { recordInteractions(interactions: [
+      { userId: "x1", itemId: "s4", type: LIKE }, { userId: "x2", itemId: "s4", type: LIKE }, { userId: "x3", itemId: "s4", type: LIKE }
+    ]) { created } }`);
+    const queued = await server.run(TRAIN, { name: "popular", activate: false });
+    expect(queued.data.trainModel.payload).toEqual({ name: "popular", activate: false, seed: 42 });
+    const done = await finished(queued.data.trainModel.id);
+    expect(done.data.job).toMatchObject({ status: "SUCCEEDED", result: { version: 2, activated: false }, modelVersion: { version: 2, isActive: false } });
+    expect((await server.run(SERVED)).data.activeModels).toEqual([{ name: "popular", version: 1 }]);
+
+    const activated = await server.run(`mutation { activateModel(name: "popular", version: 2) { name version isActive activatedAt } }`);
+    expect(activated).toEqual({ data: { activateModel: { name: "popular", version: 2, isActive: true, activatedAt: expect.any(String) } } });
+    expect(await server.run(SERVED)).toEqual({
+      data: { activeModels: [{ name: "popular", version: 2 }], ghost: [{ item: { id: "s4" }, score: 5, strategy: "POPULAR" }, { item: { id: "s1" }, score: 4, strategy: "POPULAR" }] },
+    });
+    await waitFor("the replica to load popular v2", async () => replica.get("popular")?.version === 2);
+
+    expect(await server.run(`mutation { rollbackModel(name: "popular") { name version isActive } }`)).toEqual({
+      data: { rollbackModel: { name: "popular", version: 1, isActive: true } },
+    });
+    expect((await server.run(SERVED)).data.ghost[0]).toEqual({ item: { id: "s1" }, score: 4, strategy: "POPULAR" });
+    await waitFor("the replica to roll back to popular v1", async () => replica.get("popular")?.version === 1);
+    expect(logs.some((l) => l.msg === "active model versions changed; reloaded" && l.to === "popular@1")).toBe(true);
+
+    // A tick with nothing changed reloads nothing.
+    expect(await replicaWatcher.check()).toBe(false);
+  });
+
+  it("a training job that cannot succeed ends FAILED with the reason", async () => {
+    // No interactions, users or items left to train on.
+    const other = await openTestDatabase(target);
+    const lonely = await startTestServer(other.db);
+    const bg = startBackground(other.db, memoryLogger([]), { worker: true, watchIntervalMs: 60_000, jobPollIntervalMs: 50, ratingScale: RATING_SCALE });
+    try {
+      const queued = await lonely.run(TRAIN, { name: "item-knn" });
+      const job = await waitFor("the job to fail", async () => {
+        const answer = await lonely.run(`query ($id: ID!) { job(id: $id) { status error progress modelVersion { version } } }`, { id: queued.data.trainModel.id });
+        return answer.data.job.status === "FAILED" && answer;
+      });
+      expect(job).toEqual({ data: { job: { status: "FAILED", error: "the database has no users or no items to train on", progress: 0, modelVersion: null } } });
+    } finally {
+      await bg.stop();
+      await lonely.stop();
+      await other.dispose();
+    }
+  }, 60_000);
+
+  it("says which input was wrong: unknown model, version, job, nothing to roll back to", async () => {
+    const known = trainableModels();
+    expect(await server.run(TRAIN, { name: "nope" })).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid name: must be a model that can be trained: ${known.join(", ")}; got "nope"`,
+          locations: expect.any(Array),
+          path: ["trainModel"],
+          extensions: { code: "BAD_USER_INPUT", argument: "name" },
+        },
+      ],
+    });
+    const notFound = (what: string, id: string, argument: string) => ({
+      message: `No ${what} with id ${JSON.stringify(id)}`,
+      locations: expect.any(Array),
+      path: expect.any(Array),
+      extensions: { code: "NOT_FOUND", argument, ids: [id] },
+    });
+    expect(await server.run(`mutation { activateModel(name: "popular", version: 99) { version } }`)).toEqual({
+      data: null,
+      errors: [notFound("model version", "popular@99", "version")],
+    });
+    expect(await server.run(`mutation { activateModel(name: "nope", version: 1) { version } }`)).toEqual({
+      data: null,
+      errors: [notFound("model version", "nope@1", "version")],
+    });
+    expect(await server.run(`{ a: job(id: "999999") { id } }`)).toEqual({ data: { a: null }, errors: [notFound("job", "999999", "id")] });
+    expect(await server.run(`{ b: job(id: "abc") { id } }`)).toEqual({ data: { b: null }, errors: [notFound("job", "abc", "id")] });
+    expect(await server.run(`mutation { rollbackModel(name: "item-knn") { version } }`)).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid name: has no previously active version to roll back to; got "item-knn"`,
+          locations: expect.any(Array),
+          path: ["rollbackModel"],
+          extensions: { code: "BAD_USER_INPUT", argument: "name" },
+        },
+      ],
+    });
+  });
+});
