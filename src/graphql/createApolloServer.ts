@@ -4,6 +4,7 @@ import { loadTypeDefs } from "./typeDefs";
 import { resolvers } from "./resolvers";
 import { createFormatError } from "./formatError";
 import type { Logger } from "../logger";
+import { createMetricsPlugin } from "../observability/metricsPlugin";
 
 export function createApolloServer(logger: Logger, options: { introspection: boolean }): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
@@ -12,5 +13,6 @@ export function createApolloServer(logger: Logger, options: { introspection: boo
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
+    plugins: [createMetricsPlugin()],
   });
 }
