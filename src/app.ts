@@ -49,6 +49,8 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     logger,
     bodyLimitBytes: 4 * 1024 * 1024,
     context: (requestId) => createContext(db, config, requestId),
+    // /readyz checks this database directly.
+    db,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -69,8 +71,14 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     db,
     server,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      // close() waits for open connections: drop the idle keep-alive ones now,
+      // and give requests in flight a few seconds before cutting them.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 5000);
+      force.unref();
+      await closed;
+      clearTimeout(force);
       await apollo.stop();
       await background.stop();
       if (!existing) await db.close();

@@ -13,6 +13,8 @@ export function createApolloServer(logger: Logger, options: { introspection: boo
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
+    // src/index.ts handles SIGINT/SIGTERM and stops Apollo itself; two handlers would race.
+    stopOnTerminationSignals: false,
     plugins: [createMetricsPlugin()],
   });
 }

@@ -10,6 +10,7 @@ import { findUsersByExternalIds, findUsersByIds } from "../db/userRepository";
 import { featuresOfItems } from "../db/featureRepository";
 import { countInteractions, interactionPages, type InteractionCountKey, type InteractionPageKey } from "../db/interactionRepository";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
+import { observeBatch } from "../observability/observeBatch";
 import { createRecommendationLoaders, type RecommendationLoaders } from "./recommendationLoaders";
 
 export interface Loaders {
@@ -26,32 +27,43 @@ export interface Loaders {
 
 export function createLoaders(db: Database): Loaders {
   const userById: Loaders["userById"] = new DataLoader(async (ids) => {
+    observeBatch("userById", ids.length);
     const rows = await findUsersByIds(db, ids);
     for (const row of rows) userByExternalId.prime(row.externalId, row);
     return alignToKeys(ids, rows, (r) => r.id);
   });
   const userByExternalId: Loaders["userByExternalId"] = new DataLoader(async (ids) => {
+    observeBatch("userByExternalId", ids.length);
     const rows = await findUsersByExternalIds(db, ids);
     for (const row of rows) userById.prime(row.id, row);
     return alignToKeys(ids, rows, (r) => r.externalId);
   });
   const itemById: Loaders["itemById"] = new DataLoader(async (ids) => {
+    observeBatch("itemById", ids.length);
     const rows = await findItemsByIds(db, ids);
     for (const row of rows) itemByExternalId.prime(row.externalId, row);
     return alignToKeys(ids, rows, (r) => r.id);
   });
   const itemByExternalId: Loaders["itemByExternalId"] = new DataLoader(async (ids) => {
+    observeBatch("itemByExternalId", ids.length);
     const rows = await findItemsByExternalIds(db, ids);
     for (const row of rows) itemById.prime(row.id, row);
     return alignToKeys(ids, rows, (r) => r.externalId);
   });
-  const featuresByItemId: Loaders["featuresByItemId"] = new DataLoader(async (ids) =>
-    groupByKeys(ids, await featuresOfItems(db, ids), (r) => r.itemId),
-  );
-  const interactionPage: Loaders["interactionPage"] = new DataLoader((keys) => interactionPages(db, keys), {
+  const featuresByItemId: Loaders["featuresByItemId"] = new DataLoader(async (ids) => {
+    observeBatch("featuresByItemId", ids.length);
+    return groupByKeys(ids, await featuresOfItems(db, ids), (r) => r.itemId);
+  });
+  const interactionPage: Loaders["interactionPage"] = new DataLoader((keys) => {
+    observeBatch("interactionPage", keys.length);
+    return interactionPages(db, keys);
+  }, {
     cacheKeyFn: (k) => `${k.userId}|${k.type}|${k.after?.occurredAt.toISOString()}|${k.after?.id}|${k.limit}`,
   });
-  const interactionCount: Loaders["interactionCount"] = new DataLoader((keys) => countInteractions(db, keys), {
+  const interactionCount: Loaders["interactionCount"] = new DataLoader((keys) => {
+    observeBatch("interactionCount", keys.length);
+    return countInteractions(db, keys);
+  }, {
     cacheKeyFn: (k) => `${k.userId}|${k.type}`,
   });
   const base = { userById, userByExternalId, itemById, itemByExternalId, featuresByItemId, interactionPage, interactionCount };
