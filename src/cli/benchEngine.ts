@@ -1,0 +1,72 @@
+// `npm run bench -- [--dataset <dir>] [--repeat 3]`: the engine's speed
+// targets on MovieLens-100K, as medians of repeated runs in one process:
+//   - biased MF (Surprise SVD defaults): the whole 5-fold run, 5 fits plus
+//     predicting every held-out rating (target ≤ 5 s);
+//   - iALS: one fit on all ratings (target ≤ 2 s).
+// Times are wall-clock on this machine; report them with the machine's load.
+import os from "node:os";
+import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
+import { svd } from "../engine/algorithms/svd";
+import { ials } from "../engine/algorithms/ials";
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function main(): void {
+  const dir = arg("dataset", DEFAULT_DATASET_DIR);
+  const repeat = Number(arg("repeat", "3"));
+  const table = loadDataset(dir);
+  const folds = PROTOCOLS["surprise-5fold"].folds(table, 0);
+  const all = Int32Array.from({ length: table.ratings.length }, (_, i) => i);
+  const svdTimes: number[] = [];
+  const ialsTimes: number[] = [];
+  let lastRmse = NaN;
+  for (let r = 0; r < repeat; r++) {
+    const started = performance.now();
+    let sq = 0;
+    let n = 0;
+    for (const fold of folds) {
+      const model = svd.fit(buildTrainingSet(table, fold.train), {}, { seed: 0 });
+      for (const row of fold.test) {
+        const e = model.predict!(table.users[row], table.items[row]) - table.ratings[row];
+        sq += e * e;
+        n++;
+      }
+    }
+    svdTimes.push((performance.now() - started) / 1000);
+    lastRmse = Math.sqrt(sq / n);
+    const data = buildTrainingSet(table, all);
+    const t = performance.now();
+    ials.fit(data, {}, { seed: 0 });
+    ialsTimes.push((performance.now() - t) / 1000);
+  }
+  const load = os.loadavg()[0].toFixed(2);
+  process.stdout.write(
+    [
+      `dataset: ${table.name} (${table.ratings.length} ratings), ${repeat} runs, load average ${load} on ${os.cpus().length} cores, node ${process.version}`,
+      `| measure | median s | runs (s) | target |`,
+      `|---|---:|---|---|`,
+      `| SVD 5-fold total (5 fits + ${table.ratings.length} predictions; RMSE ${lastRmse.toFixed(4)}) | ${median(svdTimes).toFixed(2)} | ${svdTimes.map((s) => s.toFixed(2)).join(", ")} | ≤ 5 |`,
+      `| iALS one fit on all ratings | ${median(ialsTimes).toFixed(2)} | ${ialsTimes.map((s) => s.toFixed(2)).join(", ")} | ≤ 2 |`,
+      "",
+    ].join("\n"),
+  );
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof DatasetNotFoundError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
