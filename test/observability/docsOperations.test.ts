@@ -46,10 +46,15 @@ function problems(schema: GraphQLSchema, text: string): string[] {
 describe("operations in the docs and in GraphiQL", () => {
   const schema = buildSchema(loadTypeDefs().join("\n"));
   const files = fs.readdirSync(DOCS).filter((f) => f.endsWith(".md"));
-  const blocks = files.flatMap((f) => graphqlBlocks(fs.readFileSync(path.join(DOCS, f), "utf8"), f));
+  const readme = path.resolve(DOCS, "../README.md");
+  const blocks = [
+    ...files.flatMap((f) => graphqlBlocks(fs.readFileSync(path.join(DOCS, f), "utf8"), f)),
+    ...graphqlBlocks(fs.readFileSync(readme, "utf8"), "README.md"),
+  ];
 
-  it("finds the examples of CLIENTS.md", () => {
+  it("finds the examples of CLIENTS.md and README.md", () => {
     expect(blocks.filter((b) => b.file === "CLIENTS.md").length).toBeGreaterThanOrEqual(4);
+    expect(blocks.filter((b) => b.file === "README.md").length).toBeGreaterThanOrEqual(3);
   });
 
   it.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))("%s is valid against the schema", (_, block) => {
