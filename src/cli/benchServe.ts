@@ -1,0 +1,156 @@
+// `npm run bench:serve -- [--duration 8] [--connections 50]`: serving
+// throughput against a PostgreSQL (DATABASE_URL) that already holds a catalog
+// with trained, active models (e.g. ML-100K: `npm run import -- movielens-100k
+// <dir>` then `npm run train -- --model all`). It starts the server as a child
+// process, loads it with autocannon from this process, and reports for
+//   (a) { __typename }                      the ceiling of a GraphQL request here
+//   (b) recommendations(userId: <random>, first: 10) { item { id title } score }
+//   (c) similarItems(itemId: <random>, first: 10)
+//   (d) users(ids: [50 random]) { recommendations(first: 10) { ... } }
+// requests/s, p50 and p99, the ratios b/a and c/a measured in the same run,
+// and the server's resident memory with the models loaded.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import { loadConfig } from "../config";
+import { createDatabase } from "../db/createDatabase";
+import { createRng } from "../engine/random";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+interface Scenario {
+  name: string;
+  body: () => string;
+}
+
+interface Figures {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections,
+        duration,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        requests: [{ setupRequest: (req: any) => ({ ...req, body: scenario.body() }) }],
+      },
+      (error: Error | null, result: any) => {
+        if (error) return reject(error);
+        resolve({
+          name: scenario.name,
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors,
+          non2xx: result.non2xx,
+        });
+      },
+    );
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function waitForServer(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const r = await fetch(url.replace("/graphql", "/readyz"));
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the server did not become ready in 150 s");
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error("set DATABASE_URL to a PostgreSQL holding the catalog and trained models");
+  const duration = Number(arg("duration", "8"));
+  const connections = Number(arg("connections", "50"));
+  const port = Number(arg("port", "4399"));
+
+  const db = await createDatabase({ databaseUrl: config.databaseUrl });
+  const users = (await db.sql.query<{ external_id: string }>(`SELECT external_id FROM users ORDER BY id`)).map((r) => r.external_id);
+  const items = (await db.sql.query<{ external_id: string }>(`SELECT external_id FROM items ORDER BY id`)).map((r) => r.external_id);
+  const active = await db.sql.query<{ name: string; version: number }>(`SELECT name, version FROM model_versions WHERE is_active ORDER BY name`);
+  await db.close();
+  if (users.length === 0 || items.length === 0) throw new Error("the database has no users or items: import a catalog first");
+
+  const root = path.resolve(__dirname, "../..");
+  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await waitForServer(url, child);
+    const rng = createRng(7);
+    const pick = (list: string[]) => list[rng.int(list.length)];
+    const scenarios: Scenario[] = [
+      { name: "(a) { __typename }", body: () => JSON.stringify({ query: "{ __typename }" }) },
+      {
+        name: "(b) recommendations(first: 10)",
+        body: () => JSON.stringify({ query: "query($u: ID!) { recommendations(userId: $u, first: 10) { item { id title } score } }", variables: { u: pick(users) } }),
+      },
+      {
+        name: "(c) similarItems(first: 10)",
+        body: () => JSON.stringify({ query: "query($i: ID!) { similarItems(itemId: $i, first: 10) { item { id title } score } }", variables: { i: pick(items) } }),
+      },
+      {
+        name: "(d) 50 users x recommendations(first: 10)",
+        body: () =>
+          JSON.stringify({
+            query: "query($ids: [ID!]!) { users(ids: $ids) { id recommendations(first: 10) { item { title features { facet value } } reasons { __typename } } } }",
+            variables: { ids: Array.from({ length: 50 }, () => pick(users)) },
+          }),
+      },
+    ];
+    // Warm up the JIT and the caches once per scenario.
+    for (const s of scenarios) await run(url, s, 10, 2);
+    const figures: Figures[] = [];
+    for (const s of scenarios) figures.push(await run(url, s, connections, duration));
+    const rss = rssMb(child.pid!);
+    const [a, b, c] = figures;
+    const lines = [
+      `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}`,
+      "",
+      "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx |",
+      "|---|---:|---:|---:|---:|---:|",
+      ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} |`),
+      "",
+      `server RSS with models loaded: ${rss.toFixed(0)} MB`,
+      `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
+      `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:serve failed: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(1);
+});
