@@ -33,7 +33,9 @@ async function idsByExternalId(tx: Tx, table: "users" | "items", externalIds: st
 // Upserts users; returns external id -> internal id for all of them.
 export async function writeUsers(tx: Tx, users: readonly UserRecord[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const chunk of chunks(dedupeBy(users, (u) => u.externalId), 5000)) {
+  // Sorted by id so concurrent batches lock rows in the same order (no deadlocks).
+  const sorted = dedupeBy(users, (u) => u.externalId).sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+  for (const chunk of chunks(sorted, 5000)) {
     await tx.$executeRawUnsafe(
       `INSERT INTO users (external_id, attributes)
        SELECT * FROM unnest($1::text[], $2::jsonb[])
@@ -52,7 +54,8 @@ export async function writeUsers(tx: Tx, users: readonly UserRecord[]): Promise<
 export async function ensureUsers(tx: Tx, externalIds: readonly string[]): Promise<{ ids: Map<string, number>; created: number }> {
   const ids = new Map<string, number>();
   let created = 0;
-  for (const chunk of chunks([...new Set(externalIds)], 10000)) {
+  // Sorted so concurrent batches lock rows in the same order (no deadlocks).
+  for (const chunk of chunks([...new Set(externalIds)].sort(), 10000)) {
     created += await tx.$executeRawUnsafe(
       `INSERT INTO users (external_id) SELECT * FROM unnest($1::text[]) ON CONFLICT (external_id) DO NOTHING`,
       chunk,
@@ -77,6 +80,8 @@ export async function writeItems(
   items: readonly (Omit<ItemRecord, "features"> & { features: ItemRecord["features"] | null })[],
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
+  // Kept in the order given (ids, and so `items` order, follow it); item
+  // batches come from one backend, not from many concurrent end users.
   for (const chunk of chunks(dedupeBy(items, (i) => i.externalId), 2000)) {
     await tx.$executeRawUnsafe(
       `INSERT INTO items (external_id, kind, title, release_year, description, attributes)

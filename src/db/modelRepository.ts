@@ -175,6 +175,9 @@ export async function listModelVersions(db: Database, name?: string): Promise<Mo
 // Makes (name, version) the one active version of `name`; null when there is no such version.
 export async function activateModelVersion(db: Database, name: string, version: number, now: Date = new Date()): Promise<ModelVersionRow | null> {
   return inTransaction(db, async (tx) => {
+    // Serialise activations of one name (as saveModelVersion does): two at once
+    // would each miss the other's uncommitted row and leave two active.
+    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext($1))`, `model_versions:${name}`);
     const target = await tx.modelVersion.findUnique({ where: { name_version: { name, version } } });
     if (!target) return null;
     await tx.modelVersion.updateMany({ where: { name, isActive: true, NOT: { id: target.id } }, data: { isActive: false } });

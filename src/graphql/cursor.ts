@@ -21,8 +21,9 @@ export function decodeCursor<T>(kind: string, cursor: string, argument: string, 
   return value;
 }
 
+// Positive and within PostgreSQL's integer (int4) range, like our serial ids.
 export function isPositiveInt(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
 }
 
 // `first` arguments: 1..max, named in the error.

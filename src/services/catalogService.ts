@@ -125,6 +125,14 @@ export async function upsertItems(ctx: ServiceContext, inputs: readonly ItemInpu
     };
   });
   const ids = await inTransaction(ctx.db, (tx) => writeItems(tx, records));
+  for (const r of records) {
+    const cached = ids.get(r.externalId);
+    ctx.loaders.itemByExternalId.clear(r.externalId);
+    if (cached !== undefined) {
+      ctx.loaders.itemById.clear(cached);
+      ctx.loaders.featuresByItemId.clear(cached);
+    }
+  }
   const rows = await ctx.loaders.itemByExternalId.loadMany(records.map((r) => r.externalId));
   return rows.map((row, i) => {
     if (!row || row instanceof Error) throw new Error(`upserted item ${records[i].externalId} (id ${ids.get(records[i].externalId)}) not readable`);

@@ -76,7 +76,7 @@ function isPosition(value: unknown): value is InteractionPosition {
   const v = value as InteractionPosition;
   return (
     typeof v === "object" && v !== null && typeof v.t === "string" && !Number.isNaN(Date.parse(v.t)) &&
-    typeof v.id === "string" && /^\d{1,19}$/.test(v.id)
+    typeof v.id === "string" && /^\d{1,19}$/.test(v.id) && BigInt(v.id) <= 9_223_372_036_854_775_807n
   );
 }
 

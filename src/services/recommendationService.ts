@@ -224,9 +224,19 @@ function hasSignalFor(served: ServedModel, scores: Float32Array, excluded: Reado
 
 // Argument errors before any statement is sent (resolvers call it before loading the user).
 export function checkRecommendArgs(args: RecommendArgs): void {
-  checkPage(args.first, args.after);
+  const page = checkPage(args.first, args.after);
   checkRecommendationFilter(args.filter);
-  checkDiversity(args.diversity);
+  checkDiversityDepth(page, checkDiversity(args.diversity), args.after);
+}
+
+// MMR re-ranking is quadratic in the depth of the page: keep diversified
+// lists to the first MAX_DIVERSE_DEPTH results, where it is meant to be used.
+const MAX_DIVERSE_DEPTH = 500;
+
+function checkDiversityDepth(page: Page, diversity: number, after: string | null | undefined): void {
+  if (diversity > 0 && page.offset + page.limit > MAX_DIVERSE_DEPTH) {
+    throw new BadUserInputError("after", after, `with diversity > 0 a list can be paged to its first ${MAX_DIVERSE_DEPTH} results`);
+  }
 }
 
 // `user` null: the id is unknown (answered, not an error).
@@ -234,6 +244,7 @@ export async function recommend(ctx: ServiceContext, user: UserRow | null, userI
   const page = checkPage(args.first, args.after);
   const filter = checkRecommendationFilter(args.filter);
   const diversity = checkDiversity(args.diversity);
+  checkDiversityDepth(page, diversity, args.after);
   const requested = args.strategy ?? "HYBRID";
   const store = modelStoreOf(ctx.db);
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];

@@ -19,7 +19,12 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
     externalId: checkText(`users[${i}].id`, input.id, 256),
     attributes: checkAttributes(`users[${i}].attributes`, input.attributes) as UserRecord["attributes"],
   }));
-  await inTransaction(ctx.db, (tx) => writeUsers(tx, records));
+  const ids = await inTransaction(ctx.db, (tx) => writeUsers(tx, records));
+  for (const r of records) {
+    ctx.loaders.userByExternalId.clear(r.externalId);
+    const id = ids.get(r.externalId);
+    if (id !== undefined) ctx.loaders.userById.clear(id);
+  }
   const rows = await ctx.loaders.userByExternalId.loadMany(records.map((r) => r.externalId));
   return rows.map((row, i) => {
     if (!row || row instanceof Error) throw new Error(`upserted user ${records[i].externalId} not readable`);

@@ -252,6 +252,16 @@ describe.each(databaseTargets())("GraphQL API on %s", (target) => {
       expect(await server.run(`{ item(id: "x") { id } }`)).toEqual({ data: { item: null } });
     });
 
+    it("rejects ids the database could not store, and cursors past the id range, with BAD_USER_INPUT", async () => {
+      const ids = await server.run(`query($ids: [ID!]!) { itemsById(ids: $ids) { id } }`, { ids: ["m1", "bad\u0000id"] });
+      expect(ids.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", argument: "ids[1]" } });
+      const user = await server.run(`query($id: ID!) { user(id: $id) { id } }`, { id: "x".repeat(300) });
+      expect(user.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", argument: "id" } });
+      const huge = Buffer.from(`item:${2 ** 40}`).toString("base64url");
+      const cursor = await server.run(`query($c: String) { items(after: $c) { totalCount } }`, { c: huge });
+      expect(cursor.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", argument: "after" } });
+    });
+
     it("answers NOT_FOUND when deleting an unknown user", async () => {
       const r = await server.run(`mutation { deleteUser(id: "ghost") { id } }`);
       expect(r).toEqual({
@@ -259,6 +269,14 @@ describe.each(databaseTargets())("GraphQL API on %s", (target) => {
         errors: [{ message: 'No user with id "ghost"', locations: [{ line: 1, column: 12 }], path: ["deleteUser"], extensions: { code: "NOT_FOUND", argument: "id", ids: ["ghost"] } }],
       });
     });
+  });
+
+  it("returns the second write when one mutation upserts the same item twice", async () => {
+    const r = await server.run(`mutation {
+      a: upsertItems(items: [{ id: "twice", kind: GAME, title: "First" }]) { title }
+      b: upsertItems(items: [{ id: "twice", kind: GAME, title: "Second" }]) { title }
+    }`);
+    expect(r).toEqual({ data: { a: [{ title: "First" }], b: [{ title: "Second" }] } });
   });
 
   it("deleteUser removes the user and all their interactions", async () => {

@@ -157,6 +157,12 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
     [{ filter: { releaseYear: { from: 2010, to: 2000 } } }, "filter.releaseYear", 'Invalid filter.releaseYear: from is after to; got {"from":2010,"to":2000}'],
     [{ diversity: 1.5 }, "diversity", "Invalid diversity: must be from 0 to 1; got 1.5"],
     [{ after: "not-a-cursor!" }, "after", 'Invalid after: not a cursor returned by this field; got "not-a-cursor!"'],
+    // MMR is quadratic in the depth of the page: diversified lists stop at 500.
+    [
+      { first: 100, diversity: 0.5, after: Buffer.from("rec:9999").toString("base64url") },
+      "after",
+      'Invalid after: with diversity > 0 a list can be paged to its first 500 results; got "cmVjOjk5OTk"',
+    ],
   ])("rejects %j as BAD_USER_INPUT naming %s", async (variables, argument, message) => {
     expect(await recs({ userId: "ann", ...variables })).toEqual({
       data: null,

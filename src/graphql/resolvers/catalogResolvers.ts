@@ -2,16 +2,18 @@ import type { GraphQLContext } from "../context";
 import type { ItemRow } from "../../db/rows";
 import { getCatalogStats, listFeatures, listItems, upsertItems, type ItemFilterInput, type ItemInput } from "../../services/catalogService";
 import { BadUserInputError } from "../errors";
+import { checkText } from "../../services/validation";
 
 const MAX_IDS = 100;
 
 function checkIds(ids: readonly string[]): void {
   if (ids.length > MAX_IDS) throw new BadUserInputError("ids", `${ids.length} ids`, `at most ${MAX_IDS}`);
+  ids.forEach((id, i) => checkText(`ids[${i}]`, id, 256));
 }
 
 export const catalogResolvers = {
   Query: {
-    item: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.itemByExternalId.load(args.id),
+    item: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.itemByExternalId.load(checkText("id", args.id, 256)),
     itemsById: (_: unknown, args: { ids: string[] }, ctx: GraphQLContext) => {
       checkIds(args.ids);
       return Promise.all(args.ids.map((id) => ctx.loaders.itemByExternalId.load(id)));
