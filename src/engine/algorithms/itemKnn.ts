@@ -26,3 +26,28 @@ export const itemKnn = {
   fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("itemKnn", data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnn", serialized, ITEM_KNN_DEFAULTS),
 } satisfies Algorithm<KnnParams>;
+
+// The same model tuned for top-N ranking on implicit feedback (every rating a
+// positive): a candidate's score is the sum of its similarities to the user's
+// items whose k-neighbour lists hold it (Deshpande & Karypis 2004), the
+// similarity taken over binary co-occurrence as in Gorse's implicit KNN (which
+// sums over all items, unnormalised). Binary cosine, k 15 and normalised lists
+// won on nDCG@10 over cosine/Jaccard x k 10..all x raw/normalised, on 20% per
+// user held out of gorse-5fold fold 0's training rows (two shuffles; test
+// folds never read). predict() still works but is not tuned for ratings.
+export const ITEM_KNN_RANKING_DEFAULTS: KnnParams = {
+  ...ITEM_KNN_DEFAULTS,
+  similarity: "cosine",
+  shrinkage: 0,
+  k: 15,
+  implicit: true,
+  normalizeNeighbours: true,
+};
+
+export const itemKnnRanking = {
+  name: "itemKnnRanking",
+  defaults: ITEM_KNN_RANKING_DEFAULTS,
+  fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel =>
+    fitKnnBaseline("itemKnnRanking", data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false),
+  deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnnRanking", serialized, ITEM_KNN_RANKING_DEFAULTS),
+} satisfies Algorithm<KnnParams>;

@@ -15,6 +15,7 @@ import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import { findEntry } from "../data/findEntry";
 import { TopKHeap } from "../recommender/TopKHeap";
 import { clipToScale } from "../recommender/clipToScale";
+import { allPairs } from "../similarity/allPairs";
 import { adjustedCosineMeasure } from "../similarity/adjustedCosine";
 import { emptyStats } from "../similarity/CoRatedStats";
 import { cosineMeasure } from "../similarity/cosine";
@@ -26,7 +27,7 @@ import { pearsonBaselineMeasure } from "../similarity/pearsonBaseline";
 import { supportedSimilarity, type SimilarityMeasure } from "../similarity/SimilarityMeasure";
 import { similarityMatrix, type SimilarityName } from "../similarity/similarityMatrix";
 import { columnMeans } from "../similarity/subtractOffsets";
-import { neighboursOf, topKNeighbours } from "../similarity/topKNeighbours";
+import { neighboursOf, topKNeighbours, type NeighbourLists } from "../similarity/topKNeighbours";
 import type { Evidence, Model, ScoredItem, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { fitBaselines, foldInUserBias, type BaselineParams, type Baselines, BASELINE_DEFAULTS } from "./baseline";
 
@@ -42,6 +43,16 @@ export interface KnnParams {
   // (100 for pearsonBaseline as in Surprise, none otherwise).
   shrinkage?: number;
   baseline: Partial<BaselineParams>;
+  // Ranking variants only; left out, the model is the rating predictor above.
+  // implicit: similarity over binary interaction sets, rating values ignored
+  // (every rating is a positive): cosine becomes |A ∩ B| / sqrt(|A| |B|)
+  // over whole rows (co-rated cosine of binary vectors would always be 1),
+  // jaccard is binary already; other measures are rejected.
+  implicit?: boolean;
+  // Scale each item's (user's) k-neighbour list to sum 1 before it votes, as
+  // in Deshpande & Karypis 2004 ("Item-based top-N recommendation
+  // algorithms"), so items with many close neighbours do not dominate the sum.
+  normalizeNeighbours?: boolean;
 }
 
 export interface KnnModel extends Model {
@@ -77,15 +88,31 @@ const MEASURES: Readonly<Record<SimilarityName, SimilarityMeasure>> = {
   pearsonBaseline: pearsonBaselineMeasure,
 };
 
+// Cosine of two binary rows over all their entries (Ochiai coefficient).
+const implicitCosineMeasure: SimilarityMeasure = {
+  name: "implicitCosine",
+  defaultShrinkage: 0,
+  fromStats: (s) => (s.nA > 0 && s.nB > 0 ? s.n / Math.sqrt(s.nA * s.nB) : 0),
+};
+
+function measureOf(p: KnnParams): SimilarityMeasure {
+  if (!p.implicit) return MEASURES[p.similarity];
+  if (p.similarity === "cosine") return implicitCosineMeasure;
+  if (p.similarity === "jaccard") return jaccardMeasure;
+  throw new Error(`knn: implicit similarity must be cosine or jaccard, not "${p.similarity}"`);
+}
+
 export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, userBased: boolean): KnnModel {
   const b = fitBaselines(data, { ...BASELINE_DEFAULTS, ...p.baseline });
   const byUser = data.ratings;
   const X: CsrMatrix = userBased ? byUser : transpose(byUser); // rows: compared entities
-  const sim = similarityMatrix(X, p.similarity, {
-    minSupport: p.minSupport,
-    ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}),
-    baselines: { globalMean: b.globalMean, rowBias: userBased ? b.userBias : b.itemBias, colBias: userBased ? b.itemBias : b.userBias },
-  });
+  const options = { minSupport: p.minSupport, ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}) };
+  const sim = p.implicit
+    ? allPairs(X, measureOf(p), options)
+    : similarityMatrix(X, p.similarity, {
+        ...options,
+        baselines: { globalMean: b.globalMean, rowBias: userBased ? b.userBias : b.itemBias, colBias: userBased ? b.itemBias : b.userBias },
+      });
   return knnModel({ name, userBased, p, b, byUser, sim, ...(data.ratingScale ? { ratingScale: data.ratingScale } : {}) });
 }
 
@@ -127,6 +154,7 @@ function knnModel(state: KnnState): KnnModel {
   const by = userBased ? b.itemBias : b.userBias;
   const nx = userBased ? nUsers : nItems;
   const neighbours = topKNeighbours(sim, nx, p.k);
+  if (p.normalizeNeighbours) normalizeLists(neighbours, nx);
   const scale = state.ratingScale;
   const heap = new TopKHeap(p.k);
 
@@ -179,6 +207,7 @@ function knnModel(state: KnnState): KnnModel {
   }
 
   // A neighbour user's vote: their similarity to every item they liked.
+  // (A user's list is scaled as one, which leaves that user's ranking unchanged.)
   function voteOf(v: number, s: number, scores: Float32Array): void {
     for (let k = byUser.indptr[v]; k < byUser.indptr[v + 1]; k++) if (byUser.values[k] > 0) scores[byUser.indices[k]] += s;
   }
@@ -201,7 +230,7 @@ function knnModel(state: KnnState): KnnModel {
   function neighboursOfHistory(history: KnownUserHistory): ScoredItem[] {
     const cached = foldedNeighbours.get(history);
     if (cached) return cached;
-    const measure = MEASURES[p.similarity];
+    const measure = measureOf(p);
     const bu = p.similarity === "pearsonBaseline" ? foldInUserBias(b, history, { ...BASELINE_DEFAULTS, ...p.baseline }.regU) : 0;
     const offsetA = (y: number) =>
       adjustedMeans ? adjustedMeans[y] : p.similarity === "pearsonBaseline" ? b.globalMean + bu + b.itemBias[y] : 0;
@@ -329,4 +358,13 @@ function knnModel(state: KnnState): KnnModel {
     serialize,
     ...(userBased ? { similarUsers: similar } : { similarItems: similar }),
   };
+}
+
+function normalizeLists(lists: NeighbourLists, n: number): void {
+  const K = lists.k;
+  for (let x = 0; x < n; x++) {
+    let sum = 0;
+    for (let j = 0; j < lists.count[x]; j++) sum += lists.sims[x * K + j];
+    if (sum > 0) for (let j = 0; j < lists.count[x]; j++) lists.sims[x * K + j] /= sum;
+  }
 }
