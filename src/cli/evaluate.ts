@@ -5,8 +5,9 @@
 //                       [--msr-filter-by item|user]
 //
 // Prints one markdown table per protocol with the published figures beside
-// ours; --json writes the results, --out the SVG charts.
-import { mkdirSync, writeFileSync } from "node:fs";
+// ours; --json writes the results, --out the SVG charts and report.html.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { htmlReport } from "../evaluation/htmlReport";
 import { join, resolve } from "node:path";
 import { MODEL_REGISTRY, type RegistryEntry } from "../engine/registry";
 import { writeCharts } from "../evaluation/charts";
@@ -143,7 +144,12 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
   }
   if (args.out) {
     mkdirSync(args.out, { recursive: true });
-    for (const file of writeCharts(ran, args.out)) io.stderr.write(`wrote ${join(args.out, file)}\n`);
+    const files = writeCharts(ran, args.out);
+    for (const file of files) io.stderr.write(`wrote ${join(args.out, file)}\n`);
+    const charts = files.map((file) => ({ title: file.replace(/\.svg$/, "").replace(/-/g, " "), svg: readFileSync(join(args.out!, file), "utf8") }));
+    const report = join(args.out, "report.html");
+    writeFileSync(report, htmlReport(`Marquee evaluation: ${args.protocols.join(", ")}`, markdownReport(results, args.protocols), charts));
+    io.stderr.write(`wrote ${report}\n`);
   }
   return results;
 }

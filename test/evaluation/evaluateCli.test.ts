@@ -77,4 +77,7 @@ if (!haveMl100k) {
   expect(stdout.out.join("")).toMatch(/\| popular \| 0\.\d{4} \|.*ItemPop 0\.1910/);
   expect(readFileSync(join(dir, "model-comparison.svg"), "utf8")).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*<\/svg>\n$/);
   expect(readFileSync(join(dir, "ndcg-curve.svg"), "utf8")).toContain("<polyline");
+  const report = readFileSync(join(dir, "report.html"), "utf8");
+  expect(report).toMatch(/<td style="text-align:left">popular<\/td>/);
+  expect(report).toContain("<polyline");
 });
