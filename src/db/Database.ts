@@ -3,7 +3,9 @@ import type { PrismaClient } from "../generated/prisma/client";
 // A plain SQL connection for what Prisma's client does not do: running
 // migration files (many statements in one text) under our own transaction.
 export interface SqlDriver {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  // `name` makes it a prepared statement on PostgreSQL (planned once per
+  // connection); hot read paths use it. PGlite ignores it.
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
   // Runs a script of several statements (no parameters).
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T>;

@@ -35,9 +35,9 @@ function pgDriver(pool: pg.Pool | pg.PoolClient, listeners: Set<Listener>): SqlD
     for (const listener of listeners) listener(sql);
   };
   return {
-    async query<T>(sql: string, params: unknown[] = []) {
+    async query<T>(sql: string, params: unknown[] = [], name?: string) {
       notify(sql);
-      const result = await pool.query(sql, params);
+      const result = await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
       return result.rows as T[];
     },
     async exec(sql: string) {

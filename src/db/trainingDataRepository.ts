@@ -83,12 +83,14 @@ export function idsOf(map: IdMap): Int32Array {
 // the history a model folds in at request time (read-your-writes).
 export async function historiesOfUsers(db: Database, userIds: readonly number[]): Promise<InteractionRow[]> {
   if (userIds.length === 0) return [];
-  const rows = await db.prisma.$queryRawUnsafe<(Omit<InteractionRow, "id" | "value"> & { id: bigint | string; value: number | string })[]>(
+  // A prepared statement: on the hot path of every recommendation.
+  const rows = await db.sql.query<Omit<InteractionRow, "id" | "value"> & { id: bigint | string; value: number | string }>(
     `SELECT i.id, i.user_id AS "userId", i.item_id AS "itemId", i.type::text AS type, i.value, i.occurred_at AS "occurredAt"
        FROM interactions i
       WHERE i.user_id = ANY($1::int[])
       ORDER BY i.user_id, i.occurred_at, i.id`,
-    [...userIds],
+    [[...userIds]],
+    "marquee_histories_of_users",
   );
   return rows.map((r) => ({ ...r, id: BigInt(r.id), value: Number(r.value), occurredAt: new Date(r.occurredAt) }));
 }
@@ -102,8 +104,9 @@ export interface CandidateItem {
 // year, features, the whole row) in one statement.
 export async function candidateItems(db: Database, itemIds: readonly number[]): Promise<CandidateItem[]> {
   if (itemIds.length === 0) return [];
-  const rows = await db.prisma.$queryRawUnsafe<
-    (Omit<ItemRow, "createdAt" | "updatedAt" | "attributes"> & { attributes: unknown; createdAt: Date | string; updatedAt: Date | string; features: ItemFeatureRow[] | null })[]
+  // A prepared statement: on the hot path of every recommendation.
+  const rows = await db.sql.query<
+    Omit<ItemRow, "createdAt" | "updatedAt" | "attributes"> & { attributes: unknown; createdAt: Date | string; updatedAt: Date | string; features: ItemFeatureRow[] | null }
   >(
     `SELECT i.id, i.external_id AS "externalId", i.kind::text AS kind, i.title, i.release_year AS "releaseYear",
             i.description, i.attributes, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
@@ -113,7 +116,8 @@ export async function candidateItems(db: Database, itemIds: readonly number[]): 
               WHERE f_i.item_id = i.id) AS features
        FROM items i
       WHERE i.id = ANY($1::int[])`,
-    [...itemIds],
+    [[...itemIds]],
+    "marquee_candidate_items",
   );
   return rows.map((r) => {
     const { features, ...item } = r;

@@ -7,9 +7,20 @@ function toRow(user: PrismaUser): UserRow {
   return { ...user, attributes: (user.attributes ?? {}) as JsonObject };
 }
 
+// A prepared statement: every request that names users starts here.
 export async function findUsersByExternalIds(db: Database, externalIds: readonly string[]): Promise<UserRow[]> {
-  const users = await db.prisma.user.findMany({ where: { externalId: { in: [...externalIds] } } });
-  return users.map(toRow);
+  const users = await db.sql.query<PrismaUser>(
+    `SELECT id, external_id AS "externalId", attributes, created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM users WHERE external_id = ANY($1::text[])`,
+    [[...externalIds]],
+    "marquee_users_by_external_id",
+  );
+  return users.map((u) => ({
+    ...toRow(u),
+    attributes: (typeof u.attributes === "string" ? JSON.parse(u.attributes) : (u.attributes ?? {})) as JsonObject,
+    createdAt: new Date(u.createdAt),
+    updatedAt: new Date(u.updatedAt),
+  }));
 }
 
 export async function findUsersByIds(db: Database, ids: readonly number[]): Promise<UserRow[]> {

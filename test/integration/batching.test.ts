@@ -48,7 +48,7 @@ function classify(sql: string): string {
   if (/SELECT COUNT\(\*\)/i.test(sql) && /"items"/.test(sql)) return "items count";
   if (/FROM item_features/.test(sql)) return "features of items";
   if (/CROSS JOIN LATERAL/.test(sql)) return "interaction pages";
-  if (/FROM "public"\."users"/.test(sql)) return "users by id";
+  if (/FROM "public"\."users"|FROM users WHERE external_id/.test(sql)) return "users by id";
   if (/FROM "public"\."items"/.test(sql)) return "items by id";
   return `other: ${sql.slice(0, 80)}`;
 }

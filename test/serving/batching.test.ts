@@ -48,7 +48,7 @@ const QUERY = `query($userIds: [ID!]!, $strategy: Strategy) {
 
 // What each statement is, by what it reads.
 function classify(sql: string): string {
-  if (/FROM "public"\."users"/.test(sql)) return "users by id";
+  if (/FROM "public"\."users"|FROM users WHERE external_id/.test(sql)) return "users by id";
   if (/FROM interactions i\s+WHERE i\.user_id = ANY/.test(sql)) return "histories of the users";
   if (/json_agg\(json_build_object/.test(sql)) return "candidate items with features";
   if (/count\(DISTINCT i\.user_id\)/.test(sql)) return "popularity fallback";
