@@ -42,7 +42,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
-  const apollo = createApolloServer(logger, { introspection: true });
+  const apollo = createApolloServer(logger, { introspection: true, limits: config.queryLimits });
   await apollo.start();
   const server = createHttpServer({
     apollo,

@@ -1,6 +1,7 @@
 // Reads and validates the environment once, at start. Nothing else in the
 // code base reads process.env: everything receives a Config.
 import path from "node:path";
+import type { QueryLimits } from "./graphql/queryLimits";
 
 export interface Config {
   // PostgreSQL connection string; undefined means the embedded PGlite database.
@@ -27,6 +28,8 @@ export interface Config {
   jobPollIntervalMs: number;
   // A RUNNING job whose heartbeat is older than this is requeued (s); must exceed the longest single fit.
   jobStaleAfterSeconds: number;
+  // Shape limits on every GraphQL operation (see src/graphql/queryLimits.ts).
+  queryLimits: QueryLimits;
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -117,6 +120,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),
     jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
     jobStaleAfterSeconds: integer(env, "MARQUEE_JOB_STALE_AFTER_SECONDS", 300, 30, 86_400),
+    queryLimits: {
+      maxDepth: integer(env, "MARQUEE_MAX_QUERY_DEPTH", 12, 2, 100),
+      maxAliases: integer(env, "MARQUEE_MAX_QUERY_ALIASES", 15, 0, 1000),
+      maxDirectives: integer(env, "MARQUEE_MAX_QUERY_DIRECTIVES", 50, 0, 1000),
+      maxTokens: integer(env, "MARQUEE_MAX_QUERY_TOKENS", 2000, 100, 100000),
+      maxCost: integer(env, "MARQUEE_MAX_QUERY_COST", 5000, 10, 10_000_000),
+      blockFieldSuggestions: env.NODE_ENV === "production",
+    },
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

@@ -33,7 +33,7 @@ export function memoryLogger(logs: LoggedLine[]): Logger {
 export async function startTestServer(db: Database, configOverrides: Record<string, string> = {}): Promise<TestServer> {
   const logs: LoggedLine[] = [];
   const config = testConfig(configOverrides);
-  const apollo = createApolloServer(memoryLogger(logs), { introspection: true });
+  const apollo = createApolloServer(memoryLogger(logs), { introspection: true, limits: config.queryLimits });
   await apollo.start();
   return {
     apollo,

@@ -17,6 +17,7 @@ describe("loadConfig", () => {
       watchIntervalMs: 5000,
       jobPollIntervalMs: 1000,
       jobStaleAfterSeconds: 300,
+      queryLimits: { maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 5000, blockFieldSuggestions: false },
       nodeEnv: "development",
       logLevel: "info",
     });
