@@ -13,8 +13,8 @@
 // arithmetic matches the per-rating update to first order while costing
 // O(|N(u)|·k) per user instead of per rating.
 import { createRng, shuffle } from "../random";
-import { nearestRows } from "../linalg/nearestRows";
-import type { Algorithm, FitOptions, Model, TrainingSet } from "../types";
+import { biasedMfModel, zeroUntrained, type BiasedMfModel } from "./svd";
+import type { Algorithm, FitOptions, TrainingSet } from "../types";
 
 export interface SvdppParams {
   nFactors: number;
@@ -42,13 +42,9 @@ export const svdppDefaults: SvdppParams = {
   lrDecay: 1,
 };
 
-export interface SvdppModel extends Model {
-  readonly mu: number;
-  readonly userBias: Float64Array;
-  readonly itemBias: Float64Array;
-  // p_u + z_u, the effective user vector.
+export interface SvdppModel extends BiasedMfModel {
+  // p_u + z_u, the effective user vector (also `userFactors`).
   readonly userVectors: Float64Array;
-  readonly itemFactors: Float64Array;
   readonly implicitFactors: Float64Array;
 }
 
@@ -134,9 +130,7 @@ export const svdpp = {
     }
 
     // Effective user vectors p_u + z_u, from the final y.
-    const seen = new Uint8Array(nItems);
-    for (let e = 0; e < nnz; e++) seen[indices[e]] = 1;
-    for (let i = 0; i < nItems; i++) if (!seen[i]) qi.fill(0, i * k, i * k + k);
+    zeroUntrained(data, pu, qi, k);
     const uv = new Float64Array(nUsers * k);
     for (let u = 0; u < nUsers; u++) {
       const n = indptr[u + 1] - indptr[u];
@@ -149,35 +143,7 @@ export const svdpp = {
       }
       for (let f = 0; f < k; f++) uv[uo + f] += pu[uo + f];
     }
-    const lo = data.ratingScale?.min ?? Number.NEGATIVE_INFINITY;
-    const hi = data.ratingScale?.max ?? Number.POSITIVE_INFINITY;
-    const raw = (u: number, i: number): number => {
-      let s = mu + bi[i];
-      if (u < 0 || u >= nUsers) return s;
-      s += bu[u];
-      for (let f = 0; f < k; f++) s += uv[u * k + f] * qi[i * k + f];
-      return s;
-    };
-    const model: SvdppModel = {
-      name: "svdpp",
-      mu,
-      userBias: bu,
-      itemBias: bi,
-      userVectors: uv,
-      itemFactors: qi,
-      implicitFactors: yj,
-      scoreAll(user) {
-        const out = new Float32Array(nItems);
-        for (let i = 0; i < nItems; i++) out[i] = raw(user, i);
-        return out;
-      },
-      predict(user, item) {
-        if (item < 0 || item >= nItems) return Math.min(hi, Math.max(lo, mu + (user >= 0 && user < nUsers ? bu[user] : 0)));
-        return Math.min(hi, Math.max(lo, raw(user, item)));
-      },
-      similarItems: (item, n) => nearestRows(qi, nItems, k, item, n),
-      similarUsers: (user, n) => nearestRows(uv, nUsers, k, user, n),
-    };
-    return model;
+    // With the effective user vectors, SVD++ predicts exactly as biased MF does.
+    return { ...biasedMfModel("svdpp", data, mu, bu, bi, uv, qi, k), userVectors: uv, implicitFactors: yj };
   },
 } satisfies Algorithm<SvdppParams>;
