@@ -8,7 +8,7 @@ import type { ItemKindName, ItemRecord } from "../importers/CatalogData";
 import { BadUserInputError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor, isPositiveInt } from "../graphql/cursor";
 import { toConnection, type Connection } from "./connection";
-import { checkAttributes, checkFinite, checkText } from "./validation";
+import { checkAttributes, checkFinite, checkId, checkText } from "./validation";
 
 export interface ItemFilterInput {
   kind?: ItemKindName | null;
@@ -103,7 +103,7 @@ export async function upsertItems(ctx: ServiceContext, inputs: readonly ItemInpu
       throw new BadUserInputError(`${at}.features`, `${input.features.length} features`, "at most 500 per item");
     }
     return {
-      externalId: checkText(`${at}.id`, input.id, 256),
+      externalId: checkId(`${at}.id`, input.id),
       kind: input.kind,
       title: checkText(`${at}.title`, input.title, 1000),
       releaseYear: input.releaseYear ?? null,

@@ -5,7 +5,7 @@ import type { InteractionTypeName } from "../importers/CatalogData";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
 import { toConnection, type Connection } from "./connection";
-import { checkFinite, checkText } from "./validation";
+import { checkFinite, checkId } from "./validation";
 
 export interface InteractionInput {
   userId: string;
@@ -45,8 +45,8 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
       throw new BadUserInputError(`${at}.value`, value, `a ${input.type} amount must be from 0 to ${MAX_AMOUNT}`);
     }
     return {
-      userId: checkText(`${at}.userId`, input.userId, 256),
-      itemId: checkText(`${at}.itemId`, input.itemId, 256),
+      userId: checkId(`${at}.userId`, input.userId),
+      itemId: checkId(`${at}.itemId`, input.itemId),
       type: input.type,
       value,
       occurredAt: input.occurredAt ?? now,

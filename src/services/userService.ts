@@ -4,7 +4,7 @@ import { inTransaction, writeUsers } from "../db/catalogWriter";
 import { deleteUserByExternalId, type DeletedUser } from "../db/userRepository";
 import type { UserRecord } from "../importers/CatalogData";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
-import { checkAttributes, checkText } from "./validation";
+import { checkAttributes, checkId } from "./validation";
 
 export interface UserInput {
   id: string;
@@ -16,7 +16,7 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
     throw new BadUserInputError("users", `${inputs.length} users`, `at most ${ctx.config.maxUpsertBatch} per call`);
   }
   const records: UserRecord[] = inputs.map((input, i) => ({
-    externalId: checkText(`users[${i}].id`, input.id, 256),
+    externalId: checkId(`users[${i}].id`, input.id),
     attributes: checkAttributes(`users[${i}].attributes`, input.attributes) as UserRecord["attributes"],
   }));
   const ids = await inTransaction(ctx.db, (tx) => writeUsers(tx, records));
@@ -33,7 +33,7 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
 }
 
 export async function deleteUser(ctx: ServiceContext, id: string): Promise<DeletedUser> {
-  const deleted = await deleteUserByExternalId(ctx.db, checkText("id", id, 256));
+  const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id));
   if (!deleted) throw new NotFoundError("user", [id], "id");
   ctx.loaders.userByExternalId.clear(id);
   return deleted;

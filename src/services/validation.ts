@@ -26,3 +26,17 @@ export function checkAttributes(argument: string, value: Record<string, unknown>
   if (text.includes("\\u0000")) throw new BadUserInputError(argument, value, "must not contain NUL characters");
   return value;
 }
+
+// The catalog's own ids (users, items): bounded, storable text.
+export const MAX_ID_LENGTH = 256;
+
+export function checkId(argument: string, id: string): string {
+  return checkText(argument, id, MAX_ID_LENGTH);
+}
+
+// A list of ids asked for at once: at most `max`, each a valid id.
+export function checkIdList(argument: string, ids: readonly string[], max = 100): readonly string[] {
+  if (ids.length > max) throw new BadUserInputError(argument, `${ids.length} ids`, `at most ${max}`);
+  ids.forEach((id, i) => checkId(`${argument}[${i}]`, id));
+  return ids;
+}

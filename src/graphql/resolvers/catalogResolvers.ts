@@ -1,22 +1,14 @@
 import type { GraphQLContext } from "../context";
 import type { ItemRow } from "../../db/rows";
 import { getCatalogStats, listFeatures, listItems, upsertItems, type ItemFilterInput, type ItemInput } from "../../services/catalogService";
-import { BadUserInputError } from "../errors";
-import { checkText } from "../../services/validation";
+import { checkId, checkIdList } from "../../services/validation";
 
-const MAX_IDS = 100;
-
-function checkIds(ids: readonly string[]): void {
-  if (ids.length > MAX_IDS) throw new BadUserInputError("ids", `${ids.length} ids`, `at most ${MAX_IDS}`);
-  ids.forEach((id, i) => checkText(`ids[${i}]`, id, 256));
-}
 
 export const catalogResolvers = {
   Query: {
-    item: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.itemByExternalId.load(checkText("id", args.id, 256)),
+    item: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.itemByExternalId.load(checkId("id", args.id)),
     itemsById: (_: unknown, args: { ids: string[] }, ctx: GraphQLContext) => {
-      checkIds(args.ids);
-      return Promise.all(args.ids.map((id) => ctx.loaders.itemByExternalId.load(id)));
+      return Promise.all(checkIdList("ids", args.ids).map((id) => ctx.loaders.itemByExternalId.load(id)));
     },
     items: (_: unknown, args: { first?: number; after?: string; filter?: ItemFilterInput }, ctx: GraphQLContext) => listItems(ctx, args),
     features: (_: unknown, args: { facet?: string; first?: number; after?: string }, ctx: GraphQLContext) => listFeatures(ctx, args),

@@ -3,16 +3,13 @@ import type { UserRow } from "../../db/rows";
 import type { InteractionTypeName } from "../../importers/CatalogData";
 import { deleteUser, upsertUsers, type UserInput } from "../../services/userService";
 import { userInteractions } from "../../services/interactionService";
-import { BadUserInputError } from "../errors";
-import { checkText } from "../../services/validation";
+import { checkId, checkIdList } from "../../services/validation";
 
 export const userResolvers = {
   Query: {
-    user: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.userByExternalId.load(checkText("id", args.id, 256)),
+    user: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.loaders.userByExternalId.load(checkId("id", args.id)),
     users: (_: unknown, args: { ids: string[] }, ctx: GraphQLContext) => {
-      if (args.ids.length > 100) throw new BadUserInputError("ids", `${args.ids.length} ids`, "at most 100");
-      args.ids.forEach((id, i) => checkText(`ids[${i}]`, id, 256));
-      return Promise.all(args.ids.map((id) => ctx.loaders.userByExternalId.load(id)));
+      return Promise.all(checkIdList("ids", args.ids).map((id) => ctx.loaders.userByExternalId.load(id)));
     },
   },
   Mutation: {
