@@ -35,6 +35,8 @@ export interface HttpOptions {
   slowRequestMs?: number;
   // GraphiQL at /graphiql (default on).
   graphiql?: boolean | GraphiqlRouteOptions;
+  // The dashboard's pages under /dashboard (src/http/dashboard); none by default.
+  dashboard?: RouteHandler;
   // Keep the request in an AsyncLocalStorage while serving it, so every log
   // line written inside (formatError's, services') carries the request id.
   // Default: on from Node 24, off before (where it costs 15-25% of the
@@ -44,7 +46,7 @@ export interface HttpOptions {
 }
 
 // Bounded label values for metrics: the routes we have, and "other".
-const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics", "/graphiql", "/"]);
+const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics", "/graphiql", "/dashboard", "/"]);
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -110,6 +112,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
         return;
       }
       if (graphiql && pathname.startsWith("/graphiql") && (await graphiql(req, res, pathname))) return;
+      if (options.dashboard && pathname.startsWith("/dashboard") && (await options.dashboard(req, res, pathname))) return;
       if (pathname === "/") {
         res.writeHead(302, { location: graphiql ? "/graphiql" : "/graphql" });
         res.end();
@@ -174,7 +177,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
       else res.end();
     } finally {
       const durationMs = performance.now() - started;
-      const route = ROUTES.has(pathname) ? pathname : pathname.startsWith("/graphiql/") ? "/graphiql" : "other";
+      const route = ROUTES.has(pathname) ? pathname : pathname.startsWith("/graphiql/") ? "/graphiql" : pathname.startsWith("/dashboard/") ? "/dashboard" : "other";
       const status = res.statusCode;
       metrics.observeHttp(
         route,
