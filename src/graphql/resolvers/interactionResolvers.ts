@@ -1,6 +1,5 @@
-import type { GraphQLContext } from "../context";
-import type { InteractionRow } from "../../db/rows";
-import { recordInteractions, type InteractionInput } from "../../services/interactionService";
+import type { Resolvers } from "../generated/resolvers-types";
+import { recordInteractions } from "../../services/interactionService";
 
 async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
   const found = await value;
@@ -11,11 +10,10 @@ async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
 
 export const interactionResolvers = {
   Mutation: {
-    recordInteractions: (_: unknown, args: { interactions: InteractionInput[] }, ctx: GraphQLContext) =>
-      recordInteractions(ctx, args.interactions, ctx.now),
+    recordInteractions: (_, args, ctx) => recordInteractions(ctx, args.interactions, ctx.now),
   },
   Interaction: {
-    user: (row: InteractionRow, _: unknown, ctx: GraphQLContext) => required(ctx.loaders.userById.load(row.userId), `user ${row.userId}`),
-    item: (row: InteractionRow, _: unknown, ctx: GraphQLContext) => required(ctx.loaders.itemById.load(row.itemId), `item ${row.itemId}`),
+    user: (row, _, ctx) => required(ctx.loaders.userById.load(row.userId), `user ${row.userId}`),
+    item: (row, _, ctx) => required(ctx.loaders.itemById.load(row.itemId), `item ${row.itemId}`),
   },
-};
+} satisfies Resolvers;

@@ -3,30 +3,28 @@
 // AUTH: every field here is admin-only. The auth issue adds the role check
 // (e.g. requireRole(ctx, "ADMIN")) at the top of each resolver below, or as
 // a plugin rule covering Query.models, Query.job and these three mutations.
-import type { GraphQLContext } from "../context";
-import type { JobRow } from "../../db/jobRepository";
-import { activateVersion, jobById, listModels, requestTraining, rollbackVersion, type ModelVersionView } from "../../jobs/modelAdmin";
+import type { Resolvers } from "../generated/resolvers-types";
+import { activateVersion, jobById, listModels, requestTraining, rollbackVersion } from "../../jobs/modelAdmin";
 
 export const modelResolvers = {
   Query: {
     // AUTH: admin only (see the top of this file).
-    models: (_: unknown, __: unknown, ctx: GraphQLContext) => listModels(ctx.db),
+    models: (_, __, ctx) => listModels(ctx.db),
     // AUTH: admin only.
-    job: (_: unknown, args: { id: string }, ctx: GraphQLContext) => jobById(ctx.db, args.id),
+    job: (_, args, ctx) => jobById(ctx.db, args.id),
   },
   Mutation: {
     // AUTH: admin only.
-    trainModel: (_: unknown, args: { name: string; activate?: boolean | null; seed?: number | null }, ctx: GraphQLContext) =>
-      requestTraining(ctx.db, args),
+    trainModel: (_, args, ctx) => requestTraining(ctx.db, args),
     // AUTH: admin only.
-    activateModel: (_: unknown, args: { name: string; version: number }, ctx: GraphQLContext) => activateVersion(ctx.db, args.name, args.version),
+    activateModel: (_, args, ctx) => activateVersion(ctx.db, args.name, args.version),
     // AUTH: admin only.
-    rollbackModel: (_: unknown, args: { name: string }, ctx: GraphQLContext) => rollbackVersion(ctx.db, args.name),
+    rollbackModel: (_, args, ctx) => rollbackVersion(ctx.db, args.name),
   },
   Job: {
-    id: (job: JobRow) => String(job.id),
+    id: (job) => String(job.id),
     // The version the job saved, as it is now (it may have been activated or rolled back since).
-    modelVersion: async (job: JobRow, _: unknown, ctx: GraphQLContext): Promise<ModelVersionView | null> => {
+    modelVersion: async (job, _, ctx) => {
       const model = job.result?.model;
       const version = job.result?.version;
       if (job.status !== "SUCCEEDED" || typeof model !== "string" || typeof version !== "number") return null;
@@ -34,4 +32,4 @@ export const modelResolvers = {
       return info?.versions.find((v) => v.version === version) ?? null;
     },
   },
-};
+} satisfies Resolvers;
