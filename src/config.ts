@@ -2,6 +2,19 @@
 // code base reads process.env: everything receives a Config.
 import path from "node:path";
 import type { QueryLimits } from "./graphql/queryLimits";
+import type { RateLimit } from "./auth/rateLimiter";
+import type { KeyRole } from "./db/apiKeyRepository";
+
+export interface AuthConfig {
+  // API keys required (MARQUEE_AUTH; always on with NODE_ENV=production).
+  enabled: boolean;
+  // Signs user tokens (MARQUEE_TOKEN_SECRET); undefined: a random secret kept in the database.
+  tokenSecret: Buffer | undefined;
+  // Longest lifetime issueUserToken grants (s).
+  maxUserTokenSeconds: number;
+  // Requests per second per key, by role (burst: twice that); 0 means unlimited.
+  rateLimits: Record<KeyRole, RateLimit>;
+}
 
 export interface Config {
   // PostgreSQL connection string; undefined means the embedded PGlite database.
@@ -30,6 +43,10 @@ export interface Config {
   jobStaleAfterSeconds: number;
   // Shape limits on every GraphQL operation (see src/graphql/queryLimits.ts).
   queryLimits: QueryLimits;
+  auth: AuthConfig;
+  // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
+  introspection: boolean;
+  graphiql: boolean;
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -100,12 +117,37 @@ function logLevel(env: Env): Config["logLevel"] {
   return found;
 }
 
+function rateLimit(env: Env, name: string, fallback: number): RateLimit {
+  const perSecond = integer(env, name, fallback, 0, 1_000_000);
+  return { perSecond, burst: Math.max(1, perSecond * 2) };
+}
+
+function auth(env: Env, production: boolean): AuthConfig {
+  const enabled = boolean(env, "MARQUEE_AUTH", production);
+  if (production && !enabled) throw new ConfigError("MARQUEE_AUTH cannot be off with NODE_ENV=production");
+  const secret = env.MARQUEE_TOKEN_SECRET;
+  if (secret !== undefined && secret !== "" && secret.length < 32) {
+    throw new ConfigError(`MARQUEE_TOKEN_SECRET must be at least 32 characters; got ${secret.length}`);
+  }
+  return {
+    enabled,
+    tokenSecret: secret ? Buffer.from(secret, "utf8") : undefined,
+    maxUserTokenSeconds: integer(env, "MARQUEE_MAX_USER_TOKEN_SECONDS", 86_400, 60, 30 * 86_400),
+    rateLimits: {
+      client: rateLimit(env, "MARQUEE_RATE_LIMIT_CLIENT", 20),
+      service: rateLimit(env, "MARQUEE_RATE_LIMIT_SERVICE", 1000),
+      admin: rateLimit(env, "MARQUEE_RATE_LIMIT_ADMIN", 200),
+    },
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const dataDirRaw = env.MARQUEE_DATA_DIR;
   if (dataDirRaw !== undefined && dataDirRaw.trim() === "" && dataDirRaw !== "") {
     throw new ConfigError(`MARQUEE_DATA_DIR must be a folder path; got ${JSON.stringify(dataDirRaw)}`);
   }
   const host = env.HOST && env.HOST.trim() !== "" ? env.HOST.trim() : "0.0.0.0";
+  const production = env.NODE_ENV === "production";
   return {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(cwd, dataDirRaw && dataDirRaw !== "" ? dataDirRaw : ".marquee"),
@@ -126,8 +168,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxDirectives: integer(env, "MARQUEE_MAX_QUERY_DIRECTIVES", 50, 0, 1000),
       maxTokens: integer(env, "MARQUEE_MAX_QUERY_TOKENS", 2000, 100, 100000),
       maxCost: integer(env, "MARQUEE_MAX_QUERY_COST", 5000, 10, 10_000_000),
-      blockFieldSuggestions: env.NODE_ENV === "production",
+      maxListCost: integer(env, "MARQUEE_MAX_QUERY_LIST_COST", 50_000, 10, 100_000_000),
+      blockFieldSuggestions: production,
     },
+    auth: auth(env, production),
+    introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
+    graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

@@ -1,4 +1,6 @@
 import type { Database } from "./Database";
+import { LONG_TRANSACTION } from "./catalogWriter";
+import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
 import type { JsonObject, UserRow } from "./rows";
 
 type PrismaUser = { id: number; externalId: string; attributes: unknown; createdAt: Date; updatedAt: Date };
@@ -31,16 +33,19 @@ export async function findUsersByIds(db: Database, ids: readonly number[]): Prom
 export interface DeletedUser {
   externalId: string;
   deletedInteractions: number;
+  // The model versions whose trace of the user was removed.
+  scrubbedModels: ModelTrace[];
 }
 
-// Deletes the user and, through ON DELETE CASCADE, every interaction of theirs,
-// in one transaction. Later issues add model traces to this same transaction.
+// Deletes the user, every interaction of theirs and their trace in every
+// stored model version, in one transaction: all of it or none.
 export async function deleteUserByExternalId(db: Database, externalId: string): Promise<DeletedUser | null> {
   return db.prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
     if (!user) return null;
+    const scrubbedModels = await scrubModelTraces(tx, user.id);
     const { count } = await tx.interaction.deleteMany({ where: { userId: user.id } });
     await tx.user.delete({ where: { id: user.id } });
-    return { externalId, deletedInteractions: count };
-  });
+    return { externalId, deletedInteractions: count, scrubbedModels };
+  }, LONG_TRANSACTION);
 }

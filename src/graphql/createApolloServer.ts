@@ -1,4 +1,5 @@
 import { ApolloServer } from "@apollo/server";
+import { buildASTSchema, isObjectType, parse } from "graphql";
 import type { GraphQLContext } from "./context";
 import { loadTypeDefs } from "./typeDefs";
 import { resolvers } from "./resolvers";
@@ -6,19 +7,34 @@ import { createFormatError } from "./formatError";
 import type { Logger } from "../logger";
 import { createMetricsPlugin } from "../observability/metricsPlugin";
 import { createQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./queryLimits";
+import { listCostLimitPlugin } from "./listCostLimit";
+import { withAuthPolicy } from "../auth/policy";
+
+// The root fields and User fields of the SDL, for the auth policy's wrappers.
+export function schemaFields(typeDefs: readonly string[]): { Query: string[]; Mutation: string[]; User: string[] } {
+  const schema = buildASTSchema(parse(typeDefs.join("\n")));
+  const fieldsOf = (name: string) => {
+    const type = schema.getType(name);
+    return type && isObjectType(type) ? Object.keys(type.getFields()) : [];
+  };
+  return { Query: fieldsOf("Query"), Mutation: fieldsOf("Mutation"), User: fieldsOf("User") };
+}
 
 export function createApolloServer(logger: Logger, options: { introspection: boolean; limits?: QueryLimits }): ApolloServer<GraphQLContext> {
   const queryLimits = options.limits ?? DEFAULT_QUERY_LIMITS;
   const limits = createQueryLimits(queryLimits);
+  const typeDefs = loadTypeDefs();
+  const fields = schemaFields(typeDefs);
   return new ApolloServer<GraphQLContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    typeDefs,
+    // Every root field checks its rule (auth/policy.ts) before it resolves.
+    resolvers: withAuthPolicy(resolvers, fields, fields.User),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
     // src/index.ts handles SIGINT/SIGTERM and stops Apollo itself; two handlers would race.
     stopOnTerminationSignals: false,
-    plugins: [createMetricsPlugin(), ...limits.plugins],
+    plugins: [createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: queryLimits.maxTokens },
   });

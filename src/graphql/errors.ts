@@ -7,6 +7,12 @@ export enum ErrorCode {
   NOT_FOUND = "NOT_FOUND",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
+  // No API key, or a bad one (HTTP 401, before GraphQL runs).
+  UNAUTHENTICATED = "UNAUTHENTICATED",
+  // The key's role (or a client's user) may not do this.
+  FORBIDDEN = "FORBIDDEN",
+  // The key is over its rate (HTTP 429 with Retry-After).
+  TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS",
 }
 
 export class BadUserInputError extends GraphQLError {

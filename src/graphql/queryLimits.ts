@@ -10,6 +10,8 @@ export interface QueryLimits {
   maxDirectives: number;
   maxTokens: number;
   maxCost: number;
+  // List sizes multiplied through nesting (see listCostLimit.ts).
+  maxListCost: number;
   // Hide "Did you mean …?" field suggestions (on in production: they map the schema for an attacker).
   blockFieldSuggestions: boolean;
 }
@@ -20,6 +22,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDirectives: 50,
   maxTokens: 2000,
   maxCost: 5000,
+  maxListCost: 50_000,
   blockFieldSuggestions: false,
 };
 

@@ -12,11 +12,16 @@ import { BodyTooLargeError, readBody } from "./readBody";
 import { createGraphiqlRoute, type GraphiqlRouteOptions, type RouteHandler } from "./graphiql/createGraphiqlRoute";
 import { processMetrics, type Metrics } from "../observability/metrics";
 import { createReadinessCheck, type ReadinessReport } from "../observability/readiness";
+import { AuthError } from "../auth/authenticate";
+import { OPEN, type Principal } from "../auth/Principal";
 import { asyncContextIsCheap, bindRequestState, runWithRequest, type RequestState } from "../observability/requestContext";
 
 export interface HttpOptions {
   apollo: ApolloServer<GraphQLContext>;
-  context: (requestId: string) => Promise<GraphQLContext> | GraphQLContext;
+  context: (requestId: string, principal: Principal) => Promise<GraphQLContext> | GraphQLContext;
+  // Who is asking, from the request's headers; throws AuthError to refuse
+  // (401 UNAUTHENTICATED, 429 TOO_MANY_REQUESTS). Absent: everyone is OPEN.
+  authenticate?: (req: http.IncomingMessage) => Promise<Principal>;
   logger: Logger;
   bodyLimitBytes: number;
   // The database /readyz checks; by default the one the GraphQL context uses.
@@ -81,7 +86,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
     ? undefined
     : createGraphiqlRoute(typeof options.graphiql === "object" ? options.graphiql : {});
   const readiness = options.readiness ?? createReadinessCheck(
-    async () => options.db ?? (await options.context("readyz")).db,
+    async () => options.db ?? (await options.context("readyz", OPEN)).db,
     { timeoutMs: options.readinessTimeoutMs },
   );
 
@@ -126,6 +131,21 @@ export function createHttpServer(options: HttpOptions): http.Server {
         fail(res, 405, `Method ${req.method} is not allowed; use POST (or GET for queries)`, "METHOD_NOT_ALLOWED", { allow: "GET, POST" });
         return;
       }
+      let principal: Principal = OPEN;
+      if (options.authenticate) {
+        try {
+          principal = await options.authenticate(req);
+        } catch (error) {
+          if (!(error instanceof AuthError)) throw error;
+          const headers: Record<string, string> = error.retryAfterSeconds ? { "retry-after": String(error.retryAfterSeconds) } : {};
+          if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="marquee"';
+          // Drain the body so the connection can be reused.
+          req.resume();
+          fail(res, error.status, error.message, error.code, headers);
+          return;
+        }
+        state.keyId = principal.keyId;
+      }
       let body: unknown = undefined;
       if (req.method === "POST") {
         const text = await readBody(req, options.bodyLimitBytes);
@@ -152,7 +172,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
         context: async () => {
-          const context = await options.context(state.requestId);
+          const context = await options.context(state.requestId, principal);
           bindRequestState(context, state);
           return context;
         },
@@ -191,6 +211,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
       if (accessLog !== "off" && (level !== "debug" || debugEnabled)) {
         logger[level]("request", {
           requestId: state.requestId,
+          keyId: state.keyId,
           method: req.method,
           path: pathname,
           operation: state.operationName,

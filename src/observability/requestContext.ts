@@ -12,6 +12,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface RequestState {
   readonly requestId: string;
+  // The public id of the request's API key (never the key), once authenticated.
+  keyId?: string;
   // Filled in by the metrics plugin from what Apollo resolved.
   operationName?: string;
   // "query", "mutation" or "subscription"; undefined when no operation was resolved.

@@ -5,6 +5,7 @@ import { deleteUserByExternalId, type DeletedUser } from "../db/userRepository";
 import type { UserRecord } from "../importers/CatalogData";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkAttributes, checkId } from "./validation";
+import { modelStoreOf } from "../serving/ModelStore";
 
 export interface UserInput {
   id: string;
@@ -36,5 +37,8 @@ export async function deleteUser(ctx: ServiceContext, id: string): Promise<Delet
   const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id));
   if (!deleted) throw new NotFoundError("user", [id], "id");
   ctx.loaders.userByExternalId.clear(id);
+  // The served copies of the scrubbed versions still hold the user: reload
+  // them here now (other replicas follow through the revision bump).
+  if (deleted.scrubbedModels.length > 0) await modelStoreOf(ctx.db).reload();
   return deleted;
 }

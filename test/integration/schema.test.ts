@@ -412,6 +412,7 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
         dataStats: {},
         createdAt: expect.any(Date),
         activatedAt: null,
+        revision: 0,
       });
       const activatedAt = new Date("2026-11-28T10:00:00.123Z");
       const full = await db.prisma.modelVersion.create({

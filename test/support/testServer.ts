@@ -5,6 +5,7 @@ import { createApolloServer } from "../../src/graphql/createApolloServer";
 import { createContext, type GraphQLContext } from "../../src/graphql/context";
 import { createLogger, type Logger } from "../../src/logger";
 import { startApp, type App } from "../../src/app";
+import type { Principal } from "../../src/auth/Principal";
 
 export interface LoggedLine {
   level: string;
@@ -18,7 +19,7 @@ export interface TestServer {
   logs: LoggedLine[];
   // Runs one operation through the real server (parsing, validation,
   // resolvers, error formatting) and returns the whole JSON answer.
-  run(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
+  run(query: string, variables?: Record<string, unknown>, principal?: Principal): Promise<{ data?: any; errors?: any[] }>;
   stop(): Promise<void>;
 }
 
@@ -39,10 +40,10 @@ export async function startTestServer(db: Database, configOverrides: Record<stri
     apollo,
     config,
     logs,
-    async run(query, variables) {
+    async run(query, variables, principal) {
       const response = await apollo.executeOperation(
         { query, variables },
-        { contextValue: createContext(db, config, "test") },
+        { contextValue: createContext(db, config, "test", principal) },
       );
       if (response.body.kind !== "single") throw new Error("expected a single result");
       return JSON.parse(JSON.stringify(response.body.singleResult));

@@ -1,9 +1,12 @@
+import type { Resolvers } from "../generated/resolvers-types";
 import { DateTimeScalar, JsonScalar } from "../scalars";
 import { catalogResolvers } from "./catalogResolvers";
 import { interactionResolvers } from "./interactionResolvers";
 import { modelResolvers } from "./modelResolvers";
 import { recommendationResolvers } from "./recommendationResolvers";
 import { userResolvers } from "./userResolvers";
+import { authResolvers } from "./authResolvers";
+import { privacyResolvers } from "./privacyResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -14,6 +17,8 @@ export const resolvers = {
     ...userResolvers.Query,
     ...recommendationResolvers.Query,
     ...modelResolvers.Query,
+    ...authResolvers.Query,
+    ...privacyResolvers.Query,
   },
   Mutation: {
     ok: () => true,
@@ -21,6 +26,7 @@ export const resolvers = {
     ...userResolvers.Mutation,
     ...interactionResolvers.Mutation,
     ...modelResolvers.Mutation,
+    ...authResolvers.Mutation,
   },
   Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
   User: { ...userResolvers.User, ...recommendationResolvers.User },
@@ -29,4 +35,4 @@ export const resolvers = {
   BecauseYouInteracted: recommendationResolvers.BecauseYouInteracted,
   ServedModel: recommendationResolvers.ServedModel,
   Job: modelResolvers.Job,
-};
+} satisfies Resolvers;

@@ -1,0 +1,163 @@
+// What a trained model version keeps of one user, found and removed.
+// A version's "index.users" artifact maps its dense user positions to
+// database ids; a user who was in the training data appears there, and
+// per-user arrays (a model's `userArrays` in its stored params: key ->
+// values per user) hold their row. deleteUser overwrites both in place:
+// the id becomes -1 and the row zeros, and the version's revision goes up so
+// every replica reloads it.
+import type { Tx } from "./catalogWriter";
+import { decodeArray, encodeArray } from "./modelRepository";
+
+export interface ModelTrace {
+  name: string;
+  version: number;
+  versionId: number;
+  // The user's dense position in that version.
+  position: number;
+  // Other artifacts that hold a row per user.
+  userArrays: string[];
+}
+
+interface ArtifactRow {
+  model_version_id: number;
+  name: string;
+  version: number;
+  data: Uint8Array;
+  params: { dtypes?: Record<string, string>; meta?: Record<string, unknown> } | null;
+}
+
+type Query = Pick<Tx, "$queryRawUnsafe">;
+
+export async function findModelTraces(tx: Query, userId: number): Promise<ModelTrace[]> {
+  const rows = await tx.$queryRawUnsafe<ArtifactRow[]>(
+    `SELECT a.model_version_id, v.name, v.version, a.data, v.params
+       FROM model_artifacts a JOIN model_versions v ON v.id = a.model_version_id
+      WHERE a.key = 'index.users' ORDER BY v.name, v.version`,
+  );
+  const traces: ModelTrace[] = [];
+  for (const row of rows) {
+    const users = decodeArray(row.data, "int32");
+    const position = users.indexOf(userId);
+    if (position < 0) continue;
+    traces.push({
+      name: row.name,
+      version: row.version,
+      versionId: row.model_version_id,
+      position,
+      userArrays: (() => {
+        const d = userDataOf(row.params?.meta as Record<string, unknown> | undefined);
+        return [...Object.keys(d.rows ?? {}), ...(d.csr ?? []), ...(d.userGraph ?? [])];
+      })(),
+    });
+  }
+  return traces;
+}
+
+// Where a stored model keeps per-user data beyond index.users: fixed-width
+// rows (`rows`: key -> values per user, zeroed), CSR matrices with a row per
+// user (`csr`: the row is emptied) and user-by-user graphs (`userGraph`: the
+// row is emptied and every entry pointing at the user dropped). A model may
+// declare it in meta.userData; the kNN models' layout is known here.
+export interface UserData {
+  rows?: Record<string, number>;
+  csr?: string[];
+  userGraph?: string[];
+}
+
+export function userDataOf(meta: Record<string, unknown> | undefined): UserData {
+  if (meta?.userData) return meta.userData as UserData;
+  if (meta && typeof meta.userBased === "boolean") {
+    return { rows: { userBias: 1 }, csr: ["ratings"], userGraph: meta.userBased ? ["neighbours"] : [] };
+  }
+  if (meta?.userArrays) return { rows: meta.userArrays as Record<string, number> };
+  return {};
+}
+
+type Arrays = Map<string, { data: Float32Array | Float64Array | Int32Array; dtype: Dtype }>;
+type Dtype = "float32" | "float64" | "int32";
+
+// Drops row `row` of a CSR matrix and, with `dropColumn`, every entry in that column.
+export function withoutUser(
+  indptr: Int32Array,
+  indices: Int32Array,
+  values: Float32Array | Float64Array | Int32Array,
+  row: number,
+  dropColumn: boolean,
+): { indptr: Int32Array; indices: Int32Array; values: Float32Array | Float64Array | Int32Array } {
+  const rows = indptr.length - 1;
+  const outPtr = new Int32Array(indptr.length);
+  const keep: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    if (r !== row) {
+      for (let k = indptr[r]; k < indptr[r + 1]; k++) if (!(dropColumn && indices[k] === row)) keep.push(k);
+    }
+    outPtr[r + 1] = keep.length;
+  }
+  const outIdx = new Int32Array(keep.length);
+  const outVal = new (values.constructor as { new (n: number): Float32Array | Float64Array | Int32Array })(keep.length);
+  keep.forEach((k, i) => {
+    outIdx[i] = indices[k];
+    outVal[i] = values[k];
+  });
+  return { indptr: outPtr, indices: outIdx, values: outVal };
+}
+
+export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTrace[]> {
+  const traces = await findModelTraces(tx, userId);
+  for (const trace of traces) {
+    const [version] = await tx.$queryRawUnsafe<{ params: { dtypes?: Record<string, Dtype>; meta?: Record<string, unknown> } | null }[]>(
+      `SELECT params FROM model_versions WHERE id = $1 FOR UPDATE`,
+      trace.versionId,
+    );
+    const dtypes = version.params?.dtypes ?? {};
+    const stored = await tx.$queryRawUnsafe<{ key: string; data: Uint8Array }[]>(`SELECT key, data FROM model_artifacts WHERE model_version_id = $1`, trace.versionId);
+    const arrays: Arrays = new Map(stored.map((a) => [a.key, { data: decodeArray(a.data, dtypes[a.key] ?? "int32"), dtype: dtypes[a.key] ?? "int32" }]));
+    const changed = new Set<string>();
+    const users = arrays.get("index.users")!.data as Int32Array;
+    for (let u = 0; u < users.length; u++) if (users[u] === userId) users[u] = -1;
+    changed.add("index.users");
+    const data = userDataOf(version.params?.meta);
+    for (const [key, width] of Object.entries(data.rows ?? {})) {
+      const entry = arrays.get(`array.${key}`);
+      if (!entry) continue;
+      entry.data.fill(0, trace.position * width, (trace.position + 1) * width);
+      changed.add(`array.${key}`);
+    }
+    for (const [prefix, dropColumn] of [...(data.csr ?? []).map((p) => [p, false] as const), ...(data.userGraph ?? []).map((p) => [p, true] as const)]) {
+      const [ptrKey, idxKey, valKey] = ["indptr", "indices", "values"].map((part) => `array.${prefix}.${part}`);
+      const ptr = arrays.get(ptrKey);
+      const idx = arrays.get(idxKey);
+      const val = arrays.get(valKey);
+      if (!ptr || !idx || !val) continue;
+      const out = withoutUser(ptr.data as Int32Array, idx.data as Int32Array, val.data, trace.position, dropColumn);
+      ptr.data = out.indptr;
+      idx.data = out.indices;
+      val.data = out.values;
+      for (const key of [ptrKey, idxKey, valKey]) changed.add(key);
+    }
+    for (const key of changed) {
+      await tx.$executeRawUnsafe(`UPDATE model_artifacts SET data = $1 WHERE model_version_id = $2 AND key = $3`, encodeArray(arrays.get(key)!.data), trace.versionId, key);
+    }
+    await tx.$executeRawUnsafe(`UPDATE model_versions SET revision = revision + 1 WHERE id = $1`, trace.versionId);
+  }
+  return traces;
+}
+
+export interface ExportedInteraction {
+  itemId: string;
+  itemTitle: string;
+  type: string;
+  value: number;
+  occurredAt: Date;
+}
+
+// Every interaction of the user, oldest first (no paging: an export is whole).
+export async function interactionsForExport(db: { sql: { query: <T>(sql: string, params?: unknown[]) => Promise<T[]> } }, userId: number): Promise<ExportedInteraction[]> {
+  const rows = await db.sql.query<{ item_id: string; title: string; type: string; value: number; occurred_at: Date }>(
+    `SELECT it.external_id AS item_id, it.title, i.type::text AS type, i.value, i.occurred_at
+       FROM interactions i JOIN items it ON it.id = i.item_id
+      WHERE i.user_id = $1 ORDER BY i.occurred_at, it.external_id, i.type`,
+    [userId],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, itemTitle: r.title, type: r.type, value: Number(r.value), occurredAt: new Date(r.occurred_at) }));
+}

@@ -1,0 +1,29 @@
+// The privacy operations: everything stored about a user, as one document,
+// and (userService.deleteUser) its removal. Model traces are found where the
+// models keep them (see db/privacyRepository.ts).
+import type { ServiceContext } from "./ServiceContext";
+import { NotFoundError } from "../graphql/errors";
+import { findModelTraces, interactionsForExport } from "../db/privacyRepository";
+import { checkId } from "./validation";
+
+export async function exportUser(ctx: ServiceContext, id: string, now: Date): Promise<Record<string, unknown>> {
+  const user = await ctx.loaders.userByExternalId.load(checkId("id", id));
+  if (!user) throw new NotFoundError("user", [id], "id");
+  const [interactions, traces] = await Promise.all([
+    interactionsForExport(ctx.db, user.id),
+    findModelTraces(ctx.db.prisma, user.id),
+  ]);
+  return {
+    exportedAt: now.toISOString(),
+    user: {
+      id: user.externalId,
+      attributes: user.attributes,
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
+    },
+    interactions: interactions.map((i) => ({ ...i, occurredAt: i.occurredAt.toISOString() })),
+    // Trained model versions that were fitted on this user's interactions
+    // (deleteUser removes the user from each).
+    models: traces.map((t) => ({ name: t.name, version: t.version, perUserData: t.userArrays })),
+  };
+}

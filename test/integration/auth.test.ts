@@ -1,0 +1,289 @@
+// Keys and roles: every role against every root operation (allowed or
+// FORBIDDEN), clients confined to their own user (also below the root),
+// UNAUTHENTICATED and 429 through real HTTP, and the keys CLI.
+import { parse } from "graphql";
+import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { postGraphQL, startHttpApp, startTestServer, type TestServer } from "../support/testServer";
+import { importCatalog } from "../../src/services/importService";
+import { tinyCatalog } from "../serving/support/tinyCatalog";
+import { POLICY } from "../../src/auth/policy";
+import { loadTypeDefs } from "../../src/graphql/typeDefs";
+import { schemaFields } from "../../src/graphql/createApolloServer";
+import { createApiKey } from "../../src/auth/apiKeys";
+import { issueUserToken, verifyUserToken } from "../../src/auth/userTokens";
+import { RateLimiter } from "../../src/auth/rateLimiter";
+import { revokeApiKey } from "../../src/db/apiKeyRepository";
+import { runKeys } from "../../src/cli/keys";
+import { loadConfig, ConfigError } from "../../src/config";
+import type { Principal } from "../../src/auth/Principal";
+import type { App } from "../../src/app";
+
+const ADMIN: Principal = { role: "admin", keyId: "k-admin" };
+const SERVICE: Principal = { role: "service", keyId: "k-service" };
+const CLIENT: Principal = { role: "client", keyId: "k-client", userId: "ann" };
+
+// One operation per root field, each touching user "ann" where it names a
+// user; `other` is the same call about user "u1" (for clients).
+type Case = { query: string; other?: string };
+const QUERIES: Record<string, Case> = {
+  ok: { query: `{ ok }` },
+  viewer: { query: `{ viewer { role } }` },
+  item: { query: `{ item(id: "s1") { id } }` },
+  itemsById: { query: `{ itemsById(ids: ["s1"]) { id } }` },
+  items: { query: `{ items(first: 1) { totalCount } }` },
+  features: { query: `{ features { totalCount } }` },
+  catalogStats: { query: `{ catalogStats { items } }` },
+  similarItems: { query: `{ similarItems(itemId: "s1", first: 1, method: CONTENT) { score } }` },
+  popular: { query: `{ popular(first: 1) { score } }` },
+  activeModels: { query: `{ activeModels { name } }` },
+  models: { query: `{ models { name } }` },
+  job: { query: `{ job(id: "999999") { id } }` },
+  user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
+  users: { query: `{ users(ids: ["ann"]) { id } }`, other: `{ users(ids: ["ann", "u1"]) { id } }` },
+  recommendations: { query: `{ recommendations(userId: "ann", first: 1) { score } }`, other: `{ recommendations(userId: "u1", first: 1) { score } }` },
+  similarUsers: { query: `{ similarUsers(userId: "ann", first: 1) { score } }`, other: `{ similarUsers(userId: "u1", first: 1) { score } }` },
+  predictRating: { query: `{ predictRating(userId: "ann", itemId: "s2") { rating } }`, other: `{ predictRating(userId: "u1", itemId: "s2") { rating } }` },
+  exportUser: { query: `{ exportUser(id: "ann") }`, other: `{ exportUser(id: "u1") }` },
+};
+const MUTATIONS: Record<string, Case> = {
+  ok: { query: `mutation { ok }` },
+  upsertItems: { query: `mutation { upsertItems(items: [{ id: "s1", kind: MOVIE, title: "Title s1" }]) { id } }` },
+  upsertUsers: { query: `mutation { upsertUsers(users: [{ id: "ann" }]) { id } }` },
+  recordInteractions: {
+    query: `mutation { recordInteractions(interactions: [{ userId: "ann", itemId: "s2", type: VIEW, occurredAt: "2026-01-09T00:00:00Z" }]) { accepted } }`,
+    other: `mutation { recordInteractions(interactions: [{ userId: "ann", itemId: "s2", type: VIEW }, { userId: "u1", itemId: "s2", type: VIEW }]) { accepted } }`,
+  },
+  issueUserToken: { query: `mutation { issueUserToken(userId: "ann") { userId } }` },
+  // Deletes a user nobody else uses (NOT_FOUND when already gone: still "allowed").
+  deleteUser: { query: `mutation { deleteUser(id: "jo") { id } }` },
+  trainModel: { query: `mutation { trainModel(name: "no-such-model") { id } }` },
+  activateModel: { query: `mutation { activateModel(name: "popular", version: 999) { version } }` },
+  rollbackModel: { query: `mutation { rollbackModel(name: "popular") { version } }` },
+};
+
+// What each role may call; anything else is FORBIDDEN (issue: admin everything;
+// service ingests and reads everything; a client reads the catalog and its own user).
+const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel"]);
+const CLIENT_ALLOWED = new Set([
+  "ok", "viewer", "item", "itemsById", "items", "features", "catalogStats", "similarItems", "popular",
+  "user", "users", "recommendations", "similarUsers", "predictRating", "exportUser", "recordInteractions",
+]);
+
+function codes(answer: { errors?: { extensions?: { code?: string } }[] }): string[] {
+  const found = (answer.errors ?? []).map((e) => e.extensions?.code ?? "NONE");
+  // A broken test operation would pass every "not FORBIDDEN" check.
+  expect(found).not.toContain("GRAPHQL_VALIDATION_FAILED");
+  return found;
+}
+
+describe("auth policy covers the schema", () => {
+  it("has a rule for every root field, and the test table covers every one", () => {
+    const fields = schemaFields(loadTypeDefs());
+    expect(fields.Query.filter((f) => !POLICY.Query[f])).toEqual([]);
+    expect(fields.Mutation.filter((f) => !POLICY.Mutation[f])).toEqual([]);
+    expect(fields.Query.filter((f) => !QUERIES[f] && f !== "page").sort()).toEqual([]);
+    expect(fields.Mutation.filter((f) => !MUTATIONS[f]).sort()).toEqual([]);
+    for (const c of [...Object.values(QUERIES), ...Object.values(MUTATIONS)]) expect(() => parse(c.query)).not.toThrow();
+  });
+});
+
+describe("user tokens and rate buckets", () => {
+  const secret = Buffer.alloc(32, 7);
+  it("verifies its own tokens and refuses tampered, foreign and expired ones", () => {
+    const token = issueUserToken(secret, { sub: "ann", exp: 1000, iss: "k1" });
+    expect(verifyUserToken(secret, token, 999)).toEqual({ ok: true, claims: { sub: "ann", exp: 1000, iss: "k1" } });
+    expect(verifyUserToken(secret, token, 1000)).toEqual({ ok: false, why: "the user token has expired" });
+    expect(verifyUserToken(Buffer.alloc(32, 8), token, 999)).toEqual({ ok: false, why: "the user token's signature is not valid" });
+    const [ut, , sig] = token.split(".");
+    const forged = `${ut}.${Buffer.from(JSON.stringify({ sub: "u1", exp: 1000, iss: "k1" })).toString("base64url")}.${sig}`;
+    expect(verifyUserToken(secret, forged, 999)).toEqual({ ok: false, why: "the user token's signature is not valid" });
+    expect(verifyUserToken(secret, "nonsense", 999)).toEqual({ ok: false, why: "the user token is malformed" });
+  });
+
+  it("lets a burst through, then refuses with the seconds to wait, then refills", () => {
+    const limiter = new RateLimiter();
+    const limit = { perSecond: 2, burst: 4 };
+    const waits = [0, 1, 2, 3, 4].map(() => limiter.take("k", limit, 10_000));
+    expect(waits).toEqual([0, 0, 0, 0, 1]);
+    // Half a second later one token is back.
+    expect(limiter.take("k", limit, 10_500)).toBe(0);
+    expect(limiter.take("k", limit, 10_500)).toBe(1);
+    expect(limiter.take("other", limit, 10_500)).toBe(0);
+  });
+
+  it("is on in production whatever MARQUEE_AUTH says, and off by default otherwise", () => {
+    expect(loadConfig({}).auth.enabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production" }).auth.enabled).toBe(true);
+    expect(() => loadConfig({ NODE_ENV: "production", MARQUEE_AUTH: "off" })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ introspection: false, graphiql: false });
+    expect(loadConfig({ NODE_ENV: "production", MARQUEE_INTROSPECTION: "true" }).introspection).toBe(true);
+    expect(() => loadConfig({ MARQUEE_TOKEN_SECRET: "short" })).toThrow("MARQUEE_TOKEN_SECRET must be at least 32 characters; got 5");
+  });
+});
+
+describe.each(databaseTargets())("roles against every operation on %s", (target) => {
+  let t: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, tinyCatalog());
+    server = await startTestServer(t.db, { MARQUEE_AUTH: "on" });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.dispose();
+  });
+
+  const every = [
+    ...Object.entries(QUERIES).map(([field, c]) => ["Query", field, c] as const),
+    ...Object.entries(MUTATIONS).map(([field, c]) => ["Mutation", field, c] as const),
+  ];
+
+  it.each(every)("%s.%s: admin and service as the policy says", async (_op, field, c) => {
+    const admin = await server.run(c.query, undefined, ADMIN);
+    expect(codes(admin)).not.toContain("FORBIDDEN");
+    const service = await server.run(c.query, undefined, SERVICE);
+    if (SERVICE_REFUSED.has(field)) {
+      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call mutation ${field}`, extensions: { code: "FORBIDDEN" } })] });
+    } else {
+      expect(codes(service)).not.toContain("FORBIDDEN");
+    }
+  });
+
+  it.each(every)("%s.%s: a client for ann", async (op, field, c) => {
+    const own = await server.run(c.query, undefined, CLIENT);
+    if (!CLIENT_ALLOWED.has(field)) {
+      expect(own.errors).toEqual([
+        expect.objectContaining({ message: `A client key may not call ${op === "Query" ? "query" : "mutation"} ${field}`, extensions: { code: "FORBIDDEN" } }),
+      ]);
+      return;
+    }
+    expect(codes(own)).not.toContain("FORBIDDEN");
+    if (c.other) {
+      const other = await server.run(c.other, undefined, CLIENT);
+      expect(other.errors).toEqual([
+        expect.objectContaining({ message: `A client key acts for user "ann" only; ${field} asked about "u1"`, extensions: { code: "FORBIDDEN" } }),
+      ]);
+    }
+  });
+
+  it("keeps a client from reading other users below the root, but not their ids", async () => {
+    const answer = await server.run(`{ me: user(id: "ann") { id attributes interactions(first: 5) { totalCount } } }`, undefined, CLIENT);
+    expect(answer).toEqual({ data: { me: { id: "ann", attributes: {}, interactions: { totalCount: expect.any(Number) } } } });
+    const nested = await server.run(`{ similarUsers(userId: "ann", first: 1) { user { id interactions { totalCount } } } }`, undefined, CLIENT);
+    const errorCodes = codes(nested);
+    if (nested.data.similarUsers.length > 0) {
+      expect(errorCodes).toEqual(["FORBIDDEN"]);
+      expect(nested.errors![0].message).toMatch(/^A client key acts for user "ann" only; it may read only the id of user "/);
+    }
+    const viaInteraction = await server.run(`{ user(id: "ann") { interactions(first: 1) { nodes { user { id attributes } } } } }`, undefined, CLIENT);
+    expect(codes(viaInteraction)).toEqual([]);
+  });
+
+  it("says who is asking", async () => {
+    expect(await server.run(`{ viewer { role authEnabled keyId userId } }`, undefined, CLIENT)).toEqual({
+      data: { viewer: { role: "client", authEnabled: true, keyId: "k-client", userId: "ann" } },
+    });
+  });
+});
+
+describe.each(databaseTargets())("API keys over HTTP on %s", (target) => {
+  let t: TestDatabase;
+  let app: App;
+  let keys: { admin: string; service: string; client: string; revoked: string };
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, tinyCatalog());
+    keys = {
+      admin: (await createApiKey(t.db, { role: "admin", name: "ops" })).key,
+      service: (await createApiKey(t.db, { role: "service", name: "backend" })).key,
+      client: (await createApiKey(t.db, { role: "client", name: "ios" })).key,
+      revoked: "",
+    };
+    const revoked = await createApiKey(t.db, { role: "service", name: "old" });
+    await revokeApiKey(t.db, revoked.id);
+    keys.revoked = revoked.key;
+    app = await startHttpApp(t.db, { MARQUEE_AUTH: "on", MARQUEE_RATE_LIMIT_CLIENT: "1", MARQUEE_WORKER: "false" });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.stop();
+    await t?.dispose();
+  });
+
+  const post = (query: string, headers: Record<string, string> = {}) => postGraphQL(app.url, { query }, headers);
+
+  it("refuses a request without a key, with a malformed header, an unknown or a revoked key: 401 UNAUTHENTICATED", async () => {
+    const none = await post(`{ ok }`);
+    expect(none.status).toBe(401);
+    expect(none.json).toEqual({ errors: [{ message: "An API key is required: send the header Authorization: Bearer <key>", extensions: { code: "UNAUTHENTICATED" } }] });
+    const malformed = await post(`{ ok }`, { authorization: "Basic abc" });
+    expect(malformed.json.errors[0]).toEqual({ message: "The Authorization header must be: Bearer <key>", extensions: { code: "UNAUTHENTICATED" } });
+    const bad = "The API key is not valid (unknown, revoked or malformed)";
+    for (const key of ["nope", `mq_000000000000_${"A".repeat(43)}`, keys.revoked, keys.admin.slice(0, -1) + (keys.admin.endsWith("A") ? "B" : "A")]) {
+      const answer = await post(`{ ok }`, { authorization: `Bearer ${key}` });
+      expect([answer.status, answer.json]).toEqual([401, { errors: [{ message: bad, extensions: { code: "UNAUTHENTICATED" } }] }]);
+    }
+  });
+
+  it("serves admin and service keys, and logs the key's id but never the key", async () => {
+    const answer = await post(`{ viewer { role } }`, { authorization: `Bearer ${keys.service}` });
+    expect([answer.status, answer.json]).toEqual([200, { data: { viewer: { role: "service" } } }]);
+    const forbidden = await post(`mutation { deleteUser(id: "jo") { id } }`, { authorization: `Bearer ${keys.service}` });
+    expect(forbidden.json.errors.map((e: any) => e.extensions.code)).toEqual(["FORBIDDEN"]);
+    const logs = JSON.stringify((app as App & { logs: unknown[] }).logs);
+    expect(logs).not.toContain(keys.service);
+    expect(logs).toContain(keys.service.split("_")[1]);
+  });
+
+  it("lets a service issue a user token that a client key uses for that user only", async () => {
+    const issued = await post(`mutation { issueUserToken(userId: "ann", ttlSeconds: 600) { token userId expiresAt } }`, { authorization: `Bearer ${keys.service}` });
+    const { token } = issued.json.data.issueUserToken;
+    expect(issued.json.data.issueUserToken).toEqual({ token: expect.stringMatching(/^ut\./), userId: "ann", expiresAt: expect.any(String) });
+    const noToken = await post(`{ user(id: "ann") { id } }`, { authorization: `Bearer ${keys.client}` });
+    expect([noToken.status, noToken.json.errors[0].extensions.code]).toEqual([401, "UNAUTHENTICATED"]);
+    const mine = await post(`{ user(id: "ann") { id } }`, { authorization: `Bearer ${keys.client}`, "x-user-token": token });
+    expect(mine.json).toEqual({ data: { user: { id: "ann" } } });
+    // The client's rate is 1/s with a burst of 2: the third request at once is refused.
+    const third = await post(`{ user(id: "u1") { id } }`, { authorization: `Bearer ${keys.client}`, "x-user-token": token });
+    const fourth = await post(`{ ok }`, { authorization: `Bearer ${keys.client}`, "x-user-token": token });
+    const statuses = [third.status, fourth.status];
+    expect(statuses).toContain(429);
+    const limited = third.status === 429 ? third : fourth;
+    expect(limited.json).toEqual({ errors: [{ message: expect.stringMatching(/^Rate limit of this key exceeded; retry in \d+ s$/), extensions: { code: "TOO_MANY_REQUESTS" } }] });
+    const raw = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${keys.client}`, "x-user-token": token }, body: `{"query":"{ ok }"}` });
+    expect([raw.status, raw.headers.get("retry-after")]).toEqual([429, "1"]);
+    await raw.text();
+    const badTtl = await post(`mutation { issueUserToken(userId: "ann", ttlSeconds: 5) { token } }`, { authorization: `Bearer ${keys.admin}` });
+    expect(badTtl.json.errors[0]).toMatchObject({ message: "Invalid ttlSeconds: must be from 60 to 86400; got 5", extensions: { code: "BAD_USER_INPUT", argument: "ttlSeconds" } });
+  });
+});
+
+describe.each(databaseTargets())("the keys CLI on %s", (target) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("creates, lists and revokes keys, storing only a hash", async () => {
+    if (target !== "postgres") return; // the CLI opens its own connection: needs a URL (PGlite is one process)
+    const env = { DATABASE_URL: t.url } as Record<string, string>;
+    const out: string[] = [];
+    await runKeys(["create", "--role", "service", "--name", "backend"], (l) => out.push(l), env);
+    expect(out[0]).toMatch(/^created service key [0-9a-f]{12} \(backend\); it is shown only now:$/);
+    const key = out[1];
+    expect(key).toMatch(/^mq_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    const id = key.split("_")[1];
+    const stored = await t.db.sql.query<{ secret_hash: Uint8Array }>(`SELECT secret_hash FROM api_keys WHERE id = $1`, [id]);
+    expect(Buffer.from(stored[0].secret_hash).toString("base64url")).not.toContain(key.split("_")[2]);
+    out.length = 0;
+    await runKeys(["list"], (l) => out.push(l), env);
+    expect(out.join("\n")).toMatch(new RegExp(`^${id}  service  \\S+  active  backend$`, "m"));
+    out.length = 0;
+    await runKeys(["revoke", id], (l) => out.push(l), env);
+    expect(out).toEqual([`revoked ${id} (every replica refuses it within 5 s)`]);
+    await expect(runKeys(["create", "--role", "root", "--name", "x"], () => undefined, env)).rejects.toThrow("--role must be one of admin, service, client");
+  });
+});
