@@ -6,7 +6,7 @@ import type { Database } from "./db/Database";
 import { createDatabase } from "./db/createDatabase";
 import { migrate } from "./db/migrate";
 import { createApolloServer } from "./graphql/createApolloServer";
-import { createContext } from "./graphql/context";
+import { authenticatorOf, createContext } from "./graphql/context";
 import { createHttpServer } from "./http/createHttpServer";
 import type { Logger } from "./logger";
 import { importCatalog } from "./services/importService";
@@ -42,13 +42,17 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
-  const apollo = createApolloServer(logger, { introspection: true, limits: config.queryLimits });
+  const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });
+  const auth = authenticatorOf(db, config);
   await apollo.start();
   const server = createHttpServer({
     apollo,
     logger,
     bodyLimitBytes: 4 * 1024 * 1024,
-    context: (requestId) => createContext(db, config, requestId),
+    context: (requestId, principal) => createContext(db, config, requestId, principal),
+    // API keys (auth/): off on the embedded demo unless MARQUEE_AUTH=on; always on in production.
+    authenticate: auth.enabled ? (req) => auth.authenticate(req.headers) : undefined,
+    graphiql: config.graphiql,
     // /readyz checks this database directly.
     db,
   });
