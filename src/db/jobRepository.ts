@@ -104,6 +104,13 @@ export async function heartbeatJob(db: Database, id: number, workerId: string, p
   return rows.length > 0;
 }
 
+// Whether this worker still holds the job (it may have been requeued to
+// another after missed heartbeats): checked before acting on the result.
+export async function ownsJob(db: Database, id: number, workerId: string): Promise<boolean> {
+  const rows = await db.sql.query(`SELECT id FROM jobs WHERE id = $1 AND locked_by = $2 AND status = 'RUNNING'`, [id, workerId]);
+  return rows.length > 0;
+}
+
 export async function completeJob(db: Database, id: number, workerId: string, result: Record<string, unknown>): Promise<JobRow | null> {
   const rows = await db.sql.query<RawJob>(
     `UPDATE jobs SET status = 'SUCCEEDED', progress = 1, result = $3::jsonb, finished_at = now(), heartbeat_at = now()

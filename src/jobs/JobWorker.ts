@@ -10,7 +10,7 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import type { Database } from "../db/Database";
-import { claimJob, completeJob, failJob, heartbeatJob, requeueStaleJobs, type JobRow } from "../db/jobRepository";
+import { claimJob, completeJob, failJob, heartbeatJob, ownsJob, requeueStaleJobs, type JobRow } from "../db/jobRepository";
 import type { Logger } from "../logger";
 import { onWake } from "./jobSignals";
 
@@ -18,6 +18,9 @@ export interface JobContext {
   readonly job: JobRow;
   // Fraction done, 0..1; written to the database at most every progressIntervalMs.
   reportProgress(fraction: number): void;
+  // False once the job was taken from this worker (requeued after missed
+  // heartbeats): a handler checks it before a side effect such as activation.
+  stillOwned(): Promise<boolean>;
 }
 
 export type JobHandler = (payload: Record<string, unknown>, ctx: JobContext) => Promise<Record<string, unknown>>;
@@ -151,6 +154,10 @@ export class JobWorker {
         lastProgressAt = now;
         const clamped = Math.max(0, Math.min(1, fraction));
         write(() => heartbeatJob(this.db, job.id, this.workerId, clamped));
+      },
+      stillOwned: async () => {
+        await writes;
+        return ownsJob(this.db, job.id, this.workerId);
       },
     };
     try {

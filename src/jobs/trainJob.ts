@@ -24,6 +24,10 @@ export function trainJobHandler(db: Database, options: TrainJobOptions): JobHand
   return async (payload, ctx) => {
     const { name, activate, seed } = payload as unknown as TrainJobPayload;
     const trained = await trainModel(db, name, { seed, ratingScale: options.ratingScale, onProgress: ctx.reportProgress });
+    // A worker whose job was requeued (it missed heartbeats while fitting)
+    // keeps its trained version but must not activate it: the job's new
+    // owner decides.
+    if (activate && !(await ctx.stillOwned())) throw new Error(`job ${ctx.job.id} was taken over by another worker; version ${trained.version.version} saved but not activated`);
     const activated = activate ? await activateModelVersion(db, name, trained.version.version) : null;
     if (activated) await options.onActivated?.();
     return {

@@ -35,8 +35,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// What /readyz may say about a failure: /readyz is unauthenticated, so no
+// driver message (which can carry host names, SQL or paths) — only our own
+// timeout text or the error's code (ECONNREFUSED, 57P03, ...).
 function message(error: unknown): string {
-  return (error as Error)?.message ?? String(error);
+  if (error instanceof TimeoutError) return error.message;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? `the check failed (${code})` : "the check failed";
 }
 
 export function createReadinessCheck(db: () => Promise<Database> | Database, options: ReadinessOptions = {}): () => Promise<ReadinessReport> {

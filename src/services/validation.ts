@@ -20,10 +20,33 @@ export function checkText(argument: string, value: string, maxLength: number, al
   return value;
 }
 
+const MAX_ATTRIBUTES_BYTES = 64 * 1024;
+const MAX_ATTRIBUTES_DEPTH = 20;
+
+// Free-form JSON (user and item attributes): every key and string must be
+// storable (no NUL, no lone surrogate: PostgreSQL's jsonb refuses both, which
+// would surface as a 500), nested at most 20 deep and at most 64 KiB.
 export function checkAttributes(argument: string, value: Record<string, unknown> | null | undefined): Record<string, unknown> {
   if (value == null) return {};
-  const text = JSON.stringify(value);
-  if (text.includes("\\u0000")) throw new BadUserInputError(argument, value, "must not contain NUL characters");
+  if (typeof value !== "object" || Array.isArray(value)) throw new BadUserInputError(argument, value, "must be a JSON object");
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (depth > MAX_ATTRIBUTES_DEPTH) throw new BadUserInputError(path, "...", `must be nested at most ${MAX_ATTRIBUTES_DEPTH} deep`);
+    if (typeof v === "string") {
+      checkText(path, v, MAX_ATTRIBUTES_BYTES, true);
+    } else if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new BadUserInputError(path, v, "must be a finite number");
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        checkText(`${path} key`, k, 256, true);
+        walk(x, `${path}.${k}`, depth + 1);
+      }
+    }
+  };
+  walk(value, argument, 0);
+  const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
+  if (bytes > MAX_ATTRIBUTES_BYTES) throw new BadUserInputError(argument, `${bytes} bytes`, `at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON`);
   return value;
 }
 

@@ -9,6 +9,8 @@ import { startBackground, type Background } from "../../src/jobs/startBackground
 import { ActiveVersionWatcher } from "../../src/serving/activeVersionWatcher";
 import { loadModelStore, ModelStore } from "../../src/serving/ModelStore";
 import { trainableModels } from "../../src/serving/trainModel";
+import { trainJobHandler } from "../../src/jobs/trainJob";
+import type { JobRow } from "../../src/db/jobRepository";
 import { importCatalog } from "../../src/services/importService";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { memoryLogger, startTestServer, type LoggedLine, type TestServer } from "../support/testServer";
@@ -227,5 +229,27 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
         },
       ],
     });
+  });
+});
+
+describe("a training job taken over by another worker", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    await importCatalog(t.db, tinyCatalog());
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("keeps its trained version but does not activate it", async () => {
+    const handler = trainJobHandler(t.db, { ratingScale: RATING_SCALE });
+    const job = { id: 41 } as unknown as JobRow;
+    await expect(handler({ name: "popular", activate: true, seed: 1 }, { job, reportProgress: () => undefined, stillOwned: async () => false })).rejects.toThrow(
+      "job 41 was taken over by another worker; version 1 saved but not activated",
+    );
+    expect(await t.db.sql.query(`SELECT name, version, is_active FROM model_versions`)).toEqual([{ name: "popular", version: 1, is_active: false }]);
+    const owned = await handler({ name: "popular", activate: true, seed: 1 }, { job, reportProgress: () => undefined, stillOwned: async () => true });
+    expect(owned).toMatchObject({ model: "popular", version: 2, activated: true });
   });
 });

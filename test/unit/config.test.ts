@@ -17,7 +17,15 @@ describe("loadConfig", () => {
       watchIntervalMs: 5000,
       jobPollIntervalMs: 1000,
       jobStaleAfterSeconds: 300,
-      queryLimits: { maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 5000, blockFieldSuggestions: false },
+      queryLimits: { maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 5000, maxListCost: 50000, blockFieldSuggestions: false },
+      auth: {
+        enabled: false,
+        tokenSecret: undefined,
+        maxUserTokenSeconds: 86400,
+        rateLimits: { client: { perSecond: 20, burst: 40 }, service: { perSecond: 1000, burst: 2000 }, admin: { perSecond: 200, burst: 400 } },
+      },
+      introspection: true,
+      graphiql: true,
       nodeEnv: "development",
       logLevel: "info",
     });
