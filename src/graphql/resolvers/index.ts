@@ -7,6 +7,7 @@ import { recommendationResolvers } from "./recommendationResolvers";
 import { userResolvers } from "./userResolvers";
 import { authResolvers } from "./authResolvers";
 import { privacyResolvers } from "./privacyResolvers";
+import { pageResolvers } from "./pageResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -19,6 +20,7 @@ export const resolvers = {
     ...modelResolvers.Query,
     ...authResolvers.Query,
     ...privacyResolvers.Query,
+    ...pageResolvers.Query,
   },
   Mutation: {
     ok: () => true,

@@ -1,0 +1,13 @@
+import type { Resolvers } from "../generated/resolvers-types";
+import { page } from "../../services/pageService";
+import { checkId } from "../../services/validation";
+
+export const pageResolvers = {
+  Query: {
+    page: async (_, args, ctx) => {
+      const userId = checkId("userId", args.userId);
+      const user = await ctx.loaders.userByExternalId.load(userId);
+      return page(ctx, user ?? null, userId, args.rails);
+    },
+  },
+} satisfies Resolvers;
