@@ -13,6 +13,7 @@ import { importCatalog } from "./services/importService";
 import { generateDemoCatalog } from "./demo/demoCatalog";
 import { startServing } from "./serving/startServing";
 import { startBackground } from "./jobs/startBackground";
+import { enableCatalogCache } from "./loaders/catalogCache";
 
 export interface App {
   url: string;
@@ -40,6 +41,8 @@ export async function loadDemoIfEmpty(db: Database, logger: Logger): Promise<boo
 export async function startApp(config: Config, logger: Logger, existing?: Database): Promise<App> {
   const db = existing ?? (await openDatabase(config, logger));
   const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
+  // The first stamp is taken before serving, so a change by another replica from now on is seen.
+  if (config.catalogCache) await enableCatalogCache(db).refresh(db);
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });

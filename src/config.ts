@@ -44,6 +44,8 @@ export interface Config {
   // Shape limits on every GraphQL operation (see src/graphql/queryLimits.ts).
   queryLimits: QueryLimits;
   auth: AuthConfig;
+  // Keep candidate items (rows and features) in memory for recommendations (see loaders/catalogCache.ts).
+  catalogCache: boolean;
   // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
   introspection: boolean;
   graphiql: boolean;
@@ -157,7 +159,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ratingScale: ratingScale(env),
     maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
-    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 20, 1, 1000),
     worker: boolean(env, "MARQUEE_WORKER", true),
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),
     jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       blockFieldSuggestions: production,
     },
     auth: auth(env, production),
+    catalogCache: boolean(env, "MARQUEE_CATALOG_CACHE", true),
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",

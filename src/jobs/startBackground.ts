@@ -5,6 +5,7 @@ import type { Database } from "../db/Database";
 import type { Logger } from "../logger";
 import { ActiveVersionWatcher, activeVersionsChanged, DEFAULT_WATCH_INTERVAL_MS } from "../serving/activeVersionWatcher";
 import { modelStoreOf } from "../serving/ModelStore";
+import { catalogCacheOf } from "../loaders/catalogCache";
 import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
 import { TRAIN_JOB, trainJobHandler } from "./trainJob";
 
@@ -38,10 +39,19 @@ export function startBackground(db: Database, logger: Logger, settings: Backgrou
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();
+  // Other replicas' item upserts reach this one's catalog cache within an interval.
+  const cache = catalogCacheOf(db);
+  const refresh = cache
+    ? setInterval(() => {
+        cache.refresh(db).catch((error) => logger.warn("could not check the catalog for changes", { error: (error as Error)?.message }));
+      }, settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS)
+    : undefined;
+  refresh?.unref();
   return {
     watcher,
     worker,
     async stop() {
+      clearInterval(refresh);
       await worker?.stop();
       await watcher.stop();
     },

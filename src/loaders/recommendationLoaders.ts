@@ -10,6 +10,7 @@ import { candidateItems, historiesOfUsers, popularItems, type CandidateItem } fr
 import type { ServiceContext } from "../services/ServiceContext";
 import type { Loaders } from "./createLoaders";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
+import { catalogCacheOf } from "./catalogCache";
 
 // How many all-time popular items the fallback ranking reads.
 export const POPULAR_FALLBACK_LIMIT = 1000;
@@ -25,17 +26,33 @@ export function createRecommendationLoaders(db: Database, loaders: Omit<Loaders,
   const historyByUserId: RecommendationLoaders["historyByUserId"] = new DataLoader(async (ids) =>
     groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId),
   );
+  const cache = catalogCacheOf(db);
   const candidateItem: RecommendationLoaders["candidateItem"] = new DataLoader(async (ids) => {
-    const rows = await candidateItems(db, ids);
-    for (const c of rows) {
+    const cached = cache ? ids.map((id) => cache.get(id)) : [];
+    const missing = cache ? ids.filter((_, k) => cached[k] === undefined) : ids;
+    const rows = missing.length > 0 ? await candidateItems(db, missing) : [];
+    for (const c of rows) cache?.set(c);
+    const all = [...rows, ...(cached.filter(Boolean) as CandidateItem[])];
+    for (const c of all) {
       loaders.itemById.prime(c.item.id, c.item);
       loaders.itemByExternalId.prime(c.item.externalId, c.item);
       loaders.featuresByItemId.prime(c.item.id, c.features);
     }
-    return alignToKeys(ids, rows, (c) => c.item.id);
+    return alignToKeys(ids, all, (c) => c.item.id);
   });
   const popularAllTime: RecommendationLoaders["popularAllTime"] = new DataLoader((middles) =>
-    Promise.all(middles.map((middle) => popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle))),
+    Promise.all(
+      middles.map((middle) => {
+        if (!cache) return popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
+        let read = cache.popular.get(middle);
+        if (!read) {
+          read = popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
+          read.catch(() => cache.popular.delete(middle));
+          cache.popular.set(middle, read);
+        }
+        return read;
+      }),
+    ),
   );
   return { historyByUserId, candidateItem, popularAllTime };
 }

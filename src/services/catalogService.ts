@@ -4,6 +4,7 @@ import { countItems, pageItems, type ItemQuery } from "../db/itemRepository";
 import { countFeatures, pageFeatures, type FeaturePosition } from "../db/featureRepository";
 import { catalogStats, type CatalogStatsRow } from "../db/statsRepository";
 import { inTransaction, writeItems } from "../db/catalogWriter";
+import { catalogCacheOf } from "../loaders/catalogCache";
 import type { ItemKindName, ItemRecord } from "../importers/CatalogData";
 import { BadUserInputError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor, isPositiveInt } from "../graphql/cursor";
@@ -125,6 +126,7 @@ export async function upsertItems(ctx: ServiceContext, inputs: readonly ItemInpu
     };
   });
   const ids = await inTransaction(ctx.db, (tx) => writeItems(tx, records));
+  catalogCacheOf(ctx.db)?.invalidate(ids.values());
   for (const r of records) {
     const cached = ids.get(r.externalId);
     ctx.loaders.itemByExternalId.clear(r.externalId);

@@ -2,6 +2,7 @@
 // in one transaction: it lands whole or not at all, and writing it again
 // changes nothing.
 import type { Database } from "../db/Database";
+import { catalogCacheOf } from "../loaders/catalogCache";
 import { chunks, inTransaction, mergeByNaturalKey, writeInteractions, writeItems, writeUsers } from "../db/catalogWriter";
 import type { CatalogData } from "../importers/CatalogData";
 
@@ -31,7 +32,7 @@ export async function importCatalog(
   data: CatalogData,
   onProgress: (progress: ImportProgress) => void = () => undefined,
 ): Promise<ImportSummary> {
-  return inTransaction(db, async (tx) => {
+  const summary = await inTransaction(db, async (tx) => {
     onProgress({ phase: "users", done: 0, total: data.users.length });
     const userIds = await writeUsers(tx, data.users);
     onProgress({ phase: "users", done: data.users.length, total: data.users.length });
@@ -75,4 +76,6 @@ export async function importCatalog(
     }
     return { users: userIds.size, items: itemIds.size, interactions: totals };
   });
+  catalogCacheOf(db)?.clear();
+  return summary;
 }

@@ -1,0 +1,79 @@
+// A process-wide cache of candidate items (row and features) for the hot
+// recommendation path, so a recommendation request reads only the user and
+// their history from PostgreSQL. Turned on per database by startApp
+// (MARQUEE_CATALOG_CACHE, default on); off, every request reads candidates
+// (tests that count statements run without it).
+//
+// Invalidation: this process's upsertItems/import invalidates at once; other
+// replicas notice within their refresh interval (the watch interval, 5 s by
+// default) through a stamp of the items table — the number of rows and the
+// sum of their updated_at, which grows with every update whatever order
+// concurrent transactions commit in. Interactions are never cached: a user's
+// history is read fresh on every request (read-your-writes on any replica).
+import type { Database } from "../db/Database";
+import type { CandidateItem } from "../db/trainingDataRepository";
+
+export class CatalogCache {
+  private readonly entries = new Map<number, CandidateItem>();
+  private stamp: string | undefined;
+  // All-time popularity for the fallback ranking, by rating-scale middle:
+  // aggregated over every user, so kept until the next refresh tick.
+  readonly popular = new Map<number, Promise<{ itemId: number; users: number }[]>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly maxEntries = 500_000) {}
+
+  get(id: number): CandidateItem | undefined {
+    const found = this.entries.get(id);
+    if (found) this.hits++;
+    else this.misses++;
+    return found;
+  }
+
+  set(candidate: CandidateItem): void {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(candidate.item.id, candidate);
+  }
+
+  invalidate(ids: Iterable<number>): void {
+    for (const id of ids) this.entries.delete(id);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.popular.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  // Clears the cache when another process changed the items; true if it did.
+  async refresh(db: Database): Promise<boolean> {
+    const [row] = await db.sql.query<{ n: number; total: string | null }>(
+      `SELECT count(*)::int AS n, sum(extract(epoch FROM updated_at))::text AS total FROM items`,
+    );
+    const stamp = `${row.n}:${row.total ?? ""}`;
+    const changed = this.stamp !== undefined && stamp !== this.stamp;
+    if (changed) this.clear();
+    else this.popular.clear();
+    this.stamp = stamp;
+    return changed;
+  }
+}
+
+const caches = new WeakMap<Database, CatalogCache>();
+
+export function enableCatalogCache(db: Database): CatalogCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new CatalogCache();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+export function catalogCacheOf(db: Database): CatalogCache | undefined {
+  return caches.get(db);
+}
