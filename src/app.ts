@@ -14,6 +14,8 @@ import { generateDemoCatalog } from "./demo/demoCatalog";
 import { startServing } from "./serving/startServing";
 import { startBackground } from "./jobs/startBackground";
 import { enableCatalogCache } from "./loaders/catalogCache";
+import { enableUserStateCache } from "./loaders/userStateCache";
+import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
 
 export interface App {
   url: string;
@@ -43,6 +45,15 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
   // The first stamp is taken before serving, so a change by another replica from now on is seen.
   if (config.catalogCache) await enableCatalogCache(db).refresh(db);
+  // Users and histories: every replica hears of every write (NOTIFY) before the writer answers.
+  let stopListening: (() => Promise<void>) | undefined;
+  if (config.userCache) {
+    const users = enableUserStateCache(db);
+    stopListening = await db.listen?.(USERS_CHANGED_CHANNEL, (payload) => users.onMessage(payload), () => {
+      users.clear();
+      logger.warn("lost the connection that hears of other replicas' writes; cleared the user cache and reconnecting");
+    });
+  }
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });
@@ -88,6 +99,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
       clearTimeout(force);
       await apollo.stop();
       await background.stop();
+      await stopListening?.();
       if (!existing) await db.close();
     },
   };

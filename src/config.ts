@@ -46,6 +46,8 @@ export interface Config {
   auth: AuthConfig;
   // Keep candidate items (rows and features) in memory for recommendations (see loaders/catalogCache.ts).
   catalogCache: boolean;
+  // Keep users and their histories in memory, invalidated on every replica by each write (see loaders/userStateCache.ts).
+  userCache: boolean;
   // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
   introspection: boolean;
   graphiql: boolean;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     auth: auth(env, production),
     catalogCache: boolean(env, "MARQUEE_CATALOG_CACHE", true),
+    userCache: boolean(env, "MARQUEE_USER_CACHE", true),
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",

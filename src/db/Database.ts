@@ -21,6 +21,11 @@ export interface Database {
   readonly sql: SqlDriver;
   // Statement listeners, used by tests and metrics to count SQL statements.
   onStatement(listener: (sql: string) => void): () => void;
+  // Calls onMessage for each NOTIFY on `channel` from any connection, and
+  // onReset when messages may have been lost (the listening connection
+  // dropped; it reconnects). The embedded database is one process: it has
+  // no other writers to hear from and leaves this undefined.
+  listen?(channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<() => Promise<void>>;
   // Embedded only: the data folder as a tarball (tests start from a migrated one).
   dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;

@@ -77,10 +77,59 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    listen: (channel, onMessage, onReset) => listenPostgres(url, channel, onMessage, onReset),
     async close() {
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+// One dedicated connection LISTENing on `channel`, outside the pool. When it
+// drops (a restart, a network cut) onReset runs — messages may have been
+// missed meanwhile — and it reconnects, backing off up to 5 s.
+async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`listen: bad channel name ${JSON.stringify(channel)}`);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let delay = 250;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (m) => {
+      if (m.channel === channel) onMessage(m.payload ?? "");
+    });
+    const lost = () => {
+      if (client !== c) return;
+      client = undefined;
+      c.end().catch(() => undefined);
+      onReset();
+      if (!stopped) schedule();
+    };
+    c.on("error", lost);
+    c.on("end", lost);
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    client = c;
+    delay = 250;
+  };
+  const schedule = () => {
+    timer = setTimeout(() => {
+      connect().catch(() => {
+        onReset();
+        delay = Math.min(delay * 2, 5000);
+        if (!stopped) schedule();
+      });
+    }, delay);
+    timer.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => undefined);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from "./Database";
 import { LONG_TRANSACTION } from "./catalogWriter";
 import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
+import { usersChanged } from "./usersChanged";
 import type { JsonObject, UserRow } from "./rows";
 
 type PrismaUser = { id: number; externalId: string; attributes: unknown; createdAt: Date; updatedAt: Date };
@@ -33,6 +34,8 @@ export async function findUsersByIds(db: Database, ids: readonly number[]): Prom
 export interface DeletedUser {
   externalId: string;
   deletedInteractions: number;
+  // The user's database id (gone now).
+  userId: number;
   // The model versions whose trace of the user was removed.
   scrubbedModels: ModelTrace[];
 }
@@ -46,6 +49,7 @@ export async function deleteUserByExternalId(db: Database, externalId: string): 
     const scrubbedModels = await scrubModelTraces(tx, user.id);
     const { count } = await tx.interaction.deleteMany({ where: { userId: user.id } });
     await tx.user.delete({ where: { id: user.id } });
-    return { externalId, deletedInteractions: count, scrubbedModels };
+    await usersChanged(db, tx, [user.id]);
+    return { externalId, userId: user.id, deletedInteractions: count, scrubbedModels };
   }, LONG_TRANSACTION);
 }

@@ -3,6 +3,7 @@
 // batch, so a query's statement count does not grow with the number of users
 // or items it touches.
 import DataLoader from "dataloader";
+import { userStateCacheOf } from "./userStateCache";
 import type { Database } from "../db/Database";
 import type { InteractionRow, ItemFeatureRow, ItemRow, UserRow } from "../db/rows";
 import { findItemsByExternalIds, findItemsByIds } from "../db/itemRepository";
@@ -32,9 +33,15 @@ export function createLoaders(db: Database): Loaders {
     for (const row of rows) userByExternalId.prime(row.externalId, row);
     return alignToKeys(ids, rows, (r) => r.id);
   });
+  const userCache = userStateCacheOf(db);
   const userByExternalId: Loaders["userByExternalId"] = new DataLoader(async (ids) => {
     observeBatch("userByExternalId", ids.length);
-    const rows = await findUsersByExternalIds(db, ids);
+    const cached = userCache ? ids.map((id) => userCache.getUser(id)) : [];
+    const missing = userCache ? ids.filter((_, k) => cached[k] === undefined) : ids;
+    const epoch = userCache?.epoch ?? 0;
+    const read = missing.length > 0 ? await findUsersByExternalIds(db, missing) : [];
+    for (const row of read) userCache?.setUser(row, epoch);
+    const rows = [...read, ...(cached.filter(Boolean) as UserRow[])];
     for (const row of rows) userById.prime(row.id, row);
     return alignToKeys(ids, rows, (r) => r.externalId);
   });

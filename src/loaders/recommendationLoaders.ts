@@ -11,6 +11,7 @@ import type { ServiceContext } from "../services/ServiceContext";
 import type { Loaders } from "./createLoaders";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
 import { catalogCacheOf } from "./catalogCache";
+import { userStateCacheOf } from "./userStateCache";
 
 // How many all-time popular items the fallback ranking reads.
 export const POPULAR_FALLBACK_LIMIT = 1000;
@@ -23,9 +24,17 @@ export interface RecommendationLoaders {
 }
 
 export function createRecommendationLoaders(db: Database, loaders: Omit<Loaders, "recommendation">): RecommendationLoaders {
-  const historyByUserId: RecommendationLoaders["historyByUserId"] = new DataLoader(async (ids) =>
-    groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId),
-  );
+  const userCache = userStateCacheOf(db);
+  const historyByUserId: RecommendationLoaders["historyByUserId"] = new DataLoader(async (ids) => {
+    if (!userCache) return groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId);
+    const cached = ids.map((id) => userCache.getHistory(id));
+    const missing = ids.filter((_, k) => cached[k] === undefined);
+    const epoch = userCache.epoch;
+    const read = missing.length > 0 ? groupByKeys(missing, await historiesOfUsers(db, missing), (r) => r.userId) : [];
+    missing.forEach((id, k) => userCache.setHistory(id, read[k], epoch));
+    let m = 0;
+    return cached.map((rows) => rows ?? read[m++]);
+  });
   const cache = catalogCacheOf(db);
   const candidateItem: RecommendationLoaders["candidateItem"] = new DataLoader(async (ids) => {
     const cached = cache ? ids.map((id) => cache.get(id)) : [];

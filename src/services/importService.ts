@@ -3,6 +3,8 @@
 // changes nothing.
 import type { Database } from "../db/Database";
 import { catalogCacheOf } from "../loaders/catalogCache";
+import { userStateCacheOf } from "../loaders/userStateCache";
+import { usersChanged } from "../db/usersChanged";
 import { chunks, inTransaction, mergeByNaturalKey, writeInteractions, writeItems, writeUsers } from "../db/catalogWriter";
 import type { CatalogData } from "../importers/CatalogData";
 
@@ -74,8 +76,10 @@ export async function importCatalog(
       done += chunk.length;
       onProgress({ phase: "interactions", done, total: resolved.length });
     }
+    await usersChanged(db, tx, "*");
     return { users: userIds.size, items: itemIds.size, interactions: totals };
   });
   catalogCacheOf(db)?.clear();
+  userStateCacheOf(db)?.clear();
   return summary;
 }

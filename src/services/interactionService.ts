@@ -2,6 +2,8 @@ import type { ServiceContext } from "./ServiceContext";
 import type { InteractionRow, UserRow } from "../db/rows";
 import { ensureUsers, findItemIds, inTransaction, writeInteractions } from "../db/catalogWriter";
 import type { InteractionTypeName } from "../importers/CatalogData";
+import { usersChanged } from "../db/usersChanged";
+import { userStateCacheOf } from "../loaders/userStateCache";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
 import { toConnection, type Connection } from "./connection";
@@ -52,6 +54,7 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
       occurredAt: input.occurredAt ?? now,
     };
   });
+  let touched: number[] = [];
   const result = await inTransaction(ctx.db, async (tx) => {
     const itemIds = await findItemIds(tx, checked.map((c) => c.itemId));
     const missing = [...new Set(checked.map((c) => c.itemId).filter((id) => !itemIds.has(id)))];
@@ -62,8 +65,12 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
       tx,
       checked.map((c) => ({ userId: users.ids.get(c.userId)!, itemId: itemIds.get(c.itemId)!, type: c.type, value: c.value, occurredAt: c.occurredAt })),
     );
+    // Every replica drops these users' cached histories when this commits.
+    await usersChanged(ctx.db, tx, users.ids.values());
+    touched = [...users.ids.values()];
     return { ...written, createdUsers: users.created };
   });
+  userStateCacheOf(ctx.db)?.invalidate(touched);
   return { accepted: result.created + result.updated + result.unchanged, ...result };
 }
 

@@ -6,6 +6,8 @@ import type { UserRecord } from "../importers/CatalogData";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkAttributes, checkId } from "./validation";
 import { modelStoreOf } from "../serving/ModelStore";
+import { usersChanged } from "../db/usersChanged";
+import { userStateCacheOf } from "../loaders/userStateCache";
 
 export interface UserInput {
   id: string;
@@ -20,7 +22,12 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
     externalId: checkId(`users[${i}].id`, input.id),
     attributes: checkAttributes(`users[${i}].attributes`, input.attributes) as UserRecord["attributes"],
   }));
-  const ids = await inTransaction(ctx.db, (tx) => writeUsers(tx, records));
+  const ids = await inTransaction(ctx.db, async (tx) => {
+    const written = await writeUsers(tx, records);
+    await usersChanged(ctx.db, tx, written.values());
+    return written;
+  });
+  userStateCacheOf(ctx.db)?.invalidate(ids.values());
   for (const r of records) {
     ctx.loaders.userByExternalId.clear(r.externalId);
     const id = ids.get(r.externalId);
@@ -36,6 +43,7 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
 export async function deleteUser(ctx: ServiceContext, id: string): Promise<DeletedUser> {
   const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id));
   if (!deleted) throw new NotFoundError("user", [id], "id");
+  userStateCacheOf(ctx.db)?.invalidate([deleted.userId]);
   ctx.loaders.userByExternalId.clear(id);
   // The served copies of the scrubbed versions still hold the user: reload
   // them here now (other replicas follow through the revision bump).

@@ -25,6 +25,7 @@ describe("loadConfig", () => {
         rateLimits: { client: { perSecond: 20, burst: 40 }, service: { perSecond: 1000, burst: 2000 }, admin: { perSecond: 200, burst: 400 } },
       },
       catalogCache: true,
+      userCache: true,
       introspection: true,
       graphiql: true,
       nodeEnv: "development",

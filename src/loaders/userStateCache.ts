@@ -1,0 +1,142 @@
+// A process-wide cache of users (by external id) and their interaction
+// histories, so a warm recommendation request needs no SQL at all. Turned on
+// per database by startApp (MARQUEE_USER_CACHE, default on).
+//
+// Read-your-writes on every replica: every write that touches a user
+// (recordInteractions, upsertUsers, deleteUser, import) invalidates them here
+// at once and sends pg_notify('marquee_users', ids) INSIDE its transaction,
+// so PostgreSQL delivers it to every replica's listener when the write
+// commits — before the writer answers its client. A replica whose listening
+// connection drops clears the whole cache (it may have missed messages).
+// A read that started before an invalidation does not store what it read
+// (the epoch check), so a racing read cannot put stale rows back.
+import type { Database } from "../db/Database";
+import type { InteractionRow, UserRow } from "../db/rows";
+
+import { announceUserChanges } from "../db/usersChanged";
+
+export class UserStateCache {
+  private readonly users = new Map<string, UserRow>();
+  private readonly externalIdOf = new Map<number, string>();
+  private readonly histories = new Map<number, InteractionRow[]>();
+  private rowsHeld = 0;
+  private epochValue = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly maxUsers = 200_000,
+    private readonly maxRows = 5_000_000,
+  ) {}
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  getUser(externalId: string): UserRow | undefined {
+    const row = this.users.get(externalId);
+    if (row) this.hits++;
+    else this.misses++;
+    return row;
+  }
+
+  setUser(row: UserRow, epoch: number): void {
+    if (epoch !== this.epochValue) return;
+    if (this.users.size >= this.maxUsers) this.evictOldest();
+    this.users.set(row.externalId, row);
+    this.externalIdOf.set(row.id, row.externalId);
+  }
+
+  getHistory(userId: number): InteractionRow[] | undefined {
+    const rows = this.histories.get(userId);
+    if (rows) {
+      this.hits++;
+      // Most recently used last (the eviction order).
+      this.histories.delete(userId);
+      this.histories.set(userId, rows);
+    } else {
+      this.misses++;
+    }
+    return rows;
+  }
+
+  setHistory(userId: number, rows: InteractionRow[], epoch: number): void {
+    if (epoch !== this.epochValue) return;
+    const old = this.histories.get(userId);
+    if (old) this.rowsHeld -= old.length;
+    this.histories.set(userId, rows);
+    this.rowsHeld += rows.length;
+    while (this.rowsHeld > this.maxRows || this.histories.size > this.maxUsers) {
+      const [first] = this.histories.keys();
+      if (first === undefined) break;
+      this.rowsHeld -= this.histories.get(first)!.length;
+      this.histories.delete(first);
+    }
+  }
+
+  invalidate(userIds: Iterable<number>): void {
+    this.epochValue++;
+    for (const id of userIds) {
+      const rows = this.histories.get(id);
+      if (rows) this.rowsHeld -= rows.length;
+      this.histories.delete(id);
+      const externalId = this.externalIdOf.get(id);
+      if (externalId !== undefined) this.users.delete(externalId);
+      this.externalIdOf.delete(id);
+    }
+  }
+
+  invalidateExternal(externalIds: Iterable<string>): void {
+    this.epochValue++;
+    const ids: number[] = [];
+    for (const e of externalIds) {
+      const row = this.users.get(e);
+      if (row) ids.push(row.id);
+    }
+    this.invalidate(ids);
+  }
+
+  clear(): void {
+    this.epochValue++;
+    this.users.clear();
+    this.externalIdOf.clear();
+    this.histories.clear();
+    this.rowsHeld = 0;
+  }
+
+  // A message from another replica: user ids, or "*" for everyone.
+  onMessage(payload: string): void {
+    if (payload === "*") return this.clear();
+    try {
+      const ids = JSON.parse(payload) as unknown;
+      if (Array.isArray(ids)) return this.invalidate(ids.filter((x): x is number => typeof x === "number"));
+    } catch {
+      // Not ours: be safe.
+    }
+    this.clear();
+  }
+
+  private evictOldest(): void {
+    const [first] = this.users.keys();
+    if (first === undefined) return;
+    const row = this.users.get(first)!;
+    this.users.delete(first);
+    this.externalIdOf.delete(row.id);
+  }
+}
+
+const caches = new WeakMap<Database, UserStateCache>();
+
+export function enableUserStateCache(db: Database): UserStateCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new UserStateCache();
+    caches.set(db, cache);
+    announceUserChanges(db);
+  }
+  return cache;
+}
+
+export function userStateCacheOf(db: Database): UserStateCache | undefined {
+  return caches.get(db);
+}

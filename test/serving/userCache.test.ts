@@ -1,0 +1,133 @@
+// The user cache: a warm recommendation request runs no SQL; every write to
+// a user (here or on another replica, through NOTIFY) is seen by the next
+// request; a dropped listening connection clears the cache.
+import { createDatabase } from "../../src/db/createDatabase";
+import type { Database } from "../../src/db/Database";
+import { enableCatalogCache } from "../../src/loaders/catalogCache";
+import { enableUserStateCache, UserStateCache } from "../../src/loaders/userStateCache";
+import { USERS_CHANGED_CHANNEL } from "../../src/db/usersChanged";
+import { importCatalog } from "../../src/services/importService";
+import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { startTestServer, type TestServer } from "../support/testServer";
+import { tinyCatalog } from "./support/tinyCatalog";
+import { trainAndActivate } from "./support/trainAndServe";
+
+const RECS = (user: string) => `{ recommendations(userId: "${user}", first: 9, strategy: ITEM_KNN) { item { id title } } }`;
+const ids = (answer: any): string[] => answer.data.recommendations.map((r: { item: { id: string } }) => r.item.id);
+
+describe("UserStateCache", () => {
+  const user = (id: number, externalId: string) => ({ id, externalId, attributes: {}, createdAt: new Date(0), updatedAt: new Date(0) });
+  it("does not store what a read started before an invalidation returned", () => {
+    const cache = new UserStateCache();
+    const epoch = cache.epoch;
+    cache.invalidate([1]);
+    cache.setHistory(1, [], epoch);
+    cache.setUser(user(1, "a"), epoch);
+    expect([cache.getHistory(1), cache.getUser("a")]).toEqual([undefined, undefined]);
+    cache.setUser(user(1, "a"), cache.epoch);
+    cache.setHistory(1, [], cache.epoch);
+    expect(cache.getUser("a")).toEqual(user(1, "a"));
+    cache.onMessage("[1]");
+    expect([cache.getHistory(1), cache.getUser("a")]).toEqual([undefined, undefined]);
+  });
+
+  it("evicts the least recently used histories past its row budget", () => {
+    const cache = new UserStateCache(10, 4);
+    const rows = (n: number) => Array.from({ length: n }, () => ({}) as never);
+    cache.setHistory(1, rows(2), cache.epoch);
+    cache.setHistory(2, rows(2), cache.epoch);
+    cache.getHistory(1);
+    cache.setHistory(3, rows(2), cache.epoch);
+    expect([cache.getHistory(1)?.length, cache.getHistory(2), cache.getHistory(3)?.length]).toEqual([2, undefined, 2]);
+  });
+});
+
+describe.each(databaseTargets())("user cache on %s", (target) => {
+  let t: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, tinyCatalog());
+    await trainAndActivate(t.db, ["popular", "item-knn"]);
+    await enableCatalogCache(t.db).refresh(t.db);
+    enableUserStateCache(t.db);
+    server = await startTestServer(t.db);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.dispose();
+  });
+
+  async function counted(query: string) {
+    const statements: string[] = [];
+    const off = t.db.onStatement((sql) => statements.push(sql));
+    try {
+      return { answer: await server.run(query), statements: statements.length };
+    } finally {
+      off();
+    }
+  }
+
+  it("answers a warm request without SQL, and sees this process's writes at once", async () => {
+    const cold = await counted(RECS("ann"));
+    const warm = await counted(RECS("ann"));
+    expect(warm).toEqual({ answer: cold.answer, statements: 0 });
+    const first = ids(warm.answer)[0];
+    await server.run(`mutation { recordInteractions(interactions: [{ userId: "ann", itemId: "${first}", type: LIKE }]) { accepted } }`);
+    expect(ids(await server.run(RECS("ann")))).not.toContain(first);
+    await server.run(`mutation { upsertUsers(users: [{ id: "ann", attributes: { plan: "gold" } }]) { id } }`);
+    expect(await server.run(`{ user(id: "ann") { attributes } }`)).toEqual({ data: { user: { attributes: { plan: "gold" } } } });
+  });
+
+  it("forgets a deleted user", async () => {
+    await server.run(RECS("jo"));
+    await server.run(`mutation { deleteUser(id: "jo") { id } }`);
+    expect(await server.run(`{ user(id: "jo") { id } }`)).toEqual({ data: { user: null } });
+  });
+
+  if (target === "postgres") {
+    it("hears another replica's write before that write is answered, and clears itself when its listener drops", async () => {
+      const replica: Database = await createDatabase({ databaseUrl: t.url!, poolSize: 2 });
+      const other = await startTestServer(replica);
+      const resets: string[] = [];
+      await enableCatalogCache(replica).refresh(replica);
+      const cache = enableUserStateCache(replica);
+      const heard: string[] = [];
+      const stop = await replica.listen!(USERS_CHANGED_CHANNEL, (p) => {
+        heard.push(p);
+        cache.onMessage(p);
+      }, () => {
+        resets.push("reset");
+        cache.clear();
+      });
+      try {
+        const before = ids(await other.run(RECS("u1")));
+        expect((await (async () => {
+          const statements: string[] = [];
+          const off = replica.onStatement((s) => statements.push(s));
+          await other.run(RECS("u1"));
+          off();
+          return statements.length;
+        })())).toBe(0);
+        const target = before[0];
+        await server.run(`mutation { recordInteractions(interactions: [{ userId: "u1", itemId: "${target}", type: LIKE }]) { accepted } }`);
+        // NOTIFY is delivered at commit; give the socket a moment.
+        for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(heard.length).toBeGreaterThan(0);
+        expect(ids(await other.run(RECS("u1")))).not.toContain(target);
+        // Kill the listening connection from the server side: the cache is cleared, and it listens again.
+        await t.db.sql.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN ${USERS_CHANGED_CHANNEL}' AND datname = current_database()`);
+        for (let i = 0; i < 100 && resets.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(resets.length).toBeGreaterThan(0);
+        const reconnected = async () =>
+          (await t.db.sql.query(`SELECT 1 FROM pg_stat_activity WHERE query = 'LISTEN ${USERS_CHANGED_CHANNEL}' AND datname = current_database()`)).length;
+        for (let i = 0; i < 100 && (await reconnected()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await reconnected()).toBe(1);
+      } finally {
+        await stop();
+        await other.stop();
+        await replica.close();
+      }
+    });
+  }
+});
