@@ -1,4 +1,5 @@
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { buildASTSchema, isObjectType, parse } from "graphql";
 import type { GraphQLContext } from "./context";
 import { loadTypeDefs } from "./typeDefs";
@@ -34,7 +35,9 @@ export function createApolloServer(logger: Logger, options: { introspection: boo
     introspection: options.introspection,
     // src/index.ts handles SIGINT/SIGTERM and stops Apollo itself; two handlers would race.
     stopOnTerminationSignals: false,
-    plugins: [createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
+    // Cache-control hints are not used (answers are per user): the default
+    // plugin would still visit every resolved field.
+    plugins: [ApolloServerPluginCacheControlDisabled(), createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: queryLimits.maxTokens },
   });
