@@ -12,6 +12,8 @@ import type { Logger } from "./logger";
 import { importCatalog } from "./services/importService";
 import { generateDemoCatalog } from "./demo/demoCatalog";
 import { startServing } from "./serving/startServing";
+import { modelStoreOf } from "./serving/ModelStore";
+import { processMetrics } from "./observability/metrics";
 import { startBackground } from "./jobs/startBackground";
 import { enableCatalogCache } from "./loaders/catalogCache";
 import { enableUserStateCache } from "./loaders/userStateCache";
@@ -56,6 +58,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   }
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
+  processMetrics().watchActiveModels(() => modelStoreOf(db).all());
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });
   const auth = authenticatorOf(db, config);
   await apollo.start();
@@ -67,8 +70,9 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     // API keys (auth/): off on the embedded demo unless MARQUEE_AUTH=on; always on in production.
     authenticate: auth.enabled ? (req) => auth.authenticate(req.headers) : undefined,
     graphiql: config.graphiql,
-    // /readyz checks this database directly.
+    // /readyz checks this database directly, and lists the served models.
     db,
+    activeModels: () => modelStoreOf(db).all(),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -28,6 +28,8 @@ export interface HttpOptions {
   db?: Database;
   // Replaces the /readyz checks altogether (tests, or a different store).
   readiness?: () => Promise<ReadinessReport>;
+  // The model versions served, for /readyz.
+  activeModels?: () => readonly { name: string; version: number }[];
   // Each readiness check's time limit (default 1000 ms).
   readinessTimeoutMs?: number;
   // Where request metrics go and what /metrics shows (default: the process's).
@@ -87,7 +89,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
     : createGraphiqlRoute(typeof options.graphiql === "object" ? options.graphiql : {});
   const readiness = options.readiness ?? createReadinessCheck(
     async () => options.db ?? (await options.context("readyz", OPEN)).db,
-    { timeoutMs: options.readinessTimeoutMs },
+    { timeoutMs: options.readinessTimeoutMs, ...(options.activeModels ? { models: options.activeModels } : {}) },
   );
 
   const fail = (res: http.ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}) => {

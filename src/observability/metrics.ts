@@ -2,7 +2,7 @@
 // process (as Prometheus expects one set of series per target); label values
 // that clients choose (operation names) are capped so a client cannot grow
 // the number of series without bound.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 // Most distinct operation names kept as label values; later ones become "other".
 export const MAX_OPERATION_NAMES = 200;
@@ -59,7 +59,21 @@ export class Metrics {
   // call otherwise, which shows on a request path of a few microseconds.
   private readonly bound = new Map<string, { observe?(v: number): void; inc?(v?: number): void }>();
 
+  // Where the active model versions come from (set by startApp).
+  private activeModels: () => readonly { name: string; version: number }[] = () => [];
+
   constructor(options: { processMetrics?: boolean } = {}) {
+    const source = () => this.activeModels();
+    new Gauge({
+      name: "marquee_active_model_version",
+      help: "The version of each model this process serves (absent: none active)",
+      labelNames: ["model"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const m of source()) this.set({ model: m.name }, m.version);
+      },
+    });
     // CPU, memory, event loop lag, GC and handles, prefixed like ours.
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "marquee_" });
   }
@@ -99,6 +113,10 @@ export class Metrics {
       this.bound.set(key, found);
     }
     return found;
+  }
+
+  watchActiveModels(source: () => readonly { name: string; version: number }[]): void {
+    this.activeModels = source;
   }
 
   countError(code: unknown): void {

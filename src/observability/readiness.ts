@@ -15,7 +15,7 @@ export interface CheckResult {
 
 export interface ReadinessReport {
   status: "ready" | "unavailable";
-  checks: { database: CheckResult; migrations: CheckResult };
+  checks: { database: CheckResult; migrations: CheckResult; models?: CheckResult };
 }
 
 export interface ReadinessOptions {
@@ -23,6 +23,8 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   // The migration names this code expects (default: prisma/migrations on disk, read once).
   expectedMigrations?: readonly string[];
+  // The model versions this process serves (they are loaded before it listens).
+  models?: () => readonly { name: string; version: number }[];
 }
 
 class TimeoutError extends Error {}
@@ -80,6 +82,10 @@ export function createReadinessCheck(db: () => Promise<Database> | Database, opt
         : { status: "failed", durationMs, pending, error: `${pending.length} migration(s) not applied: ${pending.join(", ")}` };
     } catch (error) {
       checks.migrations = { status: "failed", durationMs: Math.round(performance.now() - started), error: message(error) };
+    }
+    if (options.models) {
+      // Loaded before the server listened; an empty list is fine (popularity is counted in the database).
+      checks.models = { status: "ok", active: options.models().map((m) => `${m.name}@${m.version}`).sort() };
     }
     return { status: checks.migrations.status === "ok" ? "ready" : "unavailable", checks };
   };

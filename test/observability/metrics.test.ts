@@ -6,6 +6,9 @@ import { postGraphQL, startHttpApp, type LoggedLine } from "../support/testServe
 import type { App } from "../../src/app";
 import { observeBatch } from "../../src/observability/observeBatch";
 import { Metrics, MAX_OPERATION_NAMES } from "../../src/observability/metrics";
+import { trainAndActivate } from "../serving/support/trainAndServe";
+import { tinyCatalog } from "../serving/support/tinyCatalog";
+import { importCatalog } from "../../src/services/importService";
 
 // The value of one sample line, e.g. sample(text, 'marquee_errors_total{code="NOT_FOUND"}').
 function sample(text: string, series: string): number {
@@ -49,6 +52,14 @@ describe.each(databaseTargets())("/metrics on %s", (target) => {
     // Other routes have their own latency histogram.
     await fetch(`${base}/healthz`);
     expect(sample(await metrics(), `marquee_http_request_duration_seconds_count{route="/healthz"}`)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows the model versions served", async () => {
+    await importCatalog(t.db, tinyCatalog());
+    await trainAndActivate(t.db, ["popular"]);
+    const text = await metrics();
+    expect(text).toContain("# TYPE marquee_active_model_version gauge");
+    expect(sample(text, `marquee_active_model_version{model="popular"}`)).toBe(1);
   });
 
   it("labels requests that did not parse as unresolved", async () => {
