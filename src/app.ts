@@ -15,6 +15,8 @@ import { startServing } from "./serving/startServing";
 import { modelStoreOf } from "./serving/ModelStore";
 import { processMetrics } from "./observability/metrics";
 import { startBackground } from "./jobs/startBackground";
+import { startWorkerProcess } from "./jobs/workerProcess";
+import { activeVersionsChanged } from "./serving/activeVersionWatcher";
 import { enableCatalogCache } from "./loaders/catalogCache";
 import { enableUserStateCache } from "./loaders/userStateCache";
 import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
@@ -79,8 +81,12 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     server.listen(config.port, config.host, () => resolve());
   });
   // Follows activations made by any replica or worker; runs training jobs unless MARQUEE_WORKER=false.
+  // On PostgreSQL the job worker is a child process: a fit never blocks this event loop.
+  const workerProcess = config.worker && config.workerProcess && db.kind === "postgres" && config.databaseUrl !== undefined && !existing
+    ? startWorkerProcess(logger, () => activeVersionsChanged(db))
+    : undefined;
   const background = startBackground(db, logger, {
-    worker: config.worker,
+    worker: config.worker && !workerProcess,
     watchIntervalMs: config.watchIntervalMs,
     jobPollIntervalMs: config.jobPollIntervalMs,
     jobStaleAfterSeconds: config.jobStaleAfterSeconds,
@@ -103,6 +109,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
       clearTimeout(force);
       await apollo.stop();
       await background.stop();
+      await workerProcess?.stop();
       await stopListening?.();
       if (!existing) await db.close();
     },

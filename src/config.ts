@@ -33,8 +33,10 @@ export interface Config {
   maxUpsertBatch: number;
   // PostgreSQL pool size per process.
   databasePoolSize: number;
-  // Run a job worker in this server process (false: leave jobs to `npm run worker`).
+  // Run a job worker with this server (false: leave jobs to `npm run worker`).
   worker: boolean;
+  // That worker as a child process (on PostgreSQL; PGlite keeps it in-process), so fits never block the API.
+  workerProcess: boolean;
   // How often each replica checks which model versions are active (ms).
   watchIntervalMs: number;
   // How often an idle worker looks for queued jobs (ms).
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 20, 1, 1000),
     worker: boolean(env, "MARQUEE_WORKER", true),
+    workerProcess: boolean(env, "MARQUEE_WORKER_PROCESS", true),
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),
     jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
     jobStaleAfterSeconds: integer(env, "MARQUEE_JOB_STALE_AFTER_SECONDS", 300, 30, 86_400),

@@ -15,13 +15,17 @@ async function main(): Promise<void> {
   const config = loadConfig() as JobConfig;
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config, logger);
+  // Started by a server (jobs/workerProcess.ts): tell it when a version was activated.
+  const onActivated = process.send ? async () => void process.send!({ type: "activated" }) : undefined;
   const worker = createJobWorker(db, logger, {
     ratingScale: config.ratingScale,
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
-  });
+  }, onActivated);
   worker.start();
   process.stdout.write(`Marquee worker ${worker.workerId} is taking jobs from ${db.description}\n`);
+  // A child of a server stops with it, even if the server was killed.
+  process.on("disconnect", () => void stop("disconnect"));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

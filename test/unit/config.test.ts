@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       maxUpsertBatch: 1000,
       databasePoolSize: 20,
       worker: true,
+      workerProcess: true,
       watchIntervalMs: 5000,
       jobPollIntervalMs: 1000,
       jobStaleAfterSeconds: 300,
