@@ -27,7 +27,7 @@ export const ANCHORS: readonly Anchor[] = [
   { protocol: "surprise-5fold", model: "Gorse item-KNN (tuned)", source: GORSE_RATING, metrics: { rmse: 0.926, mae: 0.725 }, comparable: ["item-knn"] },
 
   { protocol: "msr-stratified", model: "BiVAE", source: MSR, metrics: { "map@10": 0.1436, "ndcg@10": 0.4687, "precision@10": 0.4082, "recall@10": 0.2209 }, comparable: ["vae"] },
-  { protocol: "msr-stratified", model: "BPR", source: MSR, metrics: { "map@10": 0.134, "ndcg@10": 0.445, "precision@10": 0.3887, "recall@10": 0.2166 }, comparable: ["bpr"] },
+  { protocol: "msr-stratified", model: "BPR", source: MSR, metrics: { "map@10": 0.134, "ndcg@10": 0.445, "precision@10": 0.3887, "recall@10": 0.2166 }, comparable: ["bpr", "bpr-published"] },
   { protocol: "msr-stratified", model: "LightGCN", source: MSR, metrics: { "map@10": 0.1209, "ndcg@10": 0.4164, "precision@10": 0.3592, "recall@10": 0.196 }, comparable: [] },
   { protocol: "msr-stratified", model: "SAR", source: MSR, metrics: { "map@10": 0.114, "ndcg@10": 0.3938, "precision@10": 0.3406, "recall@10": 0.1854 }, comparable: ["item-knn", "item-knn-ranking"] },
 
