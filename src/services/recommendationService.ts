@@ -289,7 +289,8 @@ export type SimilarityMethodName = "CONTENT" | "COLLABORATIVE" | "EMBEDDING";
 const METHOD_MODELS: Readonly<Record<SimilarityMethodName, readonly string[]>> = {
   COLLABORATIVE: ["item-knn"],
   CONTENT: ["content"],
-  EMBEDDING: ["ials", "svd", "bpr"],
+  // Cosine between the item factors of the active factor model.
+  EMBEDDING: ["ials", "bpr", "svd"],
 };
 
 export async function similarItems(
@@ -355,19 +356,27 @@ export interface RatingPredictionResult {
   coldStart: { why: string } | null;
 }
 
-// From an explicit-rating model: `baseline`, or a kNN model trained on ratings.
+// From an explicit-rating model: `svd`, `baseline`, or a kNN model trained on ratings.
 export async function predictRating(ctx: ServiceContext, user: UserRow | null, userId: string, item: ItemRow): Promise<RatingPredictionResult | null> {
   const store = modelStoreOf(ctx.db);
-  const served = ["baseline", "item-knn", "user-knn"].map((n) => store.get(n)).find((m) => m?.training.explicit && m.model.predict);
+  const served = ["svd", "baseline", "item-knn", "user-knn"].map((n) => store.get(n)).find((m) => m?.training.explicit && m.model.predict);
   if (!served) return null;
   const model = served.model;
   const i = served.items.index(String(item.id));
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
   const history = user ? historyOf(served, user.id, rows) : undefined;
   const scale = served.training.ratingScale;
-  const why = !user ? `unknown user ${JSON.stringify(userId)}` : i === undefined ? "the item is newer than the model" : history?.user === undefined ? "the user is newer than the model" : undefined;
+  // A history-only model knows no user: everyone is folded in from their ratings.
+  const historyOnly = findServingAlgorithm(served.name)?.historyOnly ?? false;
+  const why = !user
+    ? `unknown user ${JSON.stringify(userId)}`
+    : i === undefined
+      ? "the item is newer than the model"
+      : historyOnly
+        ? history?.items.length === 0 ? "the user has no ratings yet" : undefined
+        : history?.user === undefined ? "the user is newer than the model" : undefined;
   let rating: number;
-  if (i !== undefined && history && history.items.length > 0 && model.scoreHistory && history.user === undefined) {
+  if (i !== undefined && history && history.items.length > 0 && model.scoreHistory && (historyOnly || history.user === undefined)) {
     rating = clipToScale(model.scoreHistory(history)[i], scale); // folded in from the ratings given since
   } else {
     rating = model.predict!(history?.user ?? -1, i ?? -1);
@@ -380,19 +389,22 @@ const WINDOW_DAYS: Readonly<Record<PopularWindowName, number | undefined>> = { D
 
 export async function popular(
   ctx: ServiceContext & { now: Date },
-  args: { kind?: ItemRow["kind"] | null; window?: PopularWindowName | null; first?: number | null },
+  args: { kind?: ItemRow["kind"] | null; window?: PopularWindowName | null; first?: number | null; filter?: RecommendationFilterInput | null },
 ): Promise<RecommendationResult[]> {
   const { limit } = checkPage(args.first, null);
+  const filter = checkRecommendationFilter(args.filter);
   const window = args.window ?? "ALL_TIME";
   const days = WINDOW_DAYS[window];
+  // A filter (a page's "trending in Comedy" rail) keeps fewer: read deeper.
+  const depth = filter.narrows ? Math.max(limit * 20, 500) : limit;
   const rows = await popularItems(
     ctx.db,
-    { ...(args.kind ? { kinds: [args.kind] } : {}), ...(days ? { since: new Date(ctx.now.getTime() - days * 86_400_000) } : {}), limit },
+    { ...(args.kind ? { kinds: [args.kind] } : {}), ...(days ? { since: new Date(ctx.now.getTime() - days * 86_400_000) } : {}), limit: depth },
     middleOfScale(ctx),
   );
   const reasons = (): ReasonValue[] => [{ __typename: "Popular", window }];
   const ranking: Ranking = async (n) => rows.slice(0, n).map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));
-  const pool = await fillPool(ctx, ranking, checkRecommendationFilter(null), limit);
+  const pool = await fillPool(ctx, ranking, filter, limit);
   return toResults(pool, { offset: 0, limit }, 0);
 }
 

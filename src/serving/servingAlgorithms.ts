@@ -1,12 +1,16 @@
 // The algorithms the serving layer can train, store and load, by the model
 // name the CLI and the database use, with the API strategy each one serves.
-// Models still in progress (svd, ials, bpr, ease, vae, hybrid) plug in by
-// adding a line here once they implement serialize()/deserialize(); until
-// then their strategies fall back to POPULAR and say so.
+// A strategy whose models are not trained falls back to POPULAR and says so.
 import { baselineOnly } from "../engine/algorithms/baseline";
+import { bpr } from "../engine/algorithms/bpr";
 import { contentBased } from "../engine/algorithms/content";
+import { ease } from "../engine/algorithms/ease";
+import { rankingBlend } from "../engine/algorithms/hybrid";
+import { ials } from "../engine/algorithms/ials";
 import { itemKnn } from "../engine/algorithms/itemKnn";
+import { multVae } from "../engine/algorithms/multVae";
 import { popularity } from "../engine/algorithms/popularity";
+import { svd } from "../engine/algorithms/svd";
 import { userKnn } from "../engine/algorithms/userKnn";
 import type { Algorithm } from "../engine/types";
 
@@ -26,6 +30,11 @@ export interface ServingAlgorithm {
   // list is filled from popularity instead. Off for models whose scores are
   // meaningful at any sign (factor models, BPR), the default for new ones.
   readonly evidenceScores?: boolean;
+  // The stored model keeps no per-user state (item factors, weights only):
+  // every user, trained on or not, is scored from their current history, and
+  // the version is saved without the list of training users, so nothing in
+  // it outlives a user's deletion.
+  readonly historyOnly?: boolean;
 }
 
 // Neighbourhoods for ranking from implicit feedback: Jaccard over who
@@ -41,6 +50,14 @@ const algorithms: ServingAlgorithm[] = [
   { name: "user-knn", algorithm: userKnn, strategy: "USER_KNN", explicit: false, params: IMPLICIT_KNN, evidenceScores: true },
   { name: "content", algorithm: contentBased, strategy: "CONTENT", explicit: false, evidenceScores: true },
   { name: "baseline", algorithm: baselineOnly, explicit: true },
+  { name: "ials", algorithm: ials, strategy: "MATRIX_FACTORIZATION", explicit: false, historyOnly: true },
+  { name: "bpr", algorithm: bpr, strategy: "MATRIX_FACTORIZATION", explicit: false, historyOnly: true },
+  // Explicit ratings: serves predictRating, and MATRIX_FACTORIZATION by
+  // predicted rating when neither ials nor bpr is trained.
+  { name: "svd", algorithm: svd, strategy: "MATRIX_FACTORIZATION", explicit: true, historyOnly: true },
+  { name: "ease", algorithm: ease, explicit: false, historyOnly: true },
+  { name: "vae", algorithm: multVae, strategy: "NEURAL", explicit: false, historyOnly: true },
+  { name: "hybrid", algorithm: rankingBlend, strategy: "HYBRID", explicit: false, historyOnly: true },
 ];
 
 export const SERVING_ALGORITHMS: readonly ServingAlgorithm[] = algorithms;
@@ -57,10 +74,10 @@ export function findServingAlgorithm(name: string): ServingAlgorithm | undefined
   return SERVING_ALGORITHMS.find((a) => a.name === name);
 }
 
-// The model names that can serve a strategy, best first. HYBRID stands for
-// the best available single model until the real hybrid lands.
+// The model names that can serve a strategy, best first. Without a trained
+// hybrid, HYBRID stands for the best available single model.
 export const STRATEGY_MODELS: Readonly<Record<StrategyName, readonly string[]>> = {
-  HYBRID: ["item-knn", "content", "popular"],
+  HYBRID: ["hybrid", "item-knn", "content", "popular"],
   ITEM_KNN: ["item-knn"],
   USER_KNN: ["user-knn"],
   CONTENT: ["content"],

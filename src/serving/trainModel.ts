@@ -62,7 +62,8 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   const version = await saveModelVersion(db, {
     name,
     serialized: model.serialize(),
-    index: { users: idsOf(data.users), items: idsOf(data.items), features: idsOf(data.features) },
+    // A history-only model keeps no trace of who it was trained on.
+    index: { users: entry.historyOnly ? new Int32Array(0) : idsOf(data.users), items: idsOf(data.items), features: idsOf(data.features) },
     metrics: { fitSeconds, seed: options.seed },
     dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale } },
   });

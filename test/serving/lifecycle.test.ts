@@ -125,17 +125,17 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
     await activateModelVersion(t.db, "item-knn", 2);
     const second = (await loadActiveModels(t.db)).find((m) => m.name === "item-knn")!;
     expect(second.serialized).toEqual(first.serialized);
-    await expect(trainModel(t.db, "svd", { seed: 1, ratingScale: RATING_SCALE })).rejects.toThrow(/unknown model "svd"; known: popular, item-knn, user-knn, content, baseline/);
+    await expect(trainModel(t.db, "svd-extreme", { seed: 1, ratingScale: RATING_SCALE })).rejects.toThrow(/unknown model "svd-extreme"; known: popular, item-knn, user-knn, content, baseline, ials, bpr, svd, ease, vae, hybrid/);
   });
 
   it("parses the train command line", () => {
     expect(parseTrainArgs(["--model", "item-knn"])).toEqual({ models: ["item-knn"], seed: 42, activate: true });
     expect(parseTrainArgs(["--model=all", "--seed", "3", "--no-activate"])).toEqual({
-      models: ["popular", "item-knn", "user-knn", "content", "baseline"],
+      models: ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "bpr", "svd", "ease", "vae", "hybrid"],
       seed: 3,
       activate: false,
     });
     expect(() => parseTrainArgs([])).toThrow(/--model is required/);
-    expect(() => parseTrainArgs(["--model", "svd"])).toThrow(/unknown model "svd"/);
+    expect(() => parseTrainArgs(["--model", "svd-extreme"])).toThrow(/unknown model "svd-extreme"/);
   });
 });

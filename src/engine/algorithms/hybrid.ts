@@ -13,6 +13,12 @@
 //        (min-max or z-score over the items the user has not interacted with),
 //        chosen by coordinate search on a grid to maximise validation nDCG@10.
 //   4. Refit every component on all the training data and serve the blend.
+//
+// Serving (ranking blends): stored as its parts (each component's own
+// serialized arrays, prefixed "<position>.") plus the weights; a user is
+// scored by blending the parts' scoreHistory with the normalisation of
+// training, over the items not in the history (the training mask), so no
+// part needs user state.
 import { csrFromTriplets } from "../data/CsrMatrix";
 import { ease } from "./ease";
 import { ials } from "./ials";
@@ -21,7 +27,8 @@ import { svd } from "./svd";
 import { svdpp } from "./svdpp";
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { createRng, shuffle } from "../random";
-import type { Algorithm, FitOptions, Model, TrainingSet } from "../types";
+import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
+import { checkAlgorithm } from "./serializedArray";
 
 export type BlendTarget = "rating" | "ranking";
 export type ScoreNormalisation = "minmax" | "zscore";
@@ -309,6 +316,50 @@ function fitRatingBlend(models: Model[], held: Held, supports: Supports, p: Hybr
   return aty;
 }
 
+// A ranking blend served from histories: what fit() returns for a ranking
+// target and what deserialize() rebuilds.
+function rankingServing(
+  name: string,
+  models: Model[],
+  weights: number[],
+  p: HybridParams,
+): Pick<Model, "scoreHistory" | "explainHistory" | "serialize"> {
+  if (!models.every((m) => m.scoreHistory && m.serialize)) return {};
+  const lead = models[weights.indexOf(Math.max(...weights))];
+  return {
+    scoreHistory(history: UserHistory) {
+      let out: Float32Array | undefined;
+      let mask: Uint8Array | undefined;
+      for (let c = 0; c < models.length; c++) {
+        if (weights[c] === 0) continue;
+        const s = models[c].scoreHistory!(history);
+        if (!out || !mask) {
+          out = new Float32Array(s.length);
+          mask = new Uint8Array(s.length);
+          for (let e = 0; e < history.items.length; e++) if (history.items[e] >= 0 && history.items[e] < s.length) mask[history.items[e]] = 1;
+        }
+        normalise(s, mask, p.normalisation);
+        for (let i = 0; i < s.length; i++) out[i] += weights[c] * s[i];
+      }
+      return out ?? new Float32Array(0);
+    },
+    explainHistory: (history: UserHistory, item: number, maxEvidence: number): Evidence[] => lead.explainHistory?.(history, item, maxEvidence) ?? [],
+    serialize(): SerializedModel {
+      const parts = models.map((m) => m.serialize!());
+      const arrays: SerializedModel["arrays"] = {};
+      parts.forEach((part, c) => {
+        for (const [key, a] of Object.entries(part.arrays)) arrays[`${c}.${key}`] = a;
+      });
+      return {
+        algorithm: name,
+        params: { ...p },
+        meta: { weights, components: parts.map((part) => ({ algorithm: part.algorithm, params: part.params, meta: part.meta })) },
+        arrays,
+      };
+    },
+  };
+}
+
 export function createHybrid(components: Algorithm<any>[], options: HybridOptions): Algorithm<HybridParams> {
   if (components.length === 0) throw new Error(`createHybrid(${options.name}): no components`);
   const fitAll = (data: TrainingSet, fitOptions: FitOptions, from: number, to: number): Model[] =>
@@ -385,6 +436,7 @@ export function createHybrid(components: Algorithm<any>[], options: HybridOption
         similarItems: lead.similarItems?.bind(lead),
         similarUsers: lead.similarUsers?.bind(lead),
         explain: lead.explain?.bind(lead),
+        ...(options.target === "ranking" ? rankingServing(options.name, models, weights, p) : {}),
       };
       if (options.target === "rating") {
         model.predict = (user, item) => {
@@ -393,6 +445,34 @@ export function createHybrid(components: Algorithm<any>[], options: HybridOption
         };
       }
       return model;
+    },
+    deserialize(serialized: SerializedModel): HybridModel {
+      checkAlgorithm(options.name, serialized);
+      if (options.target !== "ranking") throw new Error(`${options.name}: only ranking blends are served from storage`);
+      const p = { ...hybridDefaults, ...(serialized.params as Partial<HybridParams>) };
+      const meta = serialized.meta as { weights: number[]; components: { algorithm: string; params: Record<string, unknown>; meta: Record<string, unknown> }[] };
+      if (meta.components?.length !== components.length) throw new Error(`${options.name}: serialized model has ${meta.components?.length} parts, not ${components.length}`);
+      const models = components.map((alg, c) => {
+        const part = meta.components[c];
+        if (!alg.deserialize) throw new Error(`${options.name}: component ${alg.name} cannot be deserialized`);
+        const prefix = `${c}.`;
+        const arrays = Object.fromEntries(Object.entries(serialized.arrays).filter(([k]) => k.startsWith(prefix)).map(([k, a]) => [k.slice(prefix.length), a]));
+        return alg.deserialize({ algorithm: part.algorithm, params: part.params, meta: part.meta, arrays });
+      });
+      const weights = meta.weights;
+      const lead = models[weights.indexOf(Math.max(...weights))];
+      const serving = rankingServing(options.name, models, weights, p);
+      const empty = { items: new Int32Array(0), values: new Float32Array(0) };
+      return {
+        ...serving,
+        name: options.name,
+        weights,
+        intercept: 0,
+        components: models,
+        // No user is stored: every user is scored from a history.
+        scoreAll: () => serving.scoreHistory!(empty),
+        similarItems: lead.similarItems?.bind(lead),
+      };
     },
   };
 }

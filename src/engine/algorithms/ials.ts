@@ -3,16 +3,30 @@
 //   Σ_{u,i} c_ui (p_ui − x_uᵀ y_i)² + λ (Σ‖x_u‖² + Σ‖y_i‖²)
 // with p_ui = 1 for every training entry (0 otherwise) and confidence
 // c_ui = 1 + α·r_ui (eq. 1-3; r is the entry's value, e.g. a play count or a
-// rating). Each half-step solves, per user,
+// rating). A non-positive entry (a dislike, or a poor rating on the implicit
+// scale of buildTrainingSet) is a confident zero instead: p_ui = 0 with
+// c_ui = 1 + α·|r_ui|; the paper assumes r ≥ 0, and c < 0 would make the
+// loss non-convex (a fold-in then disagrees with anything training found).
+// Each half-step solves, per user,
 //   (YᵀY + Yᵀ(C_u − I)Y + λI) x_u = Yᵀ C_u p(u)
 // not exactly but with a few warm-started conjugate gradient steps using the
 // shared YᵀY, as Takács, Pilászy & Tikk (2011) propose: O(k² + n_u·k) per CG
 // step instead of O(k³ + n_u·k²) for a direct solve.
+//
+// Serving stores the item factors only (no user state outlives a user's
+// deletion) and folds a user in at request time by the exact user half-step
+// of eq. 4: x = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ Yᵀ C_u p(u), YᵀY + λI computed
+// once at load, then O(n_u·k² + k³) per request (Hu et al. sec. 4 note the
+// same fold-in for new users). A training user's fold-in differs from their
+// trained factor only by the CG truncation and the last item half-step.
+import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { conjugateGradient } from "../linalg/conjugateGradient";
 import { nearestRows } from "../linalg/nearestRows";
 import { createRng } from "../random";
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
-import type { Algorithm, FitOptions, Model, TrainingSet } from "../types";
+import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
+import { factorEvidence } from "./factorEvidence";
+import { checkAlgorithm, serializedArray } from "./serializedArray";
 
 export interface IalsParams {
   nFactors: number;
@@ -46,6 +60,7 @@ export const ialsDefaults: IalsParams = {
 };
 
 export interface IalsModel extends Model {
+  // Empty in a model loaded from storage: users are folded in from their history.
   readonly userFactors: Float64Array;
   readonly itemFactors: Float64Array;
   readonly nFactors: number;
@@ -79,7 +94,7 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
       const o = indices[e] * k;
       let dot = 0;
       for (let f = 0; f < k; f++) dot += y[o + f] * v[f];
-      const w = p.alpha * values[e] * dot;
+      const w = p.alpha * Math.abs(values[e]) * dot;
       for (let f = 0; f < k; f++) out[f] += w * y[o + f];
     }
   };
@@ -93,6 +108,7 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
     }
     rhs.fill(0);
     for (let e = rowStart; e < rowEnd; e++) {
+      if (!(values[e] > 0)) continue; // p_ui = 0
       const o = indices[e] * k;
       const c = 1 + p.alpha * values[e];
       for (let f = 0; f < k; f++) rhs[f] += c * y[o + f];
@@ -101,6 +117,70 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
     conjugateGradient(multiply, rhs, xr, p.cgSteps);
     for (let f = 0; f < k; f++) x[xo + f] = xr[f];
   }
+}
+
+// What is stored and served: the item factors (float32) and the two
+// parameters of the user half-step.
+function ialsServing(p: IalsParams, y: Float32Array): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
+  const k = p.nFactors;
+  const nItems = y.length / k;
+  // YᵀY + λI, shared by every fold-in.
+  const base = new Float64Array(k * k);
+  for (let r = 0; r < nItems; r++) {
+    const o = r * k;
+    for (let a = 0; a < k; a++) {
+      const ya = y[o + a];
+      if (ya === 0) continue;
+      for (let b = 0; b <= a; b++) base[a * k + b] += ya * y[o + b];
+    }
+  }
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < a; b++) base[b * k + a] = base[a * k + b];
+    base[a * k + a] += p.regularization;
+  }
+  const known = (i: number) => i >= 0 && i < nItems;
+
+  function userFactor(history: UserHistory): Float64Array | undefined {
+    const a = base.slice();
+    const x = new Float64Array(k);
+    let n = 0;
+    for (let e = 0; e < history.items.length; e++) {
+      const i = history.items[e];
+      if (!known(i)) continue;
+      n++;
+      const o = i * k;
+      const r = history.values[e];
+      const b = r > 0 ? 1 + p.alpha * r : 0; // c·p
+      for (let f = 0; f < k; f++) {
+        x[f] += b * y[o + f];
+        const w = p.alpha * Math.abs(r) * y[o + f];
+        for (let g = 0; g <= f; g++) a[f * k + g] += w * y[o + g];
+      }
+    }
+    if (n === 0) return undefined;
+    // Only the lower triangle is read by choleskyInPlace; the system is
+    // positive definite (λ > 0, every confidence weight ≥ 0).
+    if (!choleskyInPlace(a, k)) return undefined;
+    choleskySolveInPlace(a, k, x);
+    return x;
+  }
+
+  return {
+    scoreHistory(history) {
+      const out = new Float32Array(nItems);
+      const x = userFactor(history);
+      if (!x) return out;
+      for (let i = 0; i < nItems; i++) {
+        let s = 0;
+        for (let f = 0; f < k; f++) s += x[f] * y[i * k + f];
+        out[i] = s;
+      }
+      return out;
+    },
+    explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(y, k, history, item, maxEvidence),
+    similarItems: (item, n) => nearestRows(y, nItems, k, item, n),
+    serialize: (): SerializedModel => ({ algorithm: "ials", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: y } }),
+  };
 }
 
 export const ials = {
@@ -122,6 +202,7 @@ export const ials = {
       options.onProgress?.((it + 1) / p.nIterations);
     }
     const model: IalsModel = {
+      ...ialsServing(p, Float32Array.from(yi)),
       name: "ials",
       userFactors: xu,
       itemFactors: yi,
@@ -137,9 +218,24 @@ export const ials = {
         }
         return out;
       },
-      similarItems: (item, n) => nearestRows(yi, nItems, k, item, n),
       similarUsers: (user, n) => nearestRows(xu, nUsers, k, user, n),
     };
     return model;
+  },
+  deserialize(serialized: SerializedModel): IalsModel {
+    checkAlgorithm("ials", serialized);
+    const p = { ...ialsDefaults, ...(serialized.params as Partial<IalsParams>) };
+    const y = serializedArray("ials", serialized, "itemFactors", Float32Array);
+    const serving = ialsServing(p, y);
+    const empty = { items: new Int32Array(0), values: new Float32Array(0) };
+    return {
+      ...serving,
+      name: "ials",
+      userFactors: new Float64Array(0),
+      itemFactors: Float64Array.from(y),
+      nFactors: p.nFactors,
+      // No user is stored: every user is scored from a history.
+      scoreAll: () => serving.scoreHistory(empty),
+    };
   },
 } satisfies Algorithm<IalsParams>;

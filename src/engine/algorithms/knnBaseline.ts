@@ -11,6 +11,15 @@
 // user-based mode the history is compared with every training user by the
 // same measure over co-rated items (one pass through the item-major view),
 // its k best positive neighbours then vote as in scoreAll.
+//
+// Storage: each row's `storedNeighbours` (default 100, at least k) best
+// positive similarities instead of the dense matrix (see similarityTable).
+// Ranking (scoreAll, scoreHistory) reads only the k best, so it is exact;
+// predict and explanations are exact whenever the neighbours they use are
+// among the stored ones. Per-user state in the stored form: the training
+// rows ("ratings.*"), "userBias", and in user-based mode the neighbour lists
+// ("neighbours.*", one row per user, users as columns); see
+// db/privacyRepository (scrubModelTraces).
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import { findEntry } from "../data/findEntry";
 import { TopKHeap } from "../recommender/TopKHeap";
@@ -27,9 +36,11 @@ import { pearsonBaselineMeasure } from "../similarity/pearsonBaseline";
 import { supportedSimilarity, type SimilarityMeasure } from "../similarity/SimilarityMeasure";
 import { similarityMatrix, type SimilarityName } from "../similarity/similarityMatrix";
 import { columnMeans } from "../similarity/subtractOffsets";
-import { neighboursOf, topKNeighbours, type NeighbourLists } from "../similarity/topKNeighbours";
+import type { NeighbourLists } from "../similarity/topKNeighbours";
 import type { Evidence, Model, ScoredItem, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { fitBaselines, foldInUserBias, type BaselineParams, type Baselines, BASELINE_DEFAULTS } from "./baseline";
+import { serializedArray } from "./serializedArray";
+import { denseTable, sparseTable, topKRows, type SimilarityTable } from "./similarityTable";
 
 export interface KnnParams {
   // Neighbours used per prediction (Surprise: 40).
@@ -53,11 +64,16 @@ export interface KnnParams {
   // in Deshpande & Karypis 2004 ("Item-based top-N recommendation
   // algorithms"), so items with many close neighbours do not dominate the sum.
   normalizeNeighbours?: boolean;
+  // Neighbours kept per row when the model is stored (at least k; default 100).
+  storedNeighbours?: number;
 }
 
+export const DEFAULT_STORED_NEIGHBOURS = 100;
+
 export interface KnnModel extends Model {
-  // Dense similarity between the compared entities (row-major n x n).
-  readonly similarity: Float32Array;
+  // Dense similarity between the compared entities (row-major n x n); absent
+  // in a model loaded from storage, which keeps each row's top neighbours.
+  readonly similarity?: Float32Array;
 }
 
 // A history the serving layer knows belongs to a training user: user-based
@@ -74,7 +90,7 @@ interface KnnState {
   p: KnnParams;
   b: Baselines;
   byUser: CsrMatrix;
-  sim: Float32Array;
+  sim: SimilarityTable;
   ratingScale?: { min: number; max: number };
 }
 
@@ -113,18 +129,19 @@ export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, us
         ...options,
         baselines: { globalMean: b.globalMean, rowBias: userBased ? b.userBias : b.itemBias, colBias: userBased ? b.itemBias : b.userBias },
       });
-  return knnModel({ name, userBased, p, b, byUser, sim, ...(data.ratingScale ? { ratingScale: data.ratingScale } : {}) });
+  return knnModel({ name, userBased, p, b, byUser, sim: denseTable(sim, X.nRows), ...(data.ratingScale ? { ratingScale: data.ratingScale } : {}) });
 }
 
 export function deserializeKnn(name: string, serialized: SerializedModel, defaults: KnnParams): KnnModel {
   if (serialized.algorithm !== name) throw new Error(`${name}: cannot deserialize a ${serialized.algorithm} model`);
   const a = serialized.arrays;
   const meta = serialized.meta as { userBased: boolean; globalMean: number; nUsers: number; nItems: number; ratingScale?: { min: number; max: number } };
-  const need = <T>(key: string, type: new (n: number) => T): T => {
-    // By tag, not instanceof: arrays may come from another realm (a worker, a test sandbox).
-    if ((a[key] as { [Symbol.toStringTag]?: string } | undefined)?.[Symbol.toStringTag] !== type.name) throw new Error(`${name}: serialized model has no ${type.name} '${key}'`);
-    return a[key] as unknown as T;
-  };
+  const need = <T extends Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor>(key: string, type: T) => serializedArray(name, serialized, key, type);
+  const nx = meta.userBased ? meta.nUsers : meta.nItems;
+  // Versions stored before the top-K lists hold the dense matrix.
+  const sim = a.similarity
+    ? denseTable(need("similarity", Float32Array), nx)
+    : sparseTable({ indptr: need("neighbours.indptr", Int32Array), indices: need("neighbours.indices", Int32Array), values: need("neighbours.values", Float32Array) }, nx);
   const byUser: CsrMatrix = {
     nRows: meta.nUsers,
     nCols: meta.nItems,
@@ -139,7 +156,7 @@ export function deserializeKnn(name: string, serialized: SerializedModel, defaul
     p: { ...defaults, ...(serialized.params as Partial<KnnParams>) },
     b,
     byUser,
-    sim: need("similarity", Float32Array),
+    sim,
     ...(meta.ratingScale ? { ratingScale: meta.ratingScale } : {}),
   });
 }
@@ -153,7 +170,8 @@ function knnModel(state: KnnState): KnnModel {
   const bx = userBased ? b.userBias : b.itemBias;
   const by = userBased ? b.itemBias : b.userBias;
   const nx = userBased ? nUsers : nItems;
-  const neighbours = topKNeighbours(sim, nx, p.k);
+  const neighbours = neighbourLists(sim, p.k);
+  const dense = sim.dense;
   if (p.normalizeNeighbours) normalizeLists(neighbours, nx);
   const scale = state.ratingScale;
   const heap = new TopKHeap(p.k);
@@ -174,7 +192,7 @@ function knnModel(state: KnnState): KnnModel {
     const row = x * nx;
     for (let k = Y.indptr[y]; k < Y.indptr[y + 1]; k++) {
       const x2 = Y.indices[k];
-      const s = sim[row + x2];
+      const s = dense ? dense[row + x2] : sim.get(x, x2);
       if (x2 !== x && s > 0) heap.push(k, s);
     }
     let sumSim = 0;
@@ -306,7 +324,7 @@ function knnModel(state: KnnState): KnnModel {
     for (let k = 0; k < items.length; k++) {
       const j = items[k];
       if (!knownItem(j)) continue;
-      const s = sim[item * nx + j];
+      const s = dense ? dense[item * nx + j] : sim.get(item, j);
       if (j !== item && s > 0 && values[k] > 0) top.push(j, s);
     }
     return top.sorted().map((e) => ({ kind: "becauseYouInteracted", item: e.item, weight: e.score }));
@@ -329,15 +347,18 @@ function knnModel(state: KnnState): KnnModel {
     return itemEvidence(byUser.indices.subarray(start, end), byUser.values.subarray(start, end), item, maxEvidence);
   }
 
-  const similar = (x: number, k: number): ScoredItem[] => (x >= 0 && x < nx ? neighboursOf(sim, nx, x, k) : []);
+  const similar = (x: number, k: number): ScoredItem[] => (x >= 0 && x < nx ? sim.neighbours(x, k) : []);
 
   function serialize(): SerializedModel {
+    const stored = topKRows(sim, Math.max(p.k, p.storedNeighbours ?? DEFAULT_STORED_NEIGHBOURS));
     return {
       algorithm: name,
       params: { ...p },
       meta: { userBased, globalMean: b.globalMean, nUsers, nItems, ...(scale ? { ratingScale: scale } : {}) },
       arrays: {
-        similarity: sim,
+        "neighbours.indptr": stored.indptr,
+        "neighbours.indices": stored.indices,
+        "neighbours.values": stored.values,
         "ratings.indptr": byUser.indptr,
         "ratings.indices": byUser.indices,
         "ratings.values": byUser.values,
@@ -349,7 +370,7 @@ function knnModel(state: KnnState): KnnModel {
 
   return {
     name,
-    similarity: sim,
+    ...(dense ? { similarity: dense } : {}),
     predict,
     scoreAll,
     explain,
@@ -358,6 +379,23 @@ function knnModel(state: KnnState): KnnModel {
     serialize,
     ...(userBased ? { similarUsers: similar } : { similarItems: similar }),
   };
+}
+
+// Each row's k best positive neighbours (topKNeighbours over either form).
+function neighbourLists(sim: SimilarityTable, k: number): NeighbourLists {
+  const n = sim.n;
+  const indices = new Int32Array(n * k).fill(-1);
+  const sims = new Float32Array(n * k);
+  const count = new Int32Array(n);
+  for (let x = 0; x < n; x++) {
+    const list = sim.neighbours(x, k);
+    count[x] = list.length;
+    list.forEach((nb, j) => {
+      indices[x * k + j] = nb.item;
+      sims[x * k + j] = nb.score;
+    });
+  }
+  return { k, indices, sims, count };
 }
 
 function normalizeLists(lists: NeighbourLists, n: number): void {

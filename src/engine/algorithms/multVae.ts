@@ -13,9 +13,15 @@
 //
 // The input layer is sparse: a user touches only the rows of W₁ for the items
 // they have, so its cost is O(n_u·H); the output layer is dense O(H·I).
+//
+// Serving stores the network only (W₁, b₁, W₂, b₂ as float32): a user is
+// scored by the forward pass of their current history, without dropout,
+// exactly as scoreAll scores a training row. No user state at all.
 import { createRng, shuffle } from "../random";
 import { nearestRows } from "../linalg/nearestRows";
-import type { Algorithm, FitOptions, Model, TrainingSet } from "../types";
+import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
+import { factorEvidence } from "./factorEvidence";
+import { checkAlgorithm, serializedArray } from "./serializedArray";
 
 export interface MultVaeParams {
   hiddenDim: number;
@@ -40,9 +46,55 @@ export const multVaeDefaults: MultVaeParams = {
 export interface MultVaeModel extends Model {
   readonly hiddenDim: number;
   // nItems x hiddenDim, input (encoder) weights.
-  readonly encoder: Float64Array;
+  readonly encoder: Float64Array | Float32Array;
   // hiddenDim x nItems, output (decoder) weights.
-  readonly decoder: Float64Array;
+  readonly decoder: Float64Array | Float32Array;
+}
+
+interface Network {
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+}
+
+// The forward pass of a history (every entry an input of 1/sqrt(n), as in
+// training), the encoder rows as item embeddings for evidence and similar items.
+function multVaeServing(p: MultVaeParams, net: Network): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
+  const { w1, b1, w2, b2 } = net;
+  const h = b1.length;
+  const n = b2.length;
+  const hid = new Float64Array(h);
+  const acc = new Float64Array(n);
+  return {
+    scoreHistory(history: UserHistory) {
+      let count = 0;
+      for (let e = 0; e < history.items.length; e++) if (history.items[e] >= 0 && history.items[e] < n) count++;
+      const xv = count > 0 ? 1 / Math.sqrt(count) : 0;
+      for (let f = 0; f < h; f++) hid[f] = b1[f];
+      for (let e = 0; e < history.items.length; e++) {
+        const i = history.items[e];
+        if (i < 0 || i >= n) continue;
+        for (let f = 0; f < h; f++) hid[f] += xv * w1[i * h + f];
+      }
+      for (let f = 0; f < h; f++) hid[f] = Math.tanh(hid[f]);
+      for (let i = 0; i < n; i++) acc[i] = b2[i];
+      for (let f = 0; f < h; f++) {
+        const hf = hid[f];
+        const o = f * n;
+        for (let i = 0; i < n; i++) acc[i] += hf * w2[o + i];
+      }
+      return Float32Array.from(acc);
+    },
+    explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(w1, h, history, item, maxEvidence),
+    similarItems: (item, k) => nearestRows(w1, n, h, item, k),
+    serialize: (): SerializedModel => ({
+      algorithm: "multVae",
+      params: { ...p },
+      meta: { nItems: n, hiddenDim: h },
+      arrays: { encoder: w1, encoderBias: b1, decoder: w2, decoderBias: b2 },
+    }),
+  };
 }
 
 // Adam state for one parameter tensor.
@@ -190,7 +242,9 @@ export const multVae = {
       options.onProgress?.((epoch + 1) / p.nEpochs);
     }
 
+    const net = { w1: Float32Array.from(w1.value), b1: Float32Array.from(b1.value), w2: Float32Array.from(w2.value), b2: Float32Array.from(b2.value) };
     const model: MultVaeModel = {
+      ...multVaeServing(p, net),
       name: "multVae",
       hiddenDim: h,
       encoder: w1.value,
@@ -212,8 +266,21 @@ export const multVae = {
         decode(out);
         return out;
       },
-      similarItems: (item, k) => nearestRows(w1.value, n, h, item, k),
     };
     return model;
+  },
+  deserialize(serialized: SerializedModel): MultVaeModel {
+    checkAlgorithm("multVae", serialized);
+    const p = { ...multVaeDefaults, ...(serialized.params as Partial<MultVaeParams>) };
+    const net = {
+      w1: serializedArray("multVae", serialized, "encoder", Float32Array),
+      b1: serializedArray("multVae", serialized, "encoderBias", Float32Array),
+      w2: serializedArray("multVae", serialized, "decoder", Float32Array),
+      b2: serializedArray("multVae", serialized, "decoderBias", Float32Array),
+    };
+    const serving = multVaeServing(p, net);
+    const empty = { items: new Int32Array(0), values: new Float32Array(0) };
+    // No user is stored: an unknown user gets the bias-only ranking, as in scoreAll.
+    return { ...serving, name: "multVae", hiddenDim: net.b1.length, encoder: net.w1, decoder: net.w2, scoreAll: () => serving.scoreHistory(empty) };
   },
 } satisfies Algorithm<MultVaeParams>;

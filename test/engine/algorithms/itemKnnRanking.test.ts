@@ -15,8 +15,8 @@ describe("itemKnnRanking on the tiny example (worked by hand)", () => {
 
   it("scores a candidate by the summed binary-cosine similarities to the user's items", () => {
     const model = itemKnnRanking.fit(tinyRatings, { normalizeNeighbours: false }, { seed: 0 });
-    expect(model.similarity[0 * 4 + 1]).toBeCloseTo(1, 6);
-    expect(model.similarity[0 * 4 + 2]).toBeCloseTo(s02, 6);
+    expect(model.similarity![0 * 4 + 1]).toBeCloseTo(1, 6);
+    expect(model.similarity![0 * 4 + 2]).toBeCloseTo(s02, 6);
     expect(model.scoreAll(0)[2]).toBeCloseTo(2 * s02, 6);
     expect(model.scoreAll(0)[3]).toBe(0); // cold-start item: no neighbours, no score
   });
@@ -42,7 +42,7 @@ describe("itemKnnRanking on the tiny example (worked by hand)", () => {
     const flat = buildTrainingSet(tinyRecords.map((r) => ({ ...r, value: 3 })), { nUsers: 3, nItems: 4, explicit: true });
     const a = itemKnnRanking.fit(tinyRatings, {}, { seed: 0 });
     const b = itemKnnRanking.fit(flat, {}, { seed: 0 });
-    expect(Array.from(b.similarity)).toEqual(Array.from(a.similarity));
+    expect(Array.from(b.similarity!)).toEqual(Array.from(a.similarity!));
     for (let u = 0; u < 3; u++) expect(Array.from(b.scoreAll(u))).toEqual(Array.from(a.scoreAll(u)));
   });
 
