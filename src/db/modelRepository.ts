@@ -30,6 +30,9 @@ export interface ModelVersionRow {
   dataStats: Record<string, unknown>;
   createdAt: Date;
   activatedAt: Date | null;
+  // Bumped when a stored version is rewritten in place (deleteUser scrubs a
+  // user's trace), so every replica reloads it.
+  revision: number;
 }
 
 export interface StoredModel extends ModelVersionRow {
@@ -103,6 +106,7 @@ type VersionRecord = {
   dataStats: unknown;
   createdAt: Date;
   activatedAt: Date | null;
+  revision?: number;
 };
 
 function toRow(v: VersionRecord): ModelVersionRow {
@@ -117,6 +121,7 @@ function toRow(v: VersionRecord): ModelVersionRow {
     dataStats: (v.dataStats ?? {}) as Record<string, unknown>,
     createdAt: v.createdAt,
     activatedAt: v.activatedAt,
+    revision: v.revision ?? 0,
   };
 }
 

@@ -14,6 +14,8 @@ export interface TrainingMode {
 export interface ServedModel {
   readonly name: string;
   readonly version: number;
+  // model_versions.revision when loaded (see ModelVersionRow).
+  readonly revision: number;
   readonly versionId: number;
   readonly algorithm: string;
   readonly createdAt: Date;
@@ -36,6 +38,7 @@ export function servedModelFrom(stored: StoredModel): ServedModel {
   return {
     name: stored.name,
     version: stored.version,
+    revision: stored.revision,
     versionId: stored.id,
     algorithm: stored.serialized.algorithm,
     createdAt: stored.createdAt,

@@ -15,12 +15,15 @@ export interface ActiveVersionWatcherOptions {
 }
 
 export const DEFAULT_WATCH_INTERVAL_MS = 5000;
+const RETRY_FAILED_MS = 60_000;
 
-type Active = { name: string; version: number };
+type Active = { name: string; version: number; revision: number };
 
+// Name, version and revision: a version rewritten in place (deleteUser's
+// scrub) is a change too.
 function fingerprint(rows: readonly Active[]): string {
   return rows
-    .map((r) => `${r.name}@${r.version}`)
+    .map((r) => `${r.name}@${r.version}.${r.revision}`)
     .sort()
     .join(",");
 }
@@ -32,9 +35,9 @@ export class ActiveVersionWatcher {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private running = false;
-  // A set whose reload failed (say, an algorithm this build cannot load):
-  // not retried every tick, only once the active set changes again.
-  private failed: string | undefined;
+  // A set whose reload failed: retried after RETRY_FAILED_MS (the failure
+  // may have been a dropped connection), or at once when the set changes.
+  private failed: { wanted: string; at: number } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -77,16 +80,17 @@ export class ActiveVersionWatcher {
   }
 
   private async compareAndReload(): Promise<boolean> {
-    const rows = await this.db.sql.query<Active>(`SELECT name, version FROM model_versions WHERE is_active`);
+    const rows = await this.db.sql.query<Active>(`SELECT name, version, revision FROM model_versions WHERE is_active`);
     const wanted = fingerprint(rows);
     const serving = fingerprint(this.store.all());
-    if (wanted === serving || wanted === this.failed) return false;
+    if (wanted === serving) return false;
+    if (this.failed?.wanted === wanted && Date.now() - this.failed.at < RETRY_FAILED_MS) return false;
     try {
       await this.store.reload();
       this.failed = undefined;
       this.options.logger.info("active model versions changed; reloaded", { from: serving, to: fingerprint(this.store.all()) });
     } catch (error) {
-      this.failed = wanted;
+      this.failed = { wanted, at: Date.now() };
       this.options.logger.error("could not load the active model versions; still serving the previous ones", {
         wanted,
         error: (error as Error)?.message ?? String(error),

@@ -164,10 +164,15 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
     });
     expect((await server.run(SERVED)).data.ghost[0]).toEqual({ item: { id: "s1" }, score: 4, strategy: "POPULAR" });
     await waitFor("the replica to roll back to popular v1", async () => replica.get("popular")?.version === 1);
-    expect(logs.some((l) => l.msg === "active model versions changed; reloaded" && l.to === "popular@1")).toBe(true);
+    expect(logs.some((l) => l.msg === "active model versions changed; reloaded" && l.to === "popular@1.0")).toBe(true);
 
     // A tick with nothing changed reloads nothing.
     expect(await replicaWatcher.check()).toBe(false);
+    // A version rewritten in place (deleteUser scrubs it and bumps its
+    // revision) is reloaded by every replica.
+    await t.db.sql.query(`UPDATE model_versions SET revision = revision + 1 WHERE name = 'popular' AND is_active`);
+    await waitFor("the replica to reload popular v1 revision 1", async () => replica.get("popular")?.revision === 1);
+    expect(replica.get("popular")?.version).toBe(1);
   });
 
   it("a training job that cannot succeed ends FAILED with the reason", async () => {
