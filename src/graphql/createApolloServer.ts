@@ -10,6 +10,7 @@ import { createMetricsPlugin } from "../observability/metricsPlugin";
 import { createQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./queryLimits";
 import { listCostLimitPlugin } from "./listCostLimit";
 import { withAuthPolicy } from "../auth/policy";
+import { NoSubscriptionsRule } from "./NoSubscriptionsRule";
 
 // The root fields and User fields of the SDL, for the auth policy's wrappers.
 export function schemaFields(typeDefs: readonly string[]): { Query: string[]; Mutation: string[]; User: string[] } {
@@ -38,7 +39,7 @@ export function createApolloServer(logger: Logger, options: { introspection: boo
     // Cache-control hints are not used (answers are per user): the default
     // plugin would still visit every resolved field.
     plugins: [ApolloServerPluginCacheControlDisabled(), createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
-    validationRules: limits.validationRules,
+    validationRules: [NoSubscriptionsRule, ...limits.validationRules],
     parseOptions: { maxTokens: queryLimits.maxTokens },
   });
 }

@@ -23,10 +23,23 @@ const PUBLIC_CODES = new Set<string>([
 ]);
 
 // The database being unreachable is an outage the client can retry, not a bug.
+// That includes a database that accepts connections but does not answer (a
+// frozen or overloaded server): the pool's connection timeout ("timeout
+// exceeded when trying to connect", "Connection terminated due to connection
+// timeout"), the client-side query timeout ("Query read timeout") and the
+// server's statement_timeout (SQLSTATE 57014 "canceling statement due to
+// statement timeout"); see src/db/createDatabase.ts.
 function isDatabaseUnavailable(error: unknown): boolean {
   const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.message ?? ""}`;
-  return /ECONNREFUSED|ECONNRESET|P1001|P1017|Connection terminated|the database system is (starting up|shutting down)|terminating connection|Can't reach database/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|P1001|P1008|P1017|Connection terminated|timeout exceeded when trying to connect|Query read timeout|statement timeout|the database system is (starting up|shutting down)|terminating connection|Can't reach database/i.test(text);
 }
+
+// Errors Apollo Server raises itself without a code, for a request the client
+// got wrong: a client error, not a bug to mask as INTERNAL_SERVER_ERROR.
+const APOLLO_CLIENT_ERRORS = new Map<string, string>([
+  ["Unsupported persisted query version", "Unsupported persisted query version: only extensions.persistedQuery.version 1 is supported"],
+  ["provided sha does not match query", "The persisted query's sha256Hash does not match the query sent with it"],
+]);
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -36,6 +49,12 @@ export function createFormatError(logger: Logger) {
       // Variable coercion errors from graphql-js are BAD_USER_INPUT already.
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    const clientError = original instanceof GraphQLError && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)
+      ? APOLLO_CLIENT_ERRORS.get(original.message)
+      : undefined;
+    if (clientError !== undefined) {
+      return { message: clientError, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: "BAD_REQUEST" } };
     }
     if (isDatabaseUnavailable(original)) {
       logger.warn("database unavailable", { error: (original as Error)?.message, path: formatted.path });

@@ -62,6 +62,20 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
+// A JSON request body: application/json or application/graphql-response+json,
+// exactly (then the end, parameters after ";", or whitespace), so that
+// application/jsonfoo or application/json-patch+json is not taken for JSON.
+const JSON_CONTENT_TYPE = /^application\/(?:graphql-response\+)?json(?:$|[\s;])/i;
+
+// The client went away while we read its request (it closed the socket or
+// the connection reset; Node fails the request with "aborted"/ECONNRESET):
+// nobody is left to answer, and it is not our bug. Only when this request is
+// the one that broke off: an ECONNRESET from the database stays an error.
+function isClientAbort(req: http.IncomingMessage, error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return req.destroyed && !req.complete && (e?.code === "ECONNRESET" || e?.code === "ECONNABORTED" || e?.message === "aborted");
+}
+
 function errorBody(message: string, code: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
@@ -152,7 +166,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
       if (req.method === "POST") {
         const text = await readBody(req, options.bodyLimitBytes);
         const type = String(req.headers["content-type"] ?? "");
-        if (/^application\/(graphql-response\+)?json\b/i.test(type) || /^application\/json/i.test(type)) {
+        if (JSON_CONTENT_TYPE.test(type)) {
           if (text.trim() === "") {
             fail(res, 400, "The request body is empty; send a JSON object with a query", "BAD_REQUEST");
             return;
@@ -191,6 +205,14 @@ export function createHttpServer(options: HttpOptions): http.Server {
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         fail(res, 413, error.message, "PAYLOAD_TOO_LARGE", { connection: "close" });
+        return;
+      }
+      if (isClientAbort(req, error)) {
+        // Logged quietly; 499 ("client closed request", as nginx logs it) is
+        // only for the access log and metrics: no answer is written.
+        logger.debug("client closed the request before it was read", { requestId: state.requestId, error: (error as Error)?.message });
+        res.statusCode = 499;
+        if (!res.writableEnded) res.destroy();
         return;
       }
       logger.error("request failed", { error: (error as Error)?.message, stack: (error as Error)?.stack });

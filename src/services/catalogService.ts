@@ -20,6 +20,26 @@ export interface ItemFilterInput {
   releaseYear?: { from?: number | null; to?: number | null } | null;
 }
 
+// Feature facets and values: the bounds upsertItems stores, so a filter
+// longer than these can match nothing anyway.
+export const MAX_FACET_LENGTH = 100;
+export const MAX_FEATURE_VALUE_LENGTH = 500;
+// Feature weights are stored as PostgreSQL real (float4): about 7 significant
+// digits, normal range 1.2e-38 to 3.4e38. A weight is a relative importance,
+// so 1e-30..1e6 leaves room for any sensible scale while every accepted value
+// stays well inside real's range (1e39 would overflow, 1e-50 underflow: 22003).
+export const MIN_FEATURE_WEIGHT = 1e-30;
+export const MAX_FEATURE_WEIGHT = 1e6;
+
+// Stored features must not be blank; a filter only has to be storable text
+// (a blank one matches nothing).
+function checkFeatureKey(argument: string, f: { facet: string; value: string }, inFilter = false): { facet: string; value: string } {
+  return {
+    facet: checkText(`${argument}.facet`, f.facet, MAX_FACET_LENGTH, inFilter),
+    value: checkText(`${argument}.value`, f.value, MAX_FEATURE_VALUE_LENGTH, inFilter),
+  };
+}
+
 export function toItemQuery(filter: ItemFilterInput | null | undefined): ItemQuery {
   const query: ItemQuery = {};
   if (!filter) return query;
@@ -28,7 +48,11 @@ export function toItemQuery(filter: ItemFilterInput | null | undefined): ItemQue
   }
   if (filter.kind != null) query.kinds = [filter.kind];
   else if (filter.kinds != null) query.kinds = filter.kinds;
-  const features = [...(filter.feature ? [filter.feature] : []), ...(filter.features ?? [])];
+  if ((filter.features?.length ?? 0) > 20) throw new BadUserInputError("filter.features", filter.features!.length, "at most 20 features");
+  const features = [
+    ...(filter.feature ? [checkFeatureKey("filter.feature", filter.feature, true)] : []),
+    ...(filter.features ?? []).map((f, i) => checkFeatureKey(`filter.features[${i}]`, f, true)),
+  ];
   if (features.length > 20) throw new BadUserInputError("filter.features", features.length, "at most 20 features");
   if (features.length > 0) query.features = features;
   if (filter.titleContains != null) query.titleContains = checkText("filter.titleContains", filter.titleContains, 200, true);
@@ -66,7 +90,7 @@ export async function listFeatures(
 ): Promise<Connection<FeatureRow>> {
   const limit = checkFirst(args.first, 500);
   const after = args.after != null ? decodeCursor("feature", args.after, "after", isFeaturePosition) : undefined;
-  const facet = args.facet ?? undefined;
+  const facet = args.facet == null ? undefined : checkText("facet", args.facet, MAX_FACET_LENGTH, true);
   const rows = await pageFeatures(ctx.db, facet, after, limit + 1);
   return toConnection(
     rows,
@@ -116,12 +140,10 @@ export async function upsertItems(ctx: ServiceContext, inputs: readonly ItemInpu
           : input.features.map((f, j) => {
               const weight = f.weight ?? 1;
               checkFinite(`${at}.features[${j}].weight`, weight);
-              if (weight <= 0) throw new BadUserInputError(`${at}.features[${j}].weight`, weight, "must be positive");
-              return {
-                facet: checkText(`${at}.features[${j}].facet`, f.facet, 100),
-                value: checkText(`${at}.features[${j}].value`, f.value, 500),
-                weight,
-              };
+              if (weight < MIN_FEATURE_WEIGHT || weight > MAX_FEATURE_WEIGHT) {
+                throw new BadUserInputError(`${at}.features[${j}].weight`, weight, `must be positive, from ${MIN_FEATURE_WEIGHT} to ${MAX_FEATURE_WEIGHT}`);
+              }
+              return { ...checkFeatureKey(`${at}.features[${j}]`, f), weight };
             }),
     };
   });

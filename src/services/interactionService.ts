@@ -27,6 +27,10 @@ export interface RecordResult {
 
 // Non-rating events carry an amount (plays, seconds watched, copies bought).
 const MAX_AMOUNT = 1e9;
+// Values are stored as PostgreSQL real (float4, normal range from 1.2e-38):
+// a non-zero amount below 1e-30 would underflow (22003) or lose all meaning,
+// so it is refused rather than silently stored as 0.
+const MIN_NONZERO_AMOUNT = 1e-30;
 
 export async function recordInteractions(ctx: ServiceContext, inputs: readonly InteractionInput[], now: Date): Promise<RecordResult> {
   const max = ctx.config.maxInteractionBatch;
@@ -45,6 +49,9 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
     }
     if (input.type !== "RATING" && (value < 0 || value > MAX_AMOUNT)) {
       throw new BadUserInputError(`${at}.value`, value, `a ${input.type} amount must be from 0 to ${MAX_AMOUNT}`);
+    }
+    if (value !== 0 && Math.abs(value) < MIN_NONZERO_AMOUNT) {
+      throw new BadUserInputError(`${at}.value`, value, `must be 0 or at least ${MIN_NONZERO_AMOUNT}`);
     }
     return {
       userId: checkId(`${at}.userId`, input.userId),
@@ -79,10 +86,22 @@ interface InteractionPosition {
   id: string; // bigint as text
 }
 
+// The cursors this field hands out hold a stored occurredAt (DateTime accepts
+// the years 1900 to 2200); a date outside 0001..9999 could never have come
+// from here and PostgreSQL would refuse it (22008/22009), so it is no cursor.
+const MIN_CURSOR_TIME = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_CURSOR_TIME = Date.parse("9999-12-31T23:59:59.999Z");
+
+function isCursorTime(t: unknown): t is string {
+  if (typeof t !== "string" || t.length > 40) return false;
+  const time = Date.parse(t);
+  return Number.isFinite(time) && time >= MIN_CURSOR_TIME && time <= MAX_CURSOR_TIME;
+}
+
 function isPosition(value: unknown): value is InteractionPosition {
   const v = value as InteractionPosition;
   return (
-    typeof v === "object" && v !== null && typeof v.t === "string" && !Number.isNaN(Date.parse(v.t)) &&
+    typeof v === "object" && v !== null && isCursorTime(v.t) &&
     typeof v.id === "string" && /^\d{1,19}$/.test(v.id) && BigInt(v.id) <= 9_223_372_036_854_775_807n
   );
 }

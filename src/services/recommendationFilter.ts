@@ -3,6 +3,7 @@
 import type { CandidateItem } from "../db/trainingDataRepository";
 import type { ItemKindName } from "../importers/CatalogData";
 import { BadUserInputError } from "../graphql/errors";
+import { checkIdList, checkText } from "./validation";
 
 interface FeatureKey {
   facet: string;
@@ -37,6 +38,11 @@ const key = (f: FeatureKey) => `${f.facet}\u0000${f.value}`;
 function featureSet(argument: string, list: FeatureKey[] | null | undefined): Set<string> | undefined {
   if (list == null) return undefined;
   if (list.length > MAX_FEATURES) throw new BadUserInputError(argument, `${list.length} features`, `at most ${MAX_FEATURES}`);
+  // Matched in memory, but bounded and storable like the features upsertItems accepts.
+  list.forEach((f, i) => {
+    checkText(`${argument}[${i}].facet`, f.facet, 100, true);
+    checkText(`${argument}[${i}].value`, f.value, 500, true);
+  });
   return new Set(list.map(key));
 }
 
@@ -55,7 +61,8 @@ export function checkRecommendationFilter(filter: RecommendationFilterInput | nu
   const to = f.releaseYear?.to ?? undefined;
   if (from !== undefined && to !== undefined && from > to) throw new BadUserInputError(`${argument}.releaseYear`, f.releaseYear, "from is after to");
   const excludeItems = f.excludeItems ?? [];
-  if (excludeItems.length > MAX_EXCLUDED) throw new BadUserInputError(`${argument}.excludeItems`, `${excludeItems.length} ids`, `at most ${MAX_EXCLUDED}`);
+  // Looked up by external id in SQL: each must be a storable id (no NUL).
+  checkIdList(`${argument}.excludeItems`, excludeItems, MAX_EXCLUDED);
   const kinds = f.kinds != null ? new Set(f.kinds) : undefined;
   return {
     ...(kinds ? { kinds } : {}),

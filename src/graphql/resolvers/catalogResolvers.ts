@@ -1,6 +1,6 @@
 import type { Resolvers } from "../generated/resolvers-types";
-import { getCatalogStats, listFeatures, listItems, upsertItems } from "../../services/catalogService";
-import { checkId, checkIdList } from "../../services/validation";
+import { getCatalogStats, listFeatures, listItems, MAX_FACET_LENGTH, upsertItems } from "../../services/catalogService";
+import { checkId, checkIdList, checkText } from "../../services/validation";
 
 export const catalogResolvers = {
   Query: {
@@ -19,7 +19,9 @@ export const catalogResolvers = {
     id: (item) => item.externalId,
     features: async (item, args, ctx) => {
       const features = await ctx.loaders.featuresByItemId.load(item.id);
-      return args.facet == null ? features : features.filter((f) => f.facet === args.facet);
+      if (args.facet == null) return features;
+      const facet = checkText("facet", args.facet, MAX_FACET_LENGTH, true);
+      return features.filter((f) => f.facet === facet);
     },
   },
 } satisfies Resolvers;

@@ -5,6 +5,10 @@
 // a plugin rule covering Query.models, Query.job and these three mutations.
 import type { Resolvers } from "../generated/resolvers-types";
 import { activateVersion, jobById, listModels, requestTraining, rollbackVersion } from "../../jobs/modelAdmin";
+import { checkText } from "../../services/validation";
+
+// Model names are looked up in SQL: storable text (no NUL), bounded.
+const modelName = (name: string) => checkText("name", name, 100);
 
 export const modelResolvers = {
   Query: {
@@ -17,9 +21,9 @@ export const modelResolvers = {
     // AUTH: admin only.
     trainModel: (_, args, ctx) => requestTraining(ctx.db, args),
     // AUTH: admin only.
-    activateModel: (_, args, ctx) => activateVersion(ctx.db, args.name, args.version),
+    activateModel: (_, args, ctx) => activateVersion(ctx.db, modelName(args.name), args.version),
     // AUTH: admin only.
-    rollbackModel: (_, args, ctx) => rollbackVersion(ctx.db, args.name),
+    rollbackModel: (_, args, ctx) => rollbackVersion(ctx.db, modelName(args.name)),
   },
   Job: {
     id: (job) => String(job.id),

@@ -3,9 +3,10 @@ import type { Resolvers } from "../generated/resolvers-types";
 import type { ItemRow } from "../../db/rows";
 import { activeModels, checkRecommendArgs, popular, predictRating, recommend, similarItems, similarUsers } from "../../services/recommendationService";
 import { NotFoundError } from "../errors";
+import { checkId } from "../../services/validation";
 
 async function itemOrNotFound(ctx: GraphQLContext, itemId: string): Promise<ItemRow> {
-  const item = await ctx.loaders.itemByExternalId.load(itemId);
+  const item = await ctx.loaders.itemByExternalId.load(checkId("itemId", itemId));
   if (!item) throw new NotFoundError("item", [itemId], "itemId");
   return item;
 }
@@ -13,14 +14,16 @@ async function itemOrNotFound(ctx: GraphQLContext, itemId: string): Promise<Item
 export const recommendationResolvers = {
   Query: {
     recommendations: async (_, args, ctx) => {
+      const userId = checkId("userId", args.userId);
       checkRecommendArgs(args);
-      return recommend(ctx, await ctx.loaders.userByExternalId.load(args.userId), args.userId, args);
+      return recommend(ctx, await ctx.loaders.userByExternalId.load(userId), userId, args);
     },
     similarItems: async (_, args, ctx) => similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args),
-    similarUsers: async (_, args, ctx) => similarUsers(ctx, await ctx.loaders.userByExternalId.load(args.userId), args.first),
+    similarUsers: async (_, args, ctx) => similarUsers(ctx, await ctx.loaders.userByExternalId.load(checkId("userId", args.userId)), args.first),
     predictRating: async (_, args, ctx) => {
-      const [user, item] = await Promise.all([ctx.loaders.userByExternalId.load(args.userId), itemOrNotFound(ctx, args.itemId)]);
-      return predictRating(ctx, user, args.userId, item);
+      const userId = checkId("userId", args.userId);
+      const [user, item] = await Promise.all([ctx.loaders.userByExternalId.load(userId), itemOrNotFound(ctx, args.itemId)]);
+      return predictRating(ctx, user, userId, item);
     },
     popular: (_, args, ctx) => popular(ctx, args),
     activeModels: (_, __, ctx) => activeModels(ctx),
