@@ -29,7 +29,7 @@ export interface App {
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
   const migrations = await migrate(db.sql);
   if (migrations.applied.length > 0) logger.info("applied migrations", { migrations: migrations.applied });
   if (migrations.unknown.length > 0) logger.warn("the database has migrations this code does not know", { migrations: migrations.unknown });

@@ -33,6 +33,9 @@ export interface Config {
   maxUpsertBatch: number;
   // PostgreSQL pool size per process.
   databasePoolSize: number;
+  // PostgreSQL: statements cancelled after this long, 0 = never (the API's
+  // guard against a stuck or frozen database; bulk commands turn it off).
+  databaseStatementTimeoutMs: number;
   // Run a job worker with this server (false: leave jobs to `npm run worker`).
   worker: boolean;
   // That worker as a child process (on PostgreSQL; PGlite keeps it in-process), so fits never block the API.
@@ -164,6 +167,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 20, 1, 1000),
+    databaseStatementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 30_000, 0, 86_400_000),
     worker: boolean(env, "MARQUEE_WORKER", true),
     workerProcess: boolean(env, "MARQUEE_WORKER_PROCESS", true),
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),

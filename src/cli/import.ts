@@ -190,7 +190,8 @@ export async function runImport(args: ImportArgs, config: Config, io: ImportIo):
       `${data.interactions.length.toLocaleString("en-US")} interactions\n`,
   );
 
-  const db = await openDatabase(config, cliLogger(io.stderr));
+  // A bulk command: no statement timeout (the API keeps its own).
+  const db = await openDatabase({ ...config, databaseStatementTimeoutMs: 0 }, cliLogger(io.stderr));
   try {
     const before = await countRows(db);
     const progress = phaseProgress(io);

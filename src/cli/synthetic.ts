@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const spec = parseSyntheticArgs(process.argv.slice(2));
   const config = loadConfig();
   const logger = createLogger("warn");
-  const db = await openDatabase(config, logger);
+  // A bulk command: no statement timeout (the API keeps its own).
+  const db = await openDatabase({ ...config, databaseStatementTimeoutMs: 0 }, logger);
   const started = performance.now();
   try {
     const batch = 20_000;

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
   const config = loadConfig();
   const logger = createLogger(config.logLevel === "debug" ? "debug" : "warn");
-  const db = await openDatabase(config, logger);
+  // A bulk command: no statement timeout (the API keeps its own).
+  const db = await openDatabase({ ...config, databaseStatementTimeoutMs: 0 }, logger);
   try {
     const data = await readTrainingData(db);
     process.stdout.write(`${db.description}: ${data.users.size} users, ${data.items.size} items, ${data.interactions.length} interactions\n`);

@@ -16,7 +16,23 @@ export interface DatabaseOptions {
   // For tests: start the embedded database from a dumped data folder (tarball).
   pgliteDump?: Blob;
   poolSize?: number;
+  // PostgreSQL only. How long to wait for a connection (a new one, or a free
+  // one from a full pool) before failing (default 5000 ms).
+  connectionTimeoutMs?: number;
+  // PostgreSQL only. The server cancels any statement running longer than
+  // this (statement_timeout; default 30000 ms; 0 turns both timeouts off).
+  // The client also gives up on a statement that gets no answer for this
+  // long plus a 5 s grace (query_timeout): a frozen server (SIGSTOP, a hung
+  // host) cancels nothing itself. Both failures are answered as
+  // SERVICE_UNAVAILABLE (src/graphql/formatError.ts). Parameters in
+  // DATABASE_URL (?statement_timeout=..., ?connectionTimeoutMillis=...,
+  // ?query_timeout=...) take precedence over these.
+  statementTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+const QUERY_TIMEOUT_GRACE_MS = 5000;
 
 type Listener = (sql: string) => void;
 
@@ -62,9 +78,21 @@ function pgDriver(pool: pg.Pool | pg.PoolClient, listeners: Set<Listener>): SqlD
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+// The pool's settings: without timeouts a database that stops answering
+// leaves every request waiting for ever instead of failing fast.
+export function poolConfig(url: string, options: DatabaseOptions): pg.PoolConfig {
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  return {
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + QUERY_TIMEOUT_GRACE_MS } : {}),
+  };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const listeners = new Set<Listener>();
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool(poolConfig(url, options));
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => undefined);
   const prisma = createPrisma(new PrismaPg(pool), listeners);
@@ -182,6 +210,6 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
 }
 
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openPglite(options);
 }

@@ -20,56 +20,57 @@ export interface TrainingData {
   itemFeatures: ItemFeatureInput[];
 }
 
-interface Row {
-  user_ids: number[] | null;
-  item_ids: number[] | null;
-  feature_ids: number[] | null;
-  i_user: number[] | null;
-  i_item: number[] | null;
-  i_type: string[] | null;
-  i_value: number[] | null;
-  i_time: number[] | null;
-  f_item: number[] | null;
-  f_feature: number[] | null;
-  f_weight: number[] | null;
+// Interactions are read in chunks of this many rows (keyset on id), so no
+// statement or result grows with the catalog.
+const CHUNK = 250_000;
+
+// One snapshot for every read (REPEATABLE READ on one connection), so users,
+// items, features and interactions agree with each other; the server's
+// statement timeout does not apply to this long, read-only transaction.
+export async function readTrainingData(db: Database): Promise<TrainingData> {
+  return db.sql.transaction(async (tx) => {
+    if (db.kind === "postgres") {
+      await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`);
+      await tx.query(`SET LOCAL statement_timeout = 0`);
+    }
+    const [ids] = await tx.query<{ user_ids: number[] | null; item_ids: number[] | null; feature_ids: number[] | null }>(
+      `SELECT (SELECT array_agg(id ORDER BY id) FROM users) AS user_ids,
+              (SELECT array_agg(id ORDER BY id) FROM items) AS item_ids,
+              (SELECT array_agg(id ORDER BY id) FROM features) AS feature_ids`,
+    );
+    const users = IdMap.from((ids.user_ids ?? []).map(String));
+    const items = IdMap.from((ids.item_ids ?? []).map(String));
+    const features = IdMap.from((ids.feature_ids ?? []).map(String));
+    const userIndex = denseIndex(ids.user_ids ?? []);
+    const itemIndex = denseIndex(ids.item_ids ?? []);
+    const featureIndex = denseIndex(ids.feature_ids ?? []);
+
+    const interactions: InteractionInput[] = [];
+    for (let after = 0; ; ) {
+      const rows = await tx.query<{ id: string | number; user_id: number; item_id: number; type: string; value: number; t: number }>(
+        `SELECT id, user_id, item_id, type::text AS type, value::float8 AS value, extract(epoch FROM occurred_at)::float8 AS t
+           FROM interactions WHERE id > $1 ORDER BY id LIMIT ${CHUNK}`,
+        [after],
+      );
+      for (const r of rows) {
+        interactions.push({ user: userIndex.get(r.user_id)!, item: itemIndex.get(r.item_id)!, kind: r.type as InteractionKind, value: Number(r.value), timestamp: Number(r.t) });
+      }
+      if (rows.length < CHUNK) break;
+      after = Number(rows[rows.length - 1].id);
+    }
+    const featureRows = await tx.query<{ item_id: number; feature_id: number; weight: number }>(
+      `SELECT item_id, feature_id, weight::float8 AS weight FROM item_features ORDER BY item_id, feature_id`,
+    );
+    const itemFeatures: ItemFeatureInput[] = featureRows.map((r) => ({ item: itemIndex.get(r.item_id)!, feature: featureIndex.get(r.feature_id)!, weight: Number(r.weight) }));
+    return { users, items, features, interactions, itemFeatures };
+  });
 }
 
-export async function readTrainingData(db: Database): Promise<TrainingData> {
-  const [row] = await db.prisma.$queryRawUnsafe<Row[]>(
-    `SELECT
-       (SELECT array_agg(id ORDER BY id) FROM users) AS user_ids,
-       (SELECT array_agg(id ORDER BY id) FROM items) AS item_ids,
-       (SELECT array_agg(id ORDER BY id) FROM features) AS feature_ids,
-       i.i_user, i.i_item, i.i_type, i.i_value, i.i_time,
-       f.f_item, f.f_feature, f.f_weight
-     FROM (SELECT array_agg(user_id ORDER BY id) AS i_user, array_agg(item_id ORDER BY id) AS i_item,
-                  array_agg(type::text ORDER BY id) AS i_type, array_agg(value::float8 ORDER BY id) AS i_value,
-                  array_agg(extract(epoch FROM occurred_at)::float8 ORDER BY id) AS i_time
-             FROM interactions) i,
-          (SELECT array_agg(item_id ORDER BY item_id, feature_id) AS f_item, array_agg(feature_id ORDER BY item_id, feature_id) AS f_feature,
-                  array_agg(weight::float8 ORDER BY item_id, feature_id) AS f_weight
-             FROM item_features) f`,
-  );
-  const users = IdMap.from((row.user_ids ?? []).map(String));
-  const items = IdMap.from((row.item_ids ?? []).map(String));
-  const features = IdMap.from((row.feature_ids ?? []).map(String));
-  const n = row.i_user?.length ?? 0;
-  const interactions: InteractionInput[] = new Array(n);
-  for (let k = 0; k < n; k++) {
-    interactions[k] = {
-      user: users.index(String(row.i_user![k]))!,
-      item: items.index(String(row.i_item![k]))!,
-      kind: row.i_type![k] as InteractionKind,
-      value: Number(row.i_value![k]),
-      timestamp: Number(row.i_time![k]),
-    };
-  }
-  const itemFeatures: ItemFeatureInput[] = (row.f_item ?? []).map((item, k) => ({
-    item: items.index(String(item))!,
-    feature: features.index(String(row.f_feature![k]))!,
-    weight: Number(row.f_weight![k]),
-  }));
-  return { users, items, features, interactions, itemFeatures };
+// Database id -> dense index (ids sorted ascending, as the IdMaps are built).
+function denseIndex(ids: readonly number[]): Map<number, number> {
+  const map = new Map<number, number>();
+  ids.forEach((id, k) => map.set(Number(id), k));
+  return map;
 }
 
 // IdMap of database ids (as text) -> Int32Array, index order, for storage.

@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       maxInteractionBatch: 10000,
       maxUpsertBatch: 1000,
       databasePoolSize: 20,
+      databaseStatementTimeoutMs: 30000,
       worker: true,
       workerProcess: true,
       watchIntervalMs: 5000,
