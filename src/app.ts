@@ -8,6 +8,8 @@ import { migrate } from "./db/migrate";
 import { createApolloServer } from "./graphql/createApolloServer";
 import { authenticatorOf, createContext } from "./graphql/context";
 import { createHttpServer } from "./http/createHttpServer";
+import { createDashboardRoute } from "./http/dashboard/createDashboardRoute";
+import { dashboardAuthorizer } from "./http/dashboard/dashboardAuthorizer";
 import type { Logger } from "./logger";
 import { importCatalog } from "./services/importService";
 import { generateDemoCatalog } from "./demo/demoCatalog";
@@ -72,6 +74,8 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     // API keys (auth/): off on the embedded demo unless MARQUEE_AUTH=on; always on in production.
     authenticate: auth.enabled ? (req) => auth.authenticate(req.headers) : undefined,
     graphiql: config.graphiql,
+    // Server-rendered pages at /dashboard; with auth on, admin and service keys may view.
+    dashboard: createDashboardRoute({ db, config, authorize: dashboardAuthorizer(db, config.auth) }),
     // /readyz checks this database directly, and lists the served models.
     db,
     activeModels: () => modelStoreOf(db).all(),

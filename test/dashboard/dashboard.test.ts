@@ -1,0 +1,336 @@
+// The dashboard end to end: a real server with auth on over the demo catalog
+// and its trained models. Plain HTTP for sign-in, roles, CSRF and the
+// activation; then headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core) for each page: real data in the DOM, rendered SVG charts,
+// nothing fetched from another origin, no console error, and a screenshot in
+// test-artifacts/dashboard/.
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { memoryLogger, postGraphQL, startHttpApp, type LoggedLine } from "../support/testServer";
+import { importCatalog } from "../../src/services/importService";
+import { generateDemoCatalog } from "../../src/demo/demoCatalog";
+import { startServing } from "../../src/serving/startServing";
+import { trainModel } from "../../src/serving/trainModel";
+import { createApiKey } from "../../src/auth/apiKeys";
+import { itemsByKind } from "../../src/db/dashboardRepository";
+import { listModels } from "../../src/jobs/modelAdmin";
+import { histogramQuantile } from "../../src/http/dashboard/liveFigures";
+import { formatNumber } from "../../src/http/dashboard/html";
+import type { App } from "../../src/app";
+
+const CHROMIUM = "/usr/bin/chromium";
+const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+const SCREENSHOTS = path.resolve(__dirname, "../../test-artifacts/dashboard");
+const RATING_SCALE = { min: 0.5, max: 5 };
+
+if (!HAS_CHROMIUM) {
+  // eslint-disable-next-line no-console
+  console.warn(`Skipping the dashboard's browser tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+}
+
+describe("histogramQuantile", () => {
+  it("interpolates inside the bucket the quantile falls in, like Prometheus", () => {
+    const buckets = [{ le: 0.01, count: 50 }, { le: 0.1, count: 100 }, { le: Infinity, count: 100 }];
+    expect(histogramQuantile(0.5, buckets)).toBeCloseTo(0.01);
+    expect(histogramQuantile(0.99, buckets)).toBeCloseTo(0.01 + 0.09 * (49 / 50));
+    expect(histogramQuantile(0.99, [{ le: 1, count: 0 }, { le: Infinity, count: 0 }])).toBeNull();
+    expect(histogramQuantile(0.99, [{ le: 1, count: 0 }, { le: Infinity, count: 3 }])).toBe(1);
+  });
+});
+
+describe.each(databaseTargets())("dashboard on %s", (target) => {
+  let t: TestDatabase;
+  let app: App & { logs: LoggedLine[] };
+  let base: string;
+  const keys: Record<"admin" | "service" | "client", string> = { admin: "", service: "", client: "" };
+
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, generateDemoCatalog(42));
+    const logs: LoggedLine[] = [];
+    await startServing(t.db, memoryLogger(logs), { trainIfNone: true, ratingScale: RATING_SCALE });
+    // A second, inactive version of `popular` for the activation tests.
+    await trainModel(t.db, "popular", { seed: 7, ratingScale: RATING_SCALE });
+    // Training stores only its own figures; an offline evaluation's metrics, when a
+    // version carries them, are charted too.
+    await t.db.sql.query(`UPDATE model_versions SET metrics = metrics || jsonb_build_object('ndcg@10', 0.05 + version * 0.01) WHERE name = 'popular'`);
+    for (const role of ["admin", "service", "client"] as const) keys[role] = (await createApiKey(t.db, { role, name: `dashboard ${role}` })).key;
+    app = await startHttpApp(t.db, { MARQUEE_AUTH: "on", MARQUEE_WORKER: "false" });
+    base = app.url.replace(/\/graphql$/, "");
+  }, 120_000);
+  afterAll(async () => {
+    await app?.stop();
+    await t?.dispose();
+  });
+
+  const get = (p: string, headers: Record<string, string> = {}) => fetch(`${base}${p}`, { headers, redirect: "manual" });
+  const bearer = (role: keyof typeof keys) => ({ authorization: `Bearer ${keys[role]}` });
+  const postForm = (p: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${base}${p}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: base, ...headers },
+      body: new URLSearchParams(form).toString(),
+      redirect: "manual",
+    });
+  const activeVersion = async (name: string) => {
+    const r = await postGraphQL(app.url, { query: `{ activeModels { name version } }` }, bearer("admin"));
+    return (r.json.data.activeModels as { name: string; version: number }[]).find((m) => m.name === name)?.version;
+  };
+
+  describe("over HTTP", () => {
+    it("asks for a key (401 with the sign-in form), and sends the security headers on every page", async () => {
+      const r = await get("/dashboard/models");
+      expect(r.status).toBe(401);
+      const text = await r.text();
+      expect(text).toContain('action="/dashboard/login"');
+      expect(text).toContain('name="next" value="/dashboard/models"');
+      expect(r.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+      expect(r.headers.get("content-security-policy")).toMatch(/script-src 'self'(;|$)/);
+      expect(r.headers.get("referrer-policy")).toBe("same-origin");
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      const ok = await get("/dashboard", bearer("service"));
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("content-security-policy")).toBe(r.headers.get("content-security-policy"));
+      expect(await ok.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i);
+      const css = await get("/dashboard/assets/dashboard.css");
+      expect(css.headers.get("content-type")).toMatch(/^text\/css/);
+    });
+
+    it("signs in with a key into an HttpOnly SameSite=Strict cookie, and signs out", async () => {
+      const wrong = await postForm("/dashboard/login", { key: "mq_000000000000_nope", next: "/dashboard/live" });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).toContain("not valid");
+      const r = await postForm("/dashboard/login", { key: keys.service, next: "/dashboard/live" });
+      expect(r.status).toBe(303);
+      expect(r.headers.get("location")).toBe("/dashboard/live");
+      const cookie = r.headers.get("set-cookie")!;
+      expect(cookie).toMatch(/^marquee_key=[^;]+; Path=\/dashboard; HttpOnly; SameSite=Strict/);
+      expect(cookie).not.toMatch(/Secure/);
+      // Behind TLS (as the proxy says) the cookie is Secure too.
+      const tls = await postForm("/dashboard/login", { key: keys.service }, { "x-forwarded-proto": "https" });
+      expect(tls.headers.get("set-cookie")).toMatch(/; Secure/);
+      const withCookie = await get("/dashboard/live", { cookie: cookie.split(";")[0] });
+      expect(withCookie.status).toBe(200);
+      expect(await withCookie.text()).toContain("service ·");
+      const out = await postForm("/dashboard/logout", {}, { cookie: cookie.split(";")[0] });
+      expect(out.status).toBe(303);
+      expect(out.headers.get("set-cookie")).toMatch(/^marquee_key=; .*Max-Age=0/);
+      // An open redirect is not possible through `next`.
+      const away = await postForm("/dashboard/login", { key: keys.service, next: "//evil.example/x" });
+      expect(away.headers.get("location")).toBe("/dashboard");
+      // Nor a sign-in from another site.
+      const foreign = await postForm("/dashboard/login", { key: keys.service }, { origin: "https://evil.example" });
+      expect(foreign.status).toBe(403);
+    });
+
+    it("refuses a client key (403), through the header or the form", async () => {
+      const r = await get("/dashboard", bearer("client"));
+      expect(r.status).toBe(403);
+      expect(await r.text()).toContain("client key may not view the dashboard");
+      const form = await postForm("/dashboard/login", { key: keys.client });
+      expect(form.status).toBe(403);
+      expect(form.headers.get("set-cookie")).toBeNull();
+    });
+
+    it("lets an admin activate a version (the served model swaps), not a service key nor another origin", async () => {
+      expect(await activeVersion("popular")).toBe(1);
+      const service = await postForm("/dashboard/models/activate", { name: "popular", version: "2" }, bearer("service"));
+      expect(service.status).toBe(403);
+      expect(await service.text()).toContain("Only an admin");
+      const foreign = await postForm("/dashboard/models/activate", { name: "popular", version: "2" }, { ...bearer("admin"), origin: "https://evil.example" });
+      expect(foreign.status).toBe(403);
+      const noOrigin = await fetch(`${base}/dashboard/models/activate`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...bearer("admin") },
+        body: "name=popular&version=2",
+        redirect: "manual",
+      });
+      expect(noOrigin.status).toBe(403);
+      expect(await activeVersion("popular")).toBe(1);
+
+      const r = await postForm("/dashboard/models/activate", { name: "popular", version: "2" }, bearer("admin"));
+      expect(r.status).toBe(303);
+      expect(r.headers.get("location")).toBe("/dashboard/models?activated=popular%402");
+      expect(await activeVersion("popular")).toBe(2);
+      const shown = await (await get("/dashboard/models?activated=popular%402", bearer("admin"))).text();
+      expect(shown).toContain("Activated popular@2");
+      expect(shown).toMatch(/data-model-panel="popular">\s*<h2>popular <span class="badge active" data-active-version>serving v2</);
+
+      // And back, so the pages below show the demo's first versions.
+      expect((await postForm("/dashboard/models/activate", { name: "popular", version: "1" }, bearer("admin"))).status).toBe(303);
+      expect(await activeVersion("popular")).toBe(1);
+    });
+
+    it("answers bad input with a page that says what was wrong, never a 500", async () => {
+      const unknownVersion = await postForm("/dashboard/models/activate", { name: "popular", version: "99" }, bearer("admin"));
+      expect(unknownVersion.status).toBe(400);
+      expect(await unknownVersion.text()).toContain("There is no version 99 of model &quot;popular&quot;.");
+      const badVersion = await postForm("/dashboard/models/activate", { name: "popular", version: "two" }, bearer("admin"));
+      expect(badVersion.status).toBe(400);
+      expect(await badVersion.text()).toContain("Version must be a positive whole number");
+      const unknownUser = await get("/dashboard/users?user=%3Cscript%3Enobody&strategy=ITEM_KNN", bearer("service"));
+      expect(unknownUser.status).toBe(404);
+      const text = await unknownUser.text();
+      expect(text).toContain('No user with id "&lt;script&gt;nobody"');
+      expect(text).not.toContain("<script>nobody");
+      const badStrategy = await get("/dashboard/users?user=demo-user-001&strategy=MAGIC", bearer("service"));
+      expect(badStrategy.status).toBe(200);
+      expect(await badStrategy.text()).toContain('Unknown strategy "MAGIC"; showing HYBRID');
+      expect((await get("/dashboard/nope", bearer("service"))).status).toBe(404);
+      expect(app.logs.filter((l) => l.level === "error")).toEqual([]);
+    });
+
+    it("is open with auth off (the embedded demo's default): no sign-in, and the activate buttons show", async () => {
+      const open = await startHttpApp(t.db, { MARQUEE_AUTH: "off", MARQUEE_WORKER: "false" });
+      try {
+        const openBase = open.url.replace(/\/graphql$/, "");
+        const models = await fetch(`${openBase}/dashboard/models`);
+        expect(models.status).toBe(200);
+        const text = await models.text();
+        expect(text).toContain('data-activate="popular@2"');
+        expect(text).not.toContain("Sign out");
+        const login = await fetch(`${openBase}/dashboard/login`, { redirect: "manual" });
+        expect(login.status).toBe(303);
+        expect(login.headers.get("location")).toBe("/dashboard");
+      } finally {
+        await open.stop();
+      }
+    });
+  });
+
+  (HAS_CHROMIUM ? describe : describe.skip)("in Chromium", () => {
+    let browser: Browser;
+    let context: BrowserContext;
+    const foreign: string[] = [];
+    const consoleErrors: string[] = [];
+
+    beforeAll(async () => {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      });
+      context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const origin = new URL(base).origin;
+      context.on("request", (request) => {
+        if (new URL(request.url()).origin !== origin) foreign.push(request.url());
+      });
+      context.on("console", (message) => {
+        if (message.type() === "error") consoleErrors.push(message.text());
+      });
+      context.on("weberror", (error) => consoleErrors.push(String(error.error())));
+    }, 30_000);
+    afterAll(async () => {
+      await context?.close();
+      await browser?.close();
+    });
+    afterEach(() => {
+      const [requests, errors] = [foreign.splice(0), consoleErrors.splice(0)];
+      expect(requests).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+
+    const shot = async (page: Page, name: string) => {
+      const file = path.join(SCREENSHOTS, target === "pglite" ? `${name}.png` : `${name}.${target}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      expect(fs.statSync(file).size).toBeGreaterThan(20_000);
+    };
+    const chartElements = (page: Page, chart: string) => page.locator(`svg[data-chart="${chart}"] rect.bar, svg[data-chart="${chart}"] circle.point`).count();
+
+    it("signs in through the form with an admin key", async () => {
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard`);
+      expect(await page.locator("form[action='/dashboard/login']").count()).toBe(1);
+      // The 401 of the sign-in page itself is expected.
+      expect(consoleErrors.splice(0)).toEqual([expect.stringContaining("status of 401")]);
+      await page.fill("input[name=key]", keys.admin);
+      await Promise.all([page.waitForURL(`${base}/dashboard`), page.click("button[type=submit]")]);
+      expect(await page.locator("header .who").innerText()).toContain("admin");
+      const cookies = await context.cookies();
+      expect(cookies.find((c) => c.name === "marquee_key")).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/dashboard" });
+      await page.close();
+    });
+
+    it("catalog: the demo's items per kind, top features and interactions over time", async () => {
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard`);
+      const kinds = await itemsByKind(t.db);
+      expect(kinds.length).toBeGreaterThanOrEqual(3);
+      for (const k of kinds) {
+        expect(await page.locator(`tr[data-kind="${k.kind}"] td[data-count]`).innerText()).toBe(formatNumber(k.items));
+      }
+      const totalItems = kinds.reduce((sum, k) => sum + k.items, 0);
+      expect(await page.locator('[data-total="items"]').innerText()).toBe(formatNumber(totalItems));
+      expect(await page.locator("tr[data-feature]").count()).toBe(15);
+      expect(await chartElements(page, "items-by-kind")).toBe(kinds.length);
+      expect(await chartElements(page, "interactions-over-time")).toBeGreaterThan(5);
+      expect(await page.locator('svg[data-chart="interactions-over-time"] polyline.line').count()).toBe(1);
+      await shot(page, "catalog");
+      await page.close();
+    });
+
+    it("models: every trained model, the active version marked, metric charts and activate buttons", async () => {
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard/models`);
+      const trained = (await listModels(t.db)).filter((m) => m.versions.length > 0);
+      expect(trained.map((m) => m.name)).toEqual(expect.arrayContaining(["content", "hybrid", "item-knn", "popular"]));
+      for (const m of trained) {
+        const panel = page.locator(`[data-model-panel="${m.name}"]`);
+        expect(await panel.locator("[data-active-version]").innerText()).toBe(`serving v${m.active!.version}`);
+        expect(await panel.locator("tr[data-active]").getAttribute("data-version")).toBe(String(m.active!.version));
+      }
+      // popular has an inactive v2: an admin sees its button.
+      expect(await page.locator('[data-activate="popular@2"]').count()).toBe(1);
+      expect(await chartElements(page, "metric-fitSeconds")).toBe(trained.reduce((n, m) => n + m.versions.length, 0));
+      expect(await chartElements(page, "metric-ndcg@10")).toBe(2);
+      expect(await page.locator('tr[data-model="popular"][data-version="2"]').innerText()).toContain("ndcg@10: 0.07000");
+      await shot(page, "models");
+      await page.close();
+    });
+
+    it("user explorer: demo-user-001's history beside 10 recommendations with reasons, by strategy", async () => {
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard/users`);
+      await page.fill("input[name=user]", "demo-user-001");
+      await page.selectOption("select[name=strategy]", "ITEM_KNN");
+      await Promise.all([page.waitForURL(/user=demo-user-001/), page.click("form.explorer button[type=submit]")]);
+      expect(await page.locator("[data-user]").innerText()).toBe("demo-user-001");
+      const history = await page.locator("tr[data-history-item] [data-title]").allInnerTexts();
+      expect(history.length).toBeGreaterThan(5);
+      expect(await page.locator("tr[data-recommendation]").count()).toBe(10);
+      // Each item-kNN recommendation is explained by items of the user's own history.
+      const because = await page.locator('tr[data-recommendation] li[data-reason="BecauseYouInteracted"] strong').allInnerTexts();
+      expect(because.length).toBeGreaterThanOrEqual(10);
+      const r = await postGraphQL(app.url, { query: `{ user(id: "demo-user-001") { interactions(first: 100) { nodes { item { title } } } } }` }, bearer("admin"));
+      const everSeen = new Set((r.json.data.user.interactions.nodes as { item: { title: string } }[]).map((n) => n.item.title));
+      for (const title of because) expect(everSeen.has(title)).toBe(true);
+      await shot(page, "users");
+      // Another strategy through its tab.
+      await Promise.all([page.waitForURL(/strategy=POPULAR/), page.click('.tabs a[href*="strategy=POPULAR"]')]);
+      expect(await page.locator("tr[data-recommendation]").count()).toBe(10);
+      expect(await page.locator('li[data-reason="Popular"]').count()).toBe(10);
+      await page.close();
+    });
+
+    it("live: a numeric request rate and p99 after some GraphQL requests, kept current by the poller", async () => {
+      for (let i = 0; i < 20; i++) {
+        const r = await postGraphQL(app.url, { query: `{ recommendations(userId: "demo-user-00${1 + (i % 3)}", first: 5) { rank } }` }, bearer("service"));
+        expect(r.status).toBe(200);
+      }
+      await postGraphQL(app.url, { query: `{ nope }` }, bearer("service"));
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard/live`);
+      const rate = Number(await page.locator('[data-figure="graphqlRate"]').innerText());
+      expect(rate).toBeGreaterThan(0);
+      expect(await page.locator('[data-figure="p99"]').innerText()).toMatch(/^[\d.,]+ ms$/);
+      expect(await page.locator("[data-errors] tr", { hasText: "GRAPHQL_VALIDATION_FAILED" }).count()).toBe(1);
+      // The poller (live.js, from this server) replaces the figures and the chart.
+      await page.waitForSelector("[data-live][data-updated]", { timeout: 6000 });
+      expect(await chartElements(page, "graphql-rate")).toBeGreaterThan(0);
+      await shot(page, "live");
+      await page.close();
+    });
+  });
+});
