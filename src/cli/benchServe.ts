@@ -11,6 +11,7 @@
 // and the server's resident memory with the models loaded.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { loadConfig } from "../config";
@@ -34,9 +35,11 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
+  graphqlErrors: number;
 }
 
 function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
+  let graphqlErrors = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -45,7 +48,15 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
         duration,
         method: "POST",
         headers: { "content-type": "application/json" },
-        requests: [{ setupRequest: (req: any) => ({ ...req, body: scenario.body() }) }],
+        requests: [
+          {
+            setupRequest: (req: any) => ({ ...req, body: scenario.body() }),
+            // A 200 that carries GraphQL errors is a failed request too.
+            onResponse: (_status: number, body: string) => {
+              if (body.includes('"errors"')) graphqlErrors++;
+            },
+          },
+        ],
       },
       (error: Error | null, result: any) => {
         if (error) return reject(error);
@@ -56,6 +67,7 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
           p99: result.latency.p99,
           errors: result.errors,
           non2xx: result.non2xx,
+          graphqlErrors,
         });
       },
     );
@@ -88,6 +100,10 @@ async function main(): Promise<void> {
   const duration = Number(arg("duration", "8"));
   const connections = Number(arg("connections", "50"));
   const port = Number(arg("port", "4399"));
+  // Which strategy (b) and (d) ask for; the API's default (HYBRID) when absent.
+  const strategy = arg("strategy", "");
+  if (strategy && !/^[A-Z_]+$/.test(strategy)) throw new Error(`--strategy must be a Strategy enum value such as ITEM_KNN; got ${JSON.stringify(strategy)}`);
+  const strategyArg = strategy ? `, strategy: ${strategy}` : "";
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl });
   const users = (await db.sql.query<{ external_id: string }>(`SELECT external_id FROM users ORDER BY id`)).map((r) => r.external_id);
@@ -110,8 +126,8 @@ async function main(): Promise<void> {
     const scenarios: Scenario[] = [
       { name: "(a) { __typename }", body: () => JSON.stringify({ query: "{ __typename }" }) },
       {
-        name: "(b) recommendations(first: 10)",
-        body: () => JSON.stringify({ query: "query($u: ID!) { recommendations(userId: $u, first: 10) { item { id title } score } }", variables: { u: pick(users) } }),
+        name: `(b) recommendations(first: 10${strategyArg})`,
+        body: () => JSON.stringify({ query: `query($u: ID!) { recommendations(userId: $u, first: 10${strategyArg}) { item { id title } score } }`, variables: { u: pick(users) } }),
       },
       {
         name: "(c) similarItems(first: 10)",
@@ -121,7 +137,7 @@ async function main(): Promise<void> {
         name: "(d) 50 users x recommendations(first: 10)",
         body: () =>
           JSON.stringify({
-            query: "query($ids: [ID!]!) { users(ids: $ids) { id recommendations(first: 10) { item { title features { facet value } } reasons { __typename } } } }",
+            query: `query($ids: [ID!]!) { users(ids: $ids) { id recommendations(first: 10${strategyArg}) { item { title features { facet value } } reasons { __typename } } } }`,
             variables: { ids: Array.from({ length: 50 }, () => pick(users)) },
           }),
       },
@@ -134,11 +150,11 @@ async function main(): Promise<void> {
     const [a, b, c] = figures;
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
-      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
-      "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx |",
-      "|---|---:|---:|---:|---:|---:|",
-      ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} |`),
+      "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+      ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${f.graphqlErrors} |`),
       "",
       `server RSS with models loaded: ${rss.toFixed(0)} MB`,
       `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
