@@ -204,7 +204,15 @@ export function createHttpServer(options: HttpOptions): http.Server {
       }
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        fail(res, 413, error.message, "PAYLOAD_TOO_LARGE", { connection: "close" });
+        // Read and discard what the client is still sending (for at most
+        // 5 s) instead of closing at once: a close with unread data resets
+        // the connection, and the client may never see the 413.
+        req.resume();
+        const linger = setTimeout(() => req.socket.destroy(), 5000);
+        linger.unref();
+        req.once("end", () => clearTimeout(linger));
+        req.socket.once("close", () => clearTimeout(linger));
+        fail(res, 413, error.message, "PAYLOAD_TOO_LARGE");
         return;
       }
       if (isClientAbort(req, error)) {
