@@ -1,7 +1,7 @@
-// `npm run train -- --model item-knn|user-knn|content|popular|baseline|all [--seed 42] [--no-activate]`:
+// `npm run train -- --model <name>|all [--seed 42] [--no-activate] [--no-evaluate]`:
 // trains on everything in DATABASE_URL (or the embedded database), saves a
-// new version and activates it. A running server picks it up at its next
-// start (or reload(); multi-replica polling comes with the job queue).
+// new version with its held-out evaluation figures (unless --no-evaluate)
+// and activates it. Running servers swap to it through their watcher.
 import { loadConfig, ConfigError } from "../config";
 import { openDatabase } from "../app";
 import { activateModelVersion } from "../db/modelRepository";
@@ -14,12 +14,14 @@ interface Args {
   models: string[];
   seed: number;
   activate: boolean;
+  evaluate: boolean;
 }
 
 export function parseTrainArgs(argv: readonly string[]): Args {
   let model: string | undefined;
   let seed = 42;
   let activate = true;
+  let evaluate = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--model") model = argv[++i];
@@ -27,6 +29,7 @@ export function parseTrainArgs(argv: readonly string[]): Args {
     else if (arg === "--seed") seed = Number(argv[++i]);
     else if (arg.startsWith("--seed=")) seed = Number(arg.slice("--seed=".length));
     else if (arg === "--no-activate") activate = false;
+    else if (arg === "--no-evaluate") evaluate = false;
     else throw new TrainError(`unknown argument ${JSON.stringify(arg)}`);
   }
   if (!Number.isSafeInteger(seed)) throw new TrainError(`--seed must be an integer`);
@@ -34,7 +37,7 @@ export function parseTrainArgs(argv: readonly string[]): Args {
   if (model === undefined) throw new TrainError(`--model is required: one of ${known.join(", ")} or all`);
   const models = model === "all" ? known : [model];
   for (const m of models) if (!known.includes(m)) throw new TrainError(`unknown model ${JSON.stringify(m)}; known: ${known.join(", ")}, all`);
-  return { models, seed, activate };
+  return { models, seed, activate, evaluate };
 }
 
 async function main(): Promise<void> {
@@ -49,11 +52,16 @@ async function main(): Promise<void> {
     for (const name of args.models) {
       const progress = createProgress(`train ${name}`);
       progress.update(0, "fitting");
-      const result = await trainModel(db, name, { seed: args.seed, ratingScale: config.ratingScale, data, onProgress: (f) => progress.update(f, "fitting") });
+      const result = await trainModel(db, name, { seed: args.seed, ratingScale: config.ratingScale, data, evaluate: args.evaluate, onProgress: (f) => progress.update(f, f < 0.5 || !args.evaluate ? "fitting" : "evaluating") });
       progress.done();
       const v = result.version;
       const activated = args.activate ? await activateModelVersion(db, v.name, v.version) : null;
-      process.stdout.write(`${v.name} v${v.version} (${v.algorithm}) fitted in ${result.fitSeconds.toFixed(2)} s${activated ? ", active" : ", not activated"}\n`);
+      const figures = ["ndcg@10", "precision@10", "recall@10", "rmse", "mae"]
+        .filter((k) => typeof v.metrics[k] === "number")
+        .map((k) => `${k} ${(v.metrics[k] as number).toFixed(4)}`);
+      process.stdout.write(
+        `${v.name} v${v.version} (${v.algorithm}) fitted in ${result.fitSeconds.toFixed(2)} s${figures.length ? `; holdout ${figures.join(", ")}` : ""}${activated ? ", active" : ", not activated"}\n`,
+      );
     }
   } finally {
     await db.close();

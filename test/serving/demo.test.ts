@@ -49,6 +49,21 @@ describe.each(databaseTargets())("demo catalog on %s", (target) => {
     expect(logs.find((l) => l.msg === "serving models")?.models).toEqual(["content@1", "ease@1", "hybrid@1", "ials@1", "item-knn@1", "popular@1"]);
   });
 
+  it("each demo version carries its held-out figures, and the personalised models beat popularity on them", async () => {
+    const result = await server.run(`{ models { name active { metrics } } }`);
+    const metrics = Object.fromEntries(
+      result.data.models.filter((m: { active: unknown }) => m.active).map((m: { name: string; active: { metrics: Record<string, number> } }) => [m.name, m.active.metrics]),
+    );
+    expect(Object.keys(metrics).sort()).toEqual(["content", "ease", "hybrid", "ials", "item-knn", "popular"]);
+    for (const m of Object.values(metrics) as Record<string, number>[]) {
+      expect(m["ndcg@10"]).toBeGreaterThan(0);
+      expect(m["ndcg@10"]).toBeLessThanOrEqual(1);
+      expect(m.evaluatedUsers).toBe(300);
+      expect(m.evaluation).toMatch(/holdout/);
+    }
+    for (const name of ["item-knn", "ials", "ease", "hybrid"]) expect(metrics[name]["ndcg@10"]).toBeGreaterThan(metrics.popular["ndcg@10"]);
+  });
+
   const isGenre = (genre: string) => (r: { item: { features: { value: string }[] } }) => r.item.features.some((f) => f.value === genre);
 
   // demo-user-003 has already seen nearly every RPG (the genre holds ~10
