@@ -61,6 +61,30 @@ describe("operations in the docs and in GraphiQL", () => {
     expect(problems(schema, block.text)).toEqual([]);
   });
 
+  // docs/operations: one operation per file (named like the file), with the
+  // shared fragment files, as Apollo Kotlin / iOS compile them together.
+  const OPERATIONS = path.join(DOCS, "operations");
+  const opFiles = fs.readdirSync(OPERATIONS).filter((f) => f.endsWith(".graphql"));
+  const fragmentText = opFiles
+    .map((f) => fs.readFileSync(path.join(OPERATIONS, f), "utf8"))
+    .filter((text) => parse(text).definitions.every((d) => d.kind === Kind.FRAGMENT_DEFINITION))
+    .join("\n");
+
+  it("has operation files for the main calls", () => {
+    expect(opFiles).toEqual(expect.arrayContaining(["Recommendations.graphql", "HomePage.graphql", "SimilarItems.graphql", "RecordInteractions.graphql"]));
+  });
+
+  it.each(opFiles.filter((f) => !parse(fs.readFileSync(path.join(OPERATIONS, f), "utf8")).definitions.every((d) => d.kind === Kind.FRAGMENT_DEFINITION)))(
+    "docs/operations/%s is one operation named like its file, valid with the shared fragments",
+    (file) => {
+      const text = fs.readFileSync(path.join(OPERATIONS, file), "utf8");
+      const operations = parse(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+      expect(operations.map((d) => (d.kind === Kind.OPERATION_DEFINITION ? d.name?.value : undefined))).toEqual([file.replace(/\.graphql$/, "")]);
+      const used = text.includes("...") ? fragmentText : "";
+      expect(problems(schema, `${text}\n${used}`)).toEqual([]);
+    },
+  );
+
   it.each(EXAMPLE_TABS.map((tab, i) => [i, tab] as const))("GraphiQL tab %i is valid, with valid JSON variables", (_, tab) => {
     expect(problems(schema, tab.query)).toEqual([]);
     if (tab.variables) expect(() => JSON.parse(tab.variables!)).not.toThrow();
