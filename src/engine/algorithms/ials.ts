@@ -66,8 +66,8 @@ export interface IalsModel extends Model {
   readonly nFactors: number;
 }
 
-// One half-sweep: re-solve every row of `x` (rows of `m`) against fixed `y`.
-function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k: number, p: IalsParams): void {
+// YᵀY (k x k, both triangles) of the nY x k row-major factors y.
+function gramOf(y: Float32Array | Float64Array, nY: number, k: number): Float64Array {
   const gram = new Float64Array(k * k);
   for (let r = 0; r < nY; r++) {
     const o = r * k;
@@ -78,6 +78,12 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
     }
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) gram[b * k + a] = gram[a * k + b];
+  return gram;
+}
+
+// One half-sweep: re-solve every row of `x` (rows of `m`) against fixed `y`.
+function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k: number, p: IalsParams): void {
+  const gram = gramOf(y, nY, k);
   const rhs = new Float64Array(k);
   const xr = new Float64Array(k);
   const { indptr, indices, values } = m;
@@ -125,19 +131,8 @@ function ialsServing(p: IalsParams, y: Float32Array): Required<Pick<Model, "scor
   const k = p.nFactors;
   const nItems = y.length / k;
   // YᵀY + λI, shared by every fold-in.
-  const base = new Float64Array(k * k);
-  for (let r = 0; r < nItems; r++) {
-    const o = r * k;
-    for (let a = 0; a < k; a++) {
-      const ya = y[o + a];
-      if (ya === 0) continue;
-      for (let b = 0; b <= a; b++) base[a * k + b] += ya * y[o + b];
-    }
-  }
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b < a; b++) base[b * k + a] = base[a * k + b];
-    base[a * k + a] += p.regularization;
-  }
+  const base = gramOf(y, nItems, k);
+  for (let a = 0; a < k; a++) base[a * k + a] += p.regularization;
   const known = (i: number) => i >= 0 && i < nItems;
 
   function userFactor(history: UserHistory): Float64Array | undefined {

@@ -73,14 +73,25 @@ export function emptyChart(options: ChartOptions, message: string): Html {
   return frame(options, "bar", 0, [`<text class="empty" x="${f(w / 2)}" y="${f(h / 2)}" text-anchor="middle">${escapeHtml(message)}</text>`]);
 }
 
-export function barChart(points: readonly ChartPoint[], options: ChartOptions): Html {
-  if (points.length === 0) return emptyChart(options, "no data yet");
+// Size, value format, plot area and the axis maximum shared by the charts.
+function geometry(points: readonly ChartPoint[], options: ChartOptions) {
   const w = options.width ?? 640;
   const h = options.height ?? 260;
-  const format = options.format ?? defaultFormat;
-  const plotW = w - MARGIN.left - MARGIN.right;
-  const plotH = h - MARGIN.top - MARGIN.bottom;
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  let largest = 0;
+  for (const p of points) if (p.value > largest) largest = p.value;
+  return {
+    w,
+    h,
+    format: options.format ?? defaultFormat,
+    plotW: w - MARGIN.left - MARGIN.right,
+    plotH: h - MARGIN.top - MARGIN.bottom,
+    max: niceMax(largest),
+  };
+}
+
+export function barChart(points: readonly ChartPoint[], options: ChartOptions): Html {
+  if (points.length === 0) return emptyChart(options, "no data yet");
+  const { w, h, format, plotW, plotH, max } = geometry(points, options);
   const slot = plotW / points.length;
   const barW = Math.max(1, slot * 0.75);
   const x = (i: number) => MARGIN.left + slot * i + slot / 2;
@@ -98,12 +109,7 @@ export function barChart(points: readonly ChartPoint[], options: ChartOptions): 
 
 export function lineChart(points: readonly ChartPoint[], options: ChartOptions): Html {
   if (points.length === 0) return emptyChart(options, "no data yet");
-  const w = options.width ?? 640;
-  const h = options.height ?? 260;
-  const format = options.format ?? defaultFormat;
-  const plotW = w - MARGIN.left - MARGIN.right;
-  const plotH = h - MARGIN.top - MARGIN.bottom;
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  const { w, h, format, plotW, plotH, max } = geometry(points, options);
   const x = (i: number) => MARGIN.left + (points.length === 1 ? plotW / 2 : (plotW * i) / (points.length - 1));
   const y = (v: number) => MARGIN.top + plotH - (Math.max(0, v) / max) * plotH;
   const body = axis(w, h, max, format);
