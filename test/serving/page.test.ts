@@ -79,11 +79,20 @@ describe.each(databaseTargets())("page on %s", (target) => {
       }
       return statements.length;
     };
-    const four = await count(RAILS.map((r) => (r.kind === "BECAUSE_YOU_INTERACTED" ? { ...r, itemId: "s2" } : r)));
+    const fourRails = (first: number) => RAILS.map((r) => ({ ...r, first, ...(r.kind === "BECAUSE_YOU_INTERACTED" ? { itemId: "s2" } : {}) }));
     const one = await count([RAILS[0]]);
+    const fewItems = await count(fourRails(2));
+    const moreItems = await count(fourRails(6));
     // One rail: user, history, popular fallback, candidates. Four: + trending's
-    // popularity read, the anchors' items, and their candidates.
-    expect([one, four]).toEqual([4, 7]);
+    // popularity read, the anchors' items, and their candidates. The
+    // candidates of rails whose inputs arrive in different ticks can make a
+    // second batch (seen under load on PostgreSQL), hence 7 or 8; never more,
+    // and not more for more items.
+    expect(one).toBe(4);
+    for (const n of [fewItems, moreItems]) {
+      expect(n).toBeGreaterThanOrEqual(7);
+      expect(n).toBeLessThanOrEqual(8);
+    }
   });
 
   it("gives an unknown user cold-start rails, with empty anchor rails", async () => {
