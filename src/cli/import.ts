@@ -9,6 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../app";
+import { analyzeTables } from "../db/analyzeTables";
 import { ConfigError, loadConfig, redact, type Config } from "../config";
 import type { Database } from "../db/Database";
 import { MigrationError } from "../db/migrate";
@@ -203,6 +204,7 @@ export async function runImport(args: ImportArgs, config: Config, io: ImportIo):
       progress.finish();
     }
     const writeSeconds = (performance.now() - writeStart) / 1000;
+    await analyzeTables(db);
     const after = await countRows(db);
     return {
       source: args.source,

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from "../config";
 import { openDatabase } from "../app";
 import { createLogger } from "../logger";
 import { generateInteractions, generateItems, generateUsers, type SyntheticSpec } from "../db/syntheticRepository";
+import { analyzeTables } from "../db/analyzeTables";
 import { createProgress } from "./progress";
 
 function option(argv: readonly string[], name: string, fallback: number): number {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       interactions.update(to / spec.users, `${written} interactions`);
     }
     interactions.done(`${written} interactions`);
+    await analyzeTables(db);
     process.stdout.write(
       `synthetic: ${spec.users} users, ${spec.items} items, ${written} interactions in ${((performance.now() - started) / 1000).toFixed(1)} s (${db.description})\n`,
     );
