@@ -6,8 +6,8 @@ import { listModels, type ModelInfoView, type ModelVersionView } from "../../job
 import { formatDate, formatNumber, html, type Html } from "./html";
 import { barChart } from "./svgCharts";
 
-// Metrics that are settings, not measurements: not charted.
-const NOT_CHARTED = new Set(["seed"]);
+// Not charted: the seed (a setting) and how many users the holdout ranked.
+const NOT_CHARTED = new Set(["seed", "evaluatedUsers"]);
 
 function numericEntries(record: Record<string, unknown>): [string, number][] {
   return Object.entries(record).filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1]));
