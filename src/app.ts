@@ -75,7 +75,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     authenticate: auth.enabled ? (req) => auth.authenticate(req.headers) : undefined,
     graphiql: config.graphiql,
     // Server-rendered pages at /dashboard; with auth on, admin and service keys may view.
-    dashboard: createDashboardRoute({ db, config, authorize: dashboardAuthorizer(db, config.auth) }),
+    dashboard: createDashboardRoute({ db, config, authorize: dashboardAuthorizer(auth) }),
     // /readyz checks this database directly, and lists the served models.
     db,
     activeModels: () => modelStoreOf(db).all(),

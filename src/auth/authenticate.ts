@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { AuthConfig } from "../config";
 import type { Database } from "../db/Database";
 import { sharedSecret } from "../db/apiKeyRepository";
-import { KeyVerifier } from "./apiKeys";
+import { KeyVerifier, type VerifiedKey } from "./apiKeys";
 import { OPEN, type Principal } from "./Principal";
 import { RateLimiter } from "./rateLimiter";
 import { verifyUserToken } from "./userTokens";
@@ -28,6 +28,10 @@ export class AuthError extends Error {
 export interface Authenticator {
   readonly enabled: boolean;
   authenticate(headers: IncomingHttpHeaders, nowMs?: number): Promise<Principal>;
+  // The key's id and role, or undefined for an unknown, revoked or malformed
+  // key; the same verifier (and cache) as authenticate, without its rate
+  // limit or user token (the dashboard's sign-in).
+  verifyKey(key: string, nowMs?: number): Promise<VerifiedKey | undefined>;
   // The secret user tokens are signed with (shared through the database unless configured).
   tokenSecret(): Promise<Buffer>;
 }
@@ -58,6 +62,7 @@ export function createAuthenticator(db: Database, config: AuthConfig): Authentic
   return {
     enabled: config.enabled,
     tokenSecret,
+    verifyKey: (key, nowMs = Date.now()) => verifier.verify(key, nowMs),
     async authenticate(headers, nowMs = Date.now()) {
       if (!config.enabled) return OPEN;
       const key = bearerKey(header(headers, "authorization"));

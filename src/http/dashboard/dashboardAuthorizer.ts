@@ -1,13 +1,10 @@
 // Who is looking at the dashboard. The API key comes from the
 // `Authorization: Bearer` header (scripts, tests) or the `marquee_key` cookie
-// the login form sets (browsers), and is checked by the same KeyVerifier as
-// the API's. Admins and services may view; a client key may not (it acts for
+// the login form sets (browsers), and is checked by the API's own
+// Authenticator (one verifier and key cache per process). Admins and services may view; a client key may not (it acts for
 // one user, and the dashboard shows every user); only admins may activate.
 import type http from "node:http";
-import type { AuthConfig } from "../../config";
-import type { Database } from "../../db/Database";
-import { KeyVerifier } from "../../auth/apiKeys";
-import { bearerKey } from "../../auth/authenticate";
+import { bearerKey, type Authenticator } from "../../auth/authenticate";
 import type { Role } from "../../auth/Principal";
 
 export const KEY_COOKIE = "marquee_key";
@@ -48,10 +45,9 @@ export function canActivate(role: Role): boolean {
   return role === "admin" || role === "open";
 }
 
-export function dashboardAuthorizer(db: Database, config: Pick<AuthConfig, "enabled">): DashboardAuthorizer {
-  const verifier = new KeyVerifier(db);
+export function dashboardAuthorizer(auth: Pick<Authenticator, "enabled" | "verifyKey">): DashboardAuthorizer {
   async function verifyKey(key: string): Promise<Viewer> {
-    const verified = await verifier.verify(key.trim());
+    const verified = await auth.verifyKey(key.trim());
     if (!verified) return { ok: false, status: 401, message: "The API key is not valid (unknown, revoked or malformed)." };
     if (!canView(verified.role)) {
       return { ok: false, status: 403, message: `A ${verified.role} key may not view the dashboard; sign in with an admin or service key.` };
@@ -59,10 +55,10 @@ export function dashboardAuthorizer(db: Database, config: Pick<AuthConfig, "enab
     return { ok: true, role: verified.role, keyId: verified.id };
   }
   return {
-    enabled: config.enabled,
+    enabled: auth.enabled,
     verifyKey,
     async authorize(req) {
-      if (!config.enabled) return { ok: true, role: "open" };
+      if (!auth.enabled) return { ok: true, role: "open" };
       const header = req.headers.authorization;
       const fromHeader = bearerKey(Array.isArray(header) ? header[0] : header);
       const key = fromHeader || cookieValue(req.headers.cookie, KEY_COOKIE);
