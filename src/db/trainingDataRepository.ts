@@ -103,9 +103,18 @@ export interface CandidateItem {
 
 // Candidate items with what filters, diversity and the answer need (kind,
 // year, features, the whole row) in one statement.
-export async function candidateItems(db: Database, itemIds: readonly number[]): Promise<CandidateItem[]> {
-  if (itemIds.length === 0) return [];
+export function candidateItems(db: Database, itemIds: readonly number[]): Promise<CandidateItem[]> {
   // A prepared statement: on the hot path of every recommendation.
+  return candidatesWhere(db, "i.id = ANY($1::int[])", [...itemIds], "marquee_candidate_items");
+}
+
+// The same, by external id (the catalog cache's item lookups).
+export function candidateItemsByExternalIds(db: Database, externalIds: readonly string[]): Promise<CandidateItem[]> {
+  return candidatesWhere(db, "i.external_id = ANY($1::text[])", [...externalIds], "marquee_candidate_items_by_external_id");
+}
+
+async function candidatesWhere(db: Database, where: string, keys: (number | string)[], statementName: string): Promise<CandidateItem[]> {
+  if (keys.length === 0) return [];
   const rows = await db.sql.query<
     Omit<ItemRow, "createdAt" | "updatedAt" | "attributes"> & { attributes: unknown; createdAt: Date | string; updatedAt: Date | string; features: ItemFeatureRow[] | null }
   >(
@@ -116,9 +125,9 @@ export async function candidateItems(db: Database, itemIds: readonly number[]): 
                FROM item_features f_i JOIN features f ON f.id = f_i.feature_id
               WHERE f_i.item_id = i.id) AS features
        FROM items i
-      WHERE i.id = ANY($1::int[])`,
-    [[...itemIds]],
-    "marquee_candidate_items",
+      WHERE ${where}`,
+    [keys],
+    statementName,
   );
   return rows.map((r) => {
     const { features, ...item } = r;

@@ -5,11 +5,12 @@ import { baselineOnly } from "./algorithms/baseline";
 import { bpr } from "./algorithms/bpr";
 import { contentBased } from "./algorithms/content";
 import { ease } from "./algorithms/ease";
-import { rankingBlend, ratingBlend } from "./algorithms/hybrid";
+import { rankingBlend, rankingBlendPlus, ratingBlend } from "./algorithms/hybrid";
 import { ials } from "./algorithms/ials";
 import { itemKnn, itemKnnRanking } from "./algorithms/itemKnn";
 import { multVae } from "./algorithms/multVae";
 import { popularity } from "./algorithms/popularity";
+import { rp3beta } from "./algorithms/rp3beta";
 import { svd } from "./algorithms/svd";
 import { svdpp } from "./algorithms/svdpp";
 import { userKnn } from "./algorithms/userKnn";
@@ -44,10 +45,15 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
     description: "BPR with the hyperparameters of the published Recommenders/Cornac run (k 200, 100 epochs, lr 0.01, reg 0.001, init std 0.01)",
   },
   ease: { algorithm: ease, description: "EASE^R item-item autoencoder (Steck 2019)" },
+  rp3beta: { algorithm: rp3beta, description: "RP3beta item-item random walk with popularity discount (Paudel et al. 2016)" },
   vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
   hybrid: {
     algorithm: rankingBlend,
     description: "Ranking blend of EASE and iALS, weights chosen by nDCG@10 on held-out training data",
+  },
+  "hybrid-plus": {
+    algorithm: rankingBlendPlus,
+    description: "Ranking blend of EASE, iALS and RP3beta, weights chosen by nDCG@10 on held-out training data",
   },
   "hybrid-rating": {
     algorithm: ratingBlend,

@@ -60,13 +60,39 @@ export function listCost(schema: GraphQLSchema, document: DocumentNode, operatio
   return root ? walk(operation.selectionSet, root, 1, new Set()) : 0;
 }
 
+// The cost depends on the document and on the variables' numbers and list
+// lengths only (`first`, `ids`), not on the ids themselves: a document
+// asked again with other ids of the same count is not walked again.
+const memo = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+
+function shapeOf(variables: Record<string, unknown>): string {
+  return JSON.stringify(variables, (_key, value: unknown) => {
+    if (typeof value === "string") return "";
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return `#${value.length}`;
+    return value;
+  });
+}
+
+function memoListCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  let costs = memo.get(operation);
+  if (!costs) memo.set(operation, (costs = new Map()));
+  const shape = shapeOf(variables);
+  let cost = costs.get(shape);
+  if (cost === undefined) {
+    cost = listCost(schema, document, operation, variables);
+    if (costs.size >= 64) costs.clear();
+    costs.set(shape, cost);
+  }
+  return cost;
+}
+
 export function listCostLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation, schema }) {
           if (!operation) return;
-          const cost = listCost(schema, document, operation, request.variables ?? {});
+          const cost = memoListCost(schema, document, operation, request.variables ?? {});
           if (cost > maxCost) {
             throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost} (each field counts once per list element above it: lower \`first\` or the number of ids)`, {
               extensions: { code: "GRAPHQL_VALIDATION_FAILED", limit: "listCost", cost, maxCost, http: { status: 400 } },

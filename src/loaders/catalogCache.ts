@@ -15,6 +15,8 @@ import type { CandidateItem } from "../db/trainingDataRepository";
 
 export class CatalogCache {
   private readonly entries = new Map<number, CandidateItem>();
+  // External id -> id of the entries above (checked against the entry on read).
+  private readonly idOf = new Map<string, number>();
   private stamp: string | undefined;
   // All-time popularity for the fallback ranking, by rating-scale middle:
   // aggregated over every user, so kept until the next refresh tick.
@@ -31,9 +33,20 @@ export class CatalogCache {
     return found;
   }
 
+  // The cached item with this external id (the item { } and similarItems lookups).
+  getByExternalId(externalId: string): CandidateItem | undefined {
+    const id = this.idOf.get(externalId);
+    const found = id === undefined ? undefined : this.entries.get(id);
+    return found?.item.externalId === externalId ? this.get(found.item.id) : undefined;
+  }
+
   set(candidate: CandidateItem): void {
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    if (this.entries.size >= this.maxEntries) {
+      this.entries.clear();
+      this.idOf.clear();
+    }
     this.entries.set(candidate.item.id, candidate);
+    this.idOf.set(candidate.item.externalId, candidate.item.id);
   }
 
   invalidate(ids: Iterable<number>): void {
@@ -42,6 +55,7 @@ export class CatalogCache {
 
   clear(): void {
     this.entries.clear();
+    this.idOf.clear();
     this.popular.clear();
   }
 

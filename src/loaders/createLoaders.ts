@@ -4,6 +4,8 @@
 // or items it touches.
 import DataLoader from "dataloader";
 import { userStateCacheOf } from "./userStateCache";
+import { catalogCacheOf } from "./catalogCache";
+import { candidateItemsByExternalIds, type CandidateItem } from "../db/trainingDataRepository";
 import type { Database } from "../db/Database";
 import type { InteractionRow, ItemFeatureRow, ItemRow, UserRow } from "../db/rows";
 import { findItemsByExternalIds, findItemsByIds } from "../db/itemRepository";
@@ -51,11 +53,27 @@ export function createLoaders(db: Database): Loaders {
     for (const row of rows) itemByExternalId.prime(row.externalId, row);
     return alignToKeys(ids, rows, (r) => r.id);
   });
+  // Items the catalog cache holds (see catalogCache: invalidated by writes
+  // here at once, by other replicas' within a refresh) cost no statement.
+  const catalog = catalogCacheOf(db);
   const itemByExternalId: Loaders["itemByExternalId"] = new DataLoader(async (ids) => {
     observeBatch("itemByExternalId", ids.length);
-    const rows = await findItemsByExternalIds(db, ids);
-    for (const row of rows) itemById.prime(row.id, row);
-    return alignToKeys(ids, rows, (r) => r.externalId);
+    if (!catalog) {
+      const rows = await findItemsByExternalIds(db, ids);
+      for (const row of rows) itemById.prime(row.id, row);
+      return alignToKeys(ids, rows, (r) => r.externalId);
+    }
+    const cached = ids.map((id) => catalog.getByExternalId(id));
+    const missing = ids.filter((_, k) => cached[k] === undefined);
+    // Misses are read with their features (still one statement) and cached.
+    const read = missing.length > 0 ? await candidateItemsByExternalIds(db, missing) : [];
+    for (const c of read) catalog.set(c);
+    const found = [...read, ...(cached.filter(Boolean) as CandidateItem[])];
+    for (const c of found) {
+      itemById.prime(c.item.id, c.item);
+      featuresByItemId.prime(c.item.id, c.features);
+    }
+    return alignToKeys(ids, found.map((c) => c.item), (r) => r.externalId);
   });
   const featuresByItemId: Loaders["featuresByItemId"] = new DataLoader(async (ids) => {
     observeBatch("featuresByItemId", ids.length);

@@ -10,6 +10,12 @@
 // connection drops clears the whole cache (it may have missed messages).
 // A read that started before an invalidation does not store what it read
 // (the epoch check), so a racing read cannot put stale rows back.
+//
+// It also holds what the recommendation service derived from a user's
+// history (a model's ranked list, see recommendationService): derived state
+// lives and dies with the history it came from, so the same invalidations
+// drop it. Its key names the model version and revision, so a model swap
+// never serves an old list (old keys age out of the LRU).
 import type { Database } from "../db/Database";
 import type { InteractionRow, UserRow } from "../db/rows";
 
@@ -20,6 +26,10 @@ export class UserStateCache {
   private readonly externalIdOf = new Map<number, string>();
   private readonly histories = new Map<number, InteractionRow[]>();
   private rowsHeld = 0;
+  // userId -> key -> derived value; most recently used user last.
+  private readonly derived = new Map<number, Map<string, unknown>>();
+  derivedHits = 0;
+  derivedMisses = 0;
   private epochValue = 0;
   hits = 0;
   misses = 0;
@@ -27,7 +37,33 @@ export class UserStateCache {
   constructor(
     private readonly maxUsers = 200_000,
     private readonly maxRows = 5_000_000,
+    private readonly maxDerivedUsers = 50_000,
   ) {}
+
+  getDerived<T>(userId: number, key: string): T | undefined {
+    const entries = this.derived.get(userId);
+    const value = entries?.get(key) as T | undefined;
+    if (value === undefined) {
+      this.derivedMisses++;
+      return undefined;
+    }
+    this.derivedHits++;
+    this.derived.delete(userId);
+    this.derived.set(userId, entries!);
+    return value;
+  }
+
+  setDerived(userId: number, key: string, value: unknown, epoch: number): void {
+    if (epoch !== this.epochValue) return;
+    let entries = this.derived.get(userId);
+    if (entries) this.derived.delete(userId);
+    else entries = new Map();
+    // A handful of keys per user (strategies x excludeSeen); keep the newest.
+    if (entries.size >= 16) entries.delete(entries.keys().next().value!);
+    entries.set(key, value);
+    this.derived.set(userId, entries);
+    while (this.derived.size > this.maxDerivedUsers) this.derived.delete(this.derived.keys().next().value!);
+  }
 
   get epoch(): number {
     return this.epochValue;
@@ -80,6 +116,7 @@ export class UserStateCache {
       const rows = this.histories.get(id);
       if (rows) this.rowsHeld -= rows.length;
       this.histories.delete(id);
+      this.derived.delete(id);
       const externalId = this.externalIdOf.get(id);
       if (externalId !== undefined) this.users.delete(externalId);
       this.externalIdOf.delete(id);
@@ -101,6 +138,7 @@ export class UserStateCache {
     this.users.clear();
     this.externalIdOf.clear();
     this.histories.clear();
+    this.derived.clear();
     this.rowsHeld = 0;
   }
 

@@ -11,7 +11,7 @@
 //   5. reasons are computed only when the field is selected (a thunk).
 // Whatever cannot be personalised falls back to popular items and says why.
 import type { ServiceContext } from "./ServiceContext";
-import type { ItemRow, UserRow } from "../db/rows";
+import type { InteractionRow, ItemRow, UserRow } from "../db/rows";
 import type { CandidateItem } from "../db/trainingDataRepository";
 import { popularItems } from "../db/trainingDataRepository";
 import { BadUserInputError } from "../graphql/errors";
@@ -20,6 +20,7 @@ import { selectTopK } from "../engine/recommender/selectTopK";
 import { clipToScale } from "../engine/recommender/clipToScale";
 import type { Evidence, UserHistory } from "../engine/types";
 import { recommendationLoadersOf } from "../loaders/recommendationLoaders";
+import { userStateCacheOf } from "../loaders/userStateCache";
 import { modelStoreOf, type ModelStore } from "../serving/ModelStore";
 import type { ServedModel } from "../serving/ServedModel";
 import { historyOf } from "../serving/historyOf";
@@ -105,9 +106,15 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
   ];
   const served = store.get("popular");
   if (served) {
-    const scores = served.model.scoreAll(0);
+    // Scored on first use: most requests never need their backfill.
+    let scores: Float32Array | undefined;
     return async (n) =>
-      selectTopK(scores, n, (i) => excluded.has(served.itemIds[i])).map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy: "POPULAR", explain: reasons }));
+      selectTopK((scores ??= served.model.scoreAll(0)), n, (i) => excluded.has(served.itemIds[i])).map((s) => ({
+        itemId: served.itemIds[s.item],
+        score: s.score,
+        strategy: "POPULAR",
+        explain: reasons,
+      }));
   }
   return async (n) => {
     const rows = await recommendationLoadersOf(ctx).popularAllTime.load(middleOfScale(ctx));
@@ -118,24 +125,92 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
   };
 }
 
+// What a model says about one user, before filters: its best `top` items
+// (positions in the model, best first; items the request excludes are left
+// out), whether `top` holds every item it would rank at all (`complete`),
+// and the means to go deeper or explain. Derived from the history alone, so
+// the user state cache may keep it until the user's next write (see
+// cachedModelList).
+interface ModelList {
+  top: { item: number; score: number }[];
+  complete: boolean;
+  hasSignal: boolean;
+  // Recomputes the scores (a request deeper than `top`).
+  scores: () => Float32Array;
+  evidence: (index: number) => Evidence[];
+}
+
+// How deep a cached list is kept: a page of 10 with a narrowing filter reads
+// 4 * 10 + 20 = 60; deeper requests score again.
+const CACHED_DEPTH = 100;
+
+function modelList(served: ServedModel, history: UserHistory & { user?: number }, excluded: ReadonlySet<number>, depth: number): ModelList | undefined {
+  const model = served.model;
+  let scores: () => Float32Array;
+  let evidence: (i: number) => Evidence[];
+  if (model.scoreHistory) {
+    scores = () => model.scoreHistory!(history);
+    evidence = (i) => model.explainHistory?.(history, i, MAX_EVIDENCE) ?? [];
+  } else if (history.user !== undefined) {
+    const u = history.user;
+    scores = () => model.scoreAll(u);
+    evidence = (i) => model.explain?.(u, i, MAX_EVIDENCE) ?? [];
+  } else {
+    return undefined;
+  }
+  const s = scores();
+  const skip = skipFor(served, s, excluded);
+  const top = selectTopK(s, depth, skip);
+  return { top, complete: top.length < depth, hasSignal: hasSignalFor(served, s, excluded), scores, evidence };
+}
+
+// Items a model's ranking leaves out: excluded ones, and for kNN or content
+// models those it has no evidence for (score 0: unrelated to the history).
+function skipFor(served: ServedModel, scores: Float32Array, excluded: ReadonlySet<number>): (i: number) => boolean {
+  const evidenceOnly = findServingAlgorithm(served.name)?.evidenceScores ?? false;
+  return evidenceOnly ? (i) => !(scores[i] > 0) || excluded.has(served.itemIds[i]) : (i) => excluded.has(served.itemIds[i]);
+}
+
+// The model's list for this user through the user state cache: a warm
+// request for the same user, model version and excludeSeen costs no scoring.
+// Only lists whose exclusions come from the history alone are kept (a request
+// naming excludeItems scores afresh), and a list computed from a history read
+// before a write to the user is not stored (the cache's epoch).
+function cachedModelList(
+  ctx: ServiceContext,
+  served: ServedModel,
+  userId: number,
+  rows: readonly InteractionRow[],
+  filter: CheckedFilter,
+  excluded: ReadonlySet<number>,
+  epoch: number | undefined,
+): ModelList | undefined {
+  const cache = userStateCacheOf(ctx.db);
+  const cacheable = cache !== undefined && epoch !== undefined && filter.excludeItems.length === 0;
+  const key = `rank:${served.name}@${served.version}.${served.revision}:${filter.excludeSeen ? "unseen" : "all"}`;
+  if (cacheable) {
+    const hit = cache.getDerived<ModelList | null>(userId, key);
+    if (hit !== undefined) return hit ?? undefined;
+  }
+  const list = modelList(served, historyOf(served, userId, rows), excluded, CACHED_DEPTH);
+  if (cacheable) cache.setDerived(userId, key, list ?? null, epoch);
+  return list;
+}
+
 // The model's ranking, then popular items to fill the page: a kNN or content
 // model has nothing to say about items unrelated to the history (score 0).
-function modelRanking(
-  served: ServedModel,
-  strategy: StrategyName,
-  scores: Float32Array,
-  excluded: ReadonlySet<number>,
-  evidence: (index: number) => Evidence[],
-  backfill: Ranking,
-): Ranking {
-  const noEvidence = findServingAlgorithm(served.name)?.evidenceScores ? (i: number) => !(scores[i] > 0) : () => false;
+function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelList, excluded: ReadonlySet<number>, backfill: Ranking): Ranking {
   return async (n) => {
-    const top = selectTopK(scores, n, (i) => noEvidence(i) || excluded.has(served.itemIds[i]));
-    const ranked: Ranked[] = top.map((s) => ({
+    let top = list.top;
+    if (n > top.length && !list.complete) {
+      const s = list.scores();
+      top = selectTopK(s, n, skipFor(served, s, excluded));
+    }
+    const ranked: Ranked[] = top.slice(0, n).map((s) => ({
       itemId: served.itemIds[s.item],
       score: s.score,
       strategy,
-      explain: (c) => reasonsFromEvidence(served, evidence(s.item), c.features),
+      explain: (c) => reasonsFromEvidence(served, list.evidence(s.item), c.features),
     }));
     if (ranked.length < n) {
       const listed = new Set(ranked.map((r) => r.itemId));
@@ -190,7 +265,10 @@ function toResults(
       score: p.ranked.score,
       rank,
       strategy: p.ranked.strategy,
-      cursor: encodeCursor("rec", rank),
+      // Encoded only when a client selects it.
+      get cursor() {
+        return encodeCursor("rec", rank);
+      },
       reasons: () => (reasons ??= p.ranked.explain(p.candidate)),
     };
   });
@@ -247,6 +325,7 @@ export async function recommend(ctx: ServiceContext, user: UserRow | null, userI
   checkDiversityDepth(page, diversity, args.after);
   const requested = args.strategy ?? "HYBRID";
   const store = modelStoreOf(ctx.db);
+  const epoch = userStateCacheOf(ctx.db)?.epoch;
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
   const excluded = await excludedItemIds(ctx, filter, rows.map((r) => r.itemId));
 
@@ -259,25 +338,10 @@ export async function recommend(ctx: ServiceContext, user: UserRow | null, userI
   else if (rows.length === 0) why = "the user has no interactions yet";
   else {
     const { served, strategy } = chosen;
-    const model = served.model;
-    const history: UserHistory & { user?: number } = historyOf(served, user.id, rows);
-    let scores: Float32Array | undefined;
-    let evidence: ((i: number) => Evidence[]) | undefined;
-    if (model.scoreHistory) {
-      scores = model.scoreHistory(history);
-      evidence = (i) => model.explainHistory?.(history, i, MAX_EVIDENCE) ?? [];
-    } else if (history.user !== undefined) {
-      const u = history.user;
-      scores = model.scoreAll(u);
-      evidence = (i) => model.explain?.(u, i, MAX_EVIDENCE) ?? [];
-    } else {
-      why = `${strategy} was trained before the user's first interaction`;
-    }
-    if (scores && evidence) {
-      const hasSignal = hasSignalFor(served, scores, excluded);
-      if (hasSignal) ranking = modelRanking(served, strategy, scores, excluded, evidence, popularRanking(ctx, store, excluded, undefined));
-      else why = `${strategy} has no signal for this user yet`;
-    }
+    const list = cachedModelList(ctx, served, user.id, rows, filter, excluded, epoch);
+    if (!list) why = `${strategy} was trained before the user's first interaction`;
+    else if (!list.hasSignal) why = `${strategy} has no signal for this user yet`;
+    else ranking = modelRanking(served, strategy, list, excluded, popularRanking(ctx, store, excluded, undefined));
   }
   ranking ??= popularRanking(ctx, store, excluded, why);
   const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit + (diversity > 0 ? 2 * page.limit : 0));

@@ -28,6 +28,8 @@ export interface ServedModel {
   // Position -> database id, for the hot loops (no string round trip).
   readonly itemIds: Int32Array;
   readonly featureIds: Int32Array;
+  // Database item id -> position (the request path's lookup).
+  readonly itemIndex: ReadonlyMap<number, number>;
   readonly training: TrainingMode;
 }
 
@@ -49,6 +51,7 @@ export function servedModelFrom(stored: StoredModel): ServedModel {
     features: IdMap.from(Array.from(stored.index.features, String)),
     itemIds: stored.index.items,
     featureIds: stored.index.features,
+    itemIndex: new Map(Array.from(stored.index.items, (id, k) => [id, k])),
     training,
   };
 }

@@ -11,7 +11,7 @@ import type { ServedModel } from "./ServedModel";
 export function historyOf(served: ServedModel, userId: number, rows: readonly InteractionRow[]): KnownUserHistory {
   const records = [];
   for (const r of rows) {
-    const item = served.items.index(String(r.itemId));
+    const item = served.itemIndex.get(r.itemId);
     // An item added after training has no index: the model cannot use it.
     if (item === undefined) continue;
     records.push({ user: 0, item, kind: r.type as InteractionKind, value: r.value, timestamp: r.occurredAt.getTime() / 1000 });

@@ -31,6 +31,27 @@ describe("UserStateCache", () => {
     expect([cache.getHistory(1), cache.getUser("a")]).toEqual([undefined, undefined]);
   });
 
+  it("keeps derived values (ranked lists) only while the user's history stands", () => {
+    const cache = new UserStateCache(10, 100, 2);
+    const epoch = cache.epoch;
+    cache.setDerived(1, "rank:a", "list 1", epoch);
+    expect(cache.getDerived(1, "rank:a")).toBe("list 1");
+    expect(cache.getDerived(1, "rank:b")).toBeUndefined();
+    // A write to the user drops them; a list computed before that write is not stored.
+    cache.invalidate([1]);
+    expect(cache.getDerived(1, "rank:a")).toBeUndefined();
+    cache.setDerived(1, "rank:a", "stale", epoch);
+    expect(cache.getDerived(1, "rank:a")).toBeUndefined();
+    // At most two users here: the least recently used goes.
+    for (const u of [1, 2]) cache.setDerived(u, "k", `list ${u}`, cache.epoch);
+    cache.getDerived(1, "k");
+    cache.setDerived(3, "k", "list 3", cache.epoch);
+    expect([cache.getDerived(1, "k"), cache.getDerived(2, "k"), cache.getDerived(3, "k")]).toEqual(["list 1", undefined, "list 3"]);
+    cache.onMessage("*");
+    expect(cache.getDerived(1, "k")).toBeUndefined();
+    expect([cache.derivedHits, cache.derivedMisses]).toEqual([4, 5]);
+  });
+
   it("evicts the least recently used histories past its row budget", () => {
     const cache = new UserStateCache(10, 4);
     const rows = (n: number) => Array.from({ length: n }, () => ({}) as never);
@@ -77,6 +98,32 @@ describe.each(databaseTargets())("user cache on %s", (target) => {
     expect(ids(await server.run(RECS("ann")))).not.toContain(first);
     await server.run(`mutation { upsertUsers(users: [{ id: "ann", attributes: { plan: "gold" } }]) { id } }`);
     expect(await server.run(`{ user(id: "ann") { attributes } }`)).toEqual({ data: { user: { attributes: { plan: "gold" } } } });
+  });
+
+  it("serves a warm request from the user's cached ranked list until a write or a new model version", async () => {
+    const cache = enableUserStateCache(t.db);
+    const lists = () => ({ hits: cache.derivedHits, misses: cache.derivedMisses });
+    const before = ids(await server.run(RECS("u2")));
+    const start = lists();
+    expect(ids(await server.run(RECS("u2")))).toEqual(before);
+    expect(lists()).toEqual({ hits: start.hits + 1, misses: start.misses });
+    // Naming items to exclude scores afresh (the cached list only knows the history).
+    const excluding = await server.run(`{ recommendations(userId: "u2", first: 9, strategy: ITEM_KNN, filter: { excludeItems: ["${before[0]}"] }) { item { id } } }`);
+    expect(ids(excluding)).toEqual(before.slice(1));
+    expect(lists()).toEqual({ hits: start.hits + 1, misses: start.misses });
+    // A newly activated version is another key: scored again, then cached.
+    await trainAndActivate(t.db, ["item-knn"], 7);
+    expect(ids(await server.run(RECS("u2")))).toEqual(before);
+    expect(lists()).toEqual({ hits: start.hits + 1, misses: start.misses + 1 });
+    await server.run(RECS("u2"));
+    expect(lists()).toEqual({ hits: start.hits + 2, misses: start.misses + 1 });
+  });
+
+  it("looks items up by id in the catalog cache: a warm similarItems costs no statement", async () => {
+    const query = `{ similarItems(itemId: "s1", first: 3) { item { id title } } }`;
+    const cold = await counted(query);
+    expect(cold.answer.errors).toBeUndefined();
+    expect(await counted(query)).toEqual({ answer: cold.answer, statements: 0 });
   });
 
   it("forgets a deleted user", async () => {

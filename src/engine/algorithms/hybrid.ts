@@ -22,6 +22,7 @@
 import { csrFromTriplets } from "../data/CsrMatrix";
 import { ease } from "./ease";
 import { ials } from "./ials";
+import { rp3beta } from "./rp3beta";
 import { itemKnn } from "./itemKnn";
 import { svd } from "./svd";
 import { svdpp } from "./svdpp";
@@ -492,3 +493,7 @@ export const ratingBlend = createHybrid([svdpp, svdpp, svdpp, svd, itemKnn], {
 // Rankings: EASE^R and iALS, weights by validation nDCG@10 (msr-stratified
 // nDCG@10 0.494, gorse-5fold 0.4495).
 export const rankingBlend = createHybrid([ease, ials], { name: "rankingBlend", target: "ranking" });
+
+// Rankings with a third, item-graph component: EASE^R, iALS and RP3beta
+// (Paudel et al. 2016), weights by validation nDCG@10 as for rankingBlend.
+export const rankingBlendPlus = createHybrid([ease, ials, rp3beta], { name: "rankingBlendPlus", target: "ranking" });
