@@ -1,6 +1,6 @@
-// A process-wide cache of candidate items (row and features) for the hot
-// recommendation path, so a recommendation request reads only the user and
-// their history from PostgreSQL. Turned on per database by startApp
+// A process-wide cache of items (row and features) for the hot paths: the
+// candidates of recommendations, and the itemById / itemByExternalId loaders
+// (item { }, similarItems, reasons' items) when it is on. Turned on per database by startApp
 // (MARQUEE_CATALOG_CACHE, default on); off, every request reads candidates
 // (tests that count statements run without it).
 //
@@ -8,8 +8,8 @@
 // replicas notice within their refresh interval (the watch interval, 5 s by
 // default) through a stamp of the items table — the number of rows and the
 // sum of their updated_at, which grows with every update whatever order
-// concurrent transactions commit in. Interactions are never cached: a user's
-// history is read fresh on every request (read-your-writes on any replica).
+// concurrent transactions commit in. Users and their histories live in the
+// user state cache (userStateCache.ts), invalidated through NOTIFY.
 import type { Database } from "../db/Database";
 import type { CandidateItem } from "../db/trainingDataRepository";
 

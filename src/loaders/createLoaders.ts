@@ -5,7 +5,7 @@
 import DataLoader from "dataloader";
 import { userStateCacheOf } from "./userStateCache";
 import { catalogCacheOf } from "./catalogCache";
-import { candidateItemsByExternalIds, type CandidateItem } from "../db/trainingDataRepository";
+import { candidateItems, candidateItemsByExternalIds, type CandidateItem } from "../db/trainingDataRepository";
 import type { Database } from "../db/Database";
 import type { InteractionRow, ItemFeatureRow, ItemRow, UserRow } from "../db/rows";
 import { findItemsByExternalIds, findItemsByIds } from "../db/itemRepository";
@@ -47,15 +47,28 @@ export function createLoaders(db: Database): Loaders {
     for (const row of rows) userById.prime(row.id, row);
     return alignToKeys(ids, rows, (r) => r.externalId);
   });
+  // Items the catalog cache holds (see catalogCache: invalidated by writes
+  // here at once, by other replicas' within a refresh) cost no statement;
+  // misses are read with their features (still one statement) and cached.
+  const catalog = catalogCacheOf(db);
   const itemById: Loaders["itemById"] = new DataLoader(async (ids) => {
     observeBatch("itemById", ids.length);
-    const rows = await findItemsByIds(db, ids);
-    for (const row of rows) itemByExternalId.prime(row.externalId, row);
-    return alignToKeys(ids, rows, (r) => r.id);
+    if (!catalog) {
+      const rows = await findItemsByIds(db, ids);
+      for (const row of rows) itemByExternalId.prime(row.externalId, row);
+      return alignToKeys(ids, rows, (r) => r.id);
+    }
+    const cached = ids.map((id) => catalog.get(id));
+    const missing = ids.filter((_, k) => cached[k] === undefined);
+    const read = missing.length > 0 ? await candidateItems(db, missing) : [];
+    for (const c of read) catalog.set(c);
+    const found = [...read, ...(cached.filter(Boolean) as CandidateItem[])];
+    for (const c of found) {
+      itemByExternalId.prime(c.item.externalId, c.item);
+      featuresByItemId.prime(c.item.id, c.features);
+    }
+    return alignToKeys(ids, found.map((c) => c.item), (r) => r.id);
   });
-  // Items the catalog cache holds (see catalogCache: invalidated by writes
-  // here at once, by other replicas' within a refresh) cost no statement.
-  const catalog = catalogCacheOf(db);
   const itemByExternalId: Loaders["itemByExternalId"] = new DataLoader(async (ids) => {
     observeBatch("itemByExternalId", ids.length);
     if (!catalog) {
@@ -65,7 +78,6 @@ export function createLoaders(db: Database): Loaders {
     }
     const cached = ids.map((id) => catalog.getByExternalId(id));
     const missing = ids.filter((_, k) => cached[k] === undefined);
-    // Misses are read with their features (still one statement) and cached.
     const read = missing.length > 0 ? await candidateItemsByExternalIds(db, missing) : [];
     for (const c of read) catalog.set(c);
     const found = [...read, ...(cached.filter(Boolean) as CandidateItem[])];

@@ -126,6 +126,15 @@ describe.each(databaseTargets())("user cache on %s", (target) => {
     expect(await counted(query)).toEqual({ answer: cold.answer, statements: 0 });
   });
 
+  it("answers a warm many-user page with items, features and reasons' items without SQL", async () => {
+    const query = `{ users(ids: ["u1", "u3", "u4"]) { id recommendations(first: 3, strategy: ITEM_KNN) {
+      item { title features { facet value } } reasons { __typename ... on BecauseYouInteracted { item { id } weight } } } } }`;
+    const cold = await counted(query);
+    expect(cold.answer.errors).toBeUndefined();
+    expect(JSON.stringify(cold.answer)).toContain("BecauseYouInteracted");
+    expect(await counted(query)).toEqual({ answer: cold.answer, statements: 0 });
+  });
+
   it("forgets a deleted user", async () => {
     await server.run(RECS("jo"));
     await server.run(`mutation { deleteUser(id: "jo") { id } }`);
