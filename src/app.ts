@@ -54,7 +54,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   // Users and histories: every replica hears of every write (NOTIFY) before the writer answers.
   let stopListening: (() => Promise<void>) | undefined;
   if (config.userCache) {
-    const users = enableUserStateCache(db);
+    const users = enableUserStateCache(db, { rankedLists: config.rankedListCache });
     stopListening = await db.listen?.(USERS_CHANGED_CHANNEL, (payload) => users.onMessage(payload), () => {
       users.clear();
       logger.warn("lost the connection that hears of other replicas' writes; cleared the user cache and reconnecting");

@@ -53,6 +53,8 @@ export interface Config {
   catalogCache: boolean;
   // Keep users and their histories in memory, invalidated on every replica by each write (see loaders/userStateCache.ts).
   userCache: boolean;
+  // With the user cache: also keep each user's ranked list per model version until their next write.
+  rankedListCache: boolean;
   // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
   introspection: boolean;
   graphiql: boolean;
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: auth(env, production),
     catalogCache: boolean(env, "MARQUEE_CATALOG_CACHE", true),
     userCache: boolean(env, "MARQUEE_USER_CACHE", true),
+    rankedListCache: boolean(env, "MARQUEE_RANKED_LIST_CACHE", true),
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",

@@ -8,7 +8,9 @@
 //   (c) similarItems(itemId: <random>, first: 10)
 //   (d) users(ids: [50 random]) { recommendations(first: 10) { ... } }
 // requests/s, p50 and p99, the ratios b/a and c/a measured in the same run,
-// and the server's resident memory with the models loaded.
+// and the server's resident memory with the models loaded. Users repeat
+// within a run, so (b) is mostly served from the users' cached ranked lists;
+// `--ranked-list-cache off` measures every request scored.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -104,6 +106,9 @@ async function main(): Promise<void> {
   const strategy = arg("strategy", "");
   if (strategy && !/^[A-Z_]+$/.test(strategy)) throw new Error(`--strategy must be a Strategy enum value such as ITEM_KNN; got ${JSON.stringify(strategy)}`);
   const strategyArg = strategy ? `, strategy: ${strategy}` : "";
+  // --ranked-list-cache off: every recommendation is scored (the cold figure).
+  const rankedLists = arg("ranked-list-cache", "on");
+  if (rankedLists !== "on" && rankedLists !== "off") throw new Error(`--ranked-list-cache must be on or off; got ${JSON.stringify(rankedLists)}`);
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl });
   const users = (await db.sql.query<{ external_id: string }>(`SELECT external_id FROM users ORDER BY id`)).map((r) => r.external_id);
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, "../..");
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -150,7 +155,7 @@ async function main(): Promise<void> {
     const [a, b, c] = figures;
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
-      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, load average ${os.loadavg()[0].toFixed(1)} at the end`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
       "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
       "|---|---:|---:|---:|---:|---:|---:|",

@@ -38,6 +38,8 @@ export class UserStateCache {
     private readonly maxUsers = 200_000,
     private readonly maxRows = 5_000_000,
     private readonly maxDerivedUsers = 50_000,
+    // Off (MARQUEE_RANKED_LIST_CACHE=false): nothing derived is kept.
+    private readonly keepDerived = true,
   ) {}
 
   getDerived<T>(userId: number, key: string): T | undefined {
@@ -54,7 +56,7 @@ export class UserStateCache {
   }
 
   setDerived(userId: number, key: string, value: unknown, epoch: number): void {
-    if (epoch !== this.epochValue) return;
+    if (epoch !== this.epochValue || !this.keepDerived) return;
     let entries = this.derived.get(userId);
     if (entries) this.derived.delete(userId);
     else entries = new Map();
@@ -165,10 +167,10 @@ export class UserStateCache {
 
 const caches = new WeakMap<Database, UserStateCache>();
 
-export function enableUserStateCache(db: Database): UserStateCache {
+export function enableUserStateCache(db: Database, options: { rankedLists?: boolean } = {}): UserStateCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = new UserStateCache();
+    cache = new UserStateCache(undefined, undefined, undefined, options.rankedLists ?? true);
     caches.set(db, cache);
     announceUserChanges(db);
   }

@@ -28,6 +28,7 @@ describe("loadConfig", () => {
       },
       catalogCache: true,
       userCache: true,
+      rankedListCache: true,
       introspection: true,
       graphiql: true,
       nodeEnv: "development",
