@@ -1,4 +1,4 @@
-// `npm run train -- --model <name>|all [--seed 42] [--no-activate] [--no-evaluate]`:
+// `npm run train -- --model <name>[,<name>...]|all [--seed 42] [--no-activate] [--no-evaluate]`:
 // trains on everything in DATABASE_URL (or the embedded database), saves a
 // new version with its held-out evaluation figures (unless --no-evaluate)
 // and activates it. Running servers swap to it through their watcher.
@@ -35,7 +35,8 @@ export function parseTrainArgs(argv: readonly string[]): Args {
   if (!Number.isSafeInteger(seed)) throw new TrainError(`--seed must be an integer`);
   const known = trainableModels();
   if (model === undefined) throw new TrainError(`--model is required: one of ${known.join(", ")} or all`);
-  const models = model === "all" ? known : [model];
+  // Several names, comma-separated, share one read of the training data.
+  const models = model === "all" ? known : [...new Set(model.split(",").map((m) => m.trim()))];
   for (const m of models) if (!known.includes(m)) throw new TrainError(`unknown model ${JSON.stringify(m)}; known: ${known.join(", ")}, all`);
   return { models, seed, activate, evaluate };
 }

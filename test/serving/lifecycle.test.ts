@@ -137,6 +137,8 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
       activate: false,
       evaluate: true,
     });
+    expect(parseTrainArgs(["--model", "popular,ials,popular"]).models).toEqual(["popular", "ials"]);
+    expect(() => parseTrainArgs(["--model", "popular,svd-extreme"])).toThrow(/unknown model "svd-extreme"/);
     expect(() => parseTrainArgs([])).toThrow(/--model is required/);
     expect(() => parseTrainArgs(["--model", "svd-extreme"])).toThrow(/unknown model "svd-extreme"/);
   });
