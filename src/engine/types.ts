@@ -70,6 +70,10 @@ export interface Model {
   scoreHistory?(history: UserHistory): Float32Array;
   // Evidence for an item recommended from a history.
   explainHistory?(history: UserHistory, item: number, maxEvidence: number): Evidence[];
+  // The best n items for a history, leaving out `skip`, when the model can
+  // answer without scoring every item (an IVF index over a large catalog,
+  // recommender/ivfIndex.ts): approximate. Absent: scoreHistory, then top n.
+  topHistory?(history: UserHistory, n: number, skip?: (item: number) => boolean): ScoredItem[];
   serialize?(): SerializedModel;
 }
 

@@ -158,6 +158,13 @@ function modelList(served: ServedModel, history: UserHistory & { user?: number }
   } else {
     return undefined;
   }
+  // A large catalog behind an index: the best items without scoring them all.
+  const evidenceOnly = findServingAlgorithm(served.name)?.evidenceScores ?? false;
+  if (model.topHistory && !evidenceOnly) {
+    const top = model.topHistory(history, depth, (i) => excluded.has(served.itemIds[i]));
+    const hasSignal = top.length === 1 || (top.length > 1 && top[0].score !== top[top.length - 1].score);
+    return { top, complete: false, hasSignal, scores, evidence };
+  }
   const s = scores();
   const skip = skipFor(served, s, excluded);
   const top = selectTopK(s, depth, skip);

@@ -9,6 +9,9 @@ import { importCatalog } from "../../src/services/importService";
 import { loadActiveModels } from "../../src/db/modelRepository";
 import { tinyCatalog } from "./support/tinyCatalog";
 import { trainAndActivate } from "./support/trainAndServe";
+import { modelStoreOf } from "../../src/serving/ModelStore";
+import { selectTopK } from "../../src/engine/recommender/selectTopK";
+import type { UserHistory } from "../../src/engine/types";
 
 const RECS = `query($userId: ID!, $strategy: Strategy, $first: Int) {
   recommendations(userId: $userId, first: $first, strategy: $strategy) {
@@ -62,6 +65,30 @@ describe.each(databaseTargets())("learned models on %s", (target) => {
       expect(r.strategy).toBe(strategy);
       expect(r.reasons.map((x) => x.__typename)).not.toContain("ColdStart");
       expect(["s1", "s2", "s3"]).not.toContain(r.item.id); // u1's own items are not recommended
+    }
+  });
+
+  it("asks a model that has an index (topHistory, large catalogs) for its top items instead of scoring them all", async () => {
+    const exact = await recs("u2", "MATRIX_FACTORIZATION", 4);
+    const model = modelStoreOf(t.db).get("ials")!.model;
+    const asked: { n: number; skipsHistory: boolean }[] = [];
+    // Stands in for the IVF index (built only from 20,000 items): the exact top n.
+    model.topHistory = (history: UserHistory, n: number, skip?: (i: number) => boolean) => {
+      asked.push({ n, skipsHistory: history.items.length === 3 && Array.from(history.items).every((i) => skip?.(i) === true) });
+      return selectTopK(model.scoreHistory!(history), n, skip);
+    };
+    try {
+      expect(await recs("u2", "MATRIX_FACTORIZATION", 4)).toEqual(exact);
+      expect(asked).toEqual([{ n: 100, skipsHistory: true }]);
+      // An index that finds nothing: popular items, saying why.
+      model.topHistory = () => [];
+      const none = await recs("u3", "MATRIX_FACTORIZATION", 2);
+      expect(none.map((r) => r.reasons[0])).toEqual([
+        { __typename: "ColdStart", why: "MATRIX_FACTORIZATION has no signal for this user yet" },
+        { __typename: "ColdStart", why: "MATRIX_FACTORIZATION has no signal for this user yet" },
+      ]);
+    } finally {
+      delete model.topHistory;
     }
   });
 

@@ -27,6 +27,7 @@ import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf } from "../recommender/ivfIndex";
 
 export interface IalsParams {
   nFactors: number;
@@ -127,9 +128,16 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
 
 // What is stored and served: the item factors (float32) and the two
 // parameters of the user half-step.
-function ialsServing(p: IalsParams, y: Float32Array): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
+// `indexed`: also answer topHistory from an IVF index over the item factors
+// (served models of large catalogs; see recommender/ivfIndex.ts).
+function ialsServing(
+  p: IalsParams,
+  y: Float32Array,
+  indexed = false,
+): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> & Pick<Model, "topHistory"> {
   const k = p.nFactors;
   const nItems = y.length / k;
+  const index = indexed ? buildIvfIndex(y, nItems, k) : undefined;
   // YᵀY + λI, shared by every fold-in.
   const base = gramOf(y, nItems, k);
   for (let a = 0; a < k; a++) base[a * k + a] += p.regularization;
@@ -172,6 +180,14 @@ function ialsServing(p: IalsParams, y: Float32Array): Required<Pick<Model, "scor
       }
       return out;
     },
+    ...(index
+      ? {
+          topHistory(history: UserHistory, n: number, skip?: (item: number) => boolean) {
+            const x = userFactor(history);
+            return x ? searchIvf(index, y, x, n, skip) : [];
+          },
+        }
+      : {}),
     explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(y, k, history, item, maxEvidence),
     similarItems: (item, n) => nearestRows(y, nItems, k, item, n),
     serialize: (): SerializedModel => ({ algorithm: "ials", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: y } }),
@@ -221,7 +237,7 @@ export const ials = {
     checkAlgorithm("ials", serialized);
     const p = { ...ialsDefaults, ...(serialized.params as Partial<IalsParams>) };
     const y = serializedArray("ials", serialized, "itemFactors", Float32Array);
-    const serving = ialsServing(p, y);
+    const serving = ialsServing(p, y, y.length / p.nFactors >= IVF_MIN_ITEMS);
     const empty = { items: new Int32Array(0), values: new Float32Array(0) };
     return {
       ...serving,
