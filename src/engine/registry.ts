@@ -5,7 +5,7 @@ import { baselineOnly } from "./algorithms/baseline";
 import { bpr } from "./algorithms/bpr";
 import { contentBased } from "./algorithms/content";
 import { ease } from "./algorithms/ease";
-import { rankingBlend, rankingBlendPlus, ratingBlend } from "./algorithms/hybrid";
+import { rankingBlend, rankingBlendPlus, ratingBlend, ratingBlendPlus } from "./algorithms/hybrid";
 import { ials } from "./algorithms/ials";
 import { itemKnn, itemKnnRanking } from "./algorithms/itemKnn";
 import { multVae } from "./algorithms/multVae";
@@ -53,11 +53,15 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   },
   "hybrid-plus": {
     algorithm: rankingBlendPlus,
-    description: "Ranking blend of EASE, iALS and RP3beta, weights chosen by nDCG@10 on held-out training data",
+    description: "Ranking blend of EASE and three iALS runs (different seeds), weights chosen by nDCG@10 on held-out training data",
   },
   "hybrid-rating": {
     algorithm: ratingBlend,
     description: "Rating blend of SVD++ (x3), SVD and item-kNN (feature-weighted linear stacking on held-out training data)",
+  },
+  "hybrid-rating-plus": {
+    algorithm: ratingBlendPlus,
+    description: "Rating blend of hybrid-rating's parts plus user-kNN, baseline and implicit EASE/iALS/RP3beta scores (FWLS on held-out training data)",
   },
 };
 
