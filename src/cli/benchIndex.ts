@@ -14,6 +14,7 @@ import { createRng } from "../engine/random";
 import { IVF_MIN_ITEMS } from "../engine/recommender/ivfIndex";
 import { selectTopK } from "../engine/recommender/selectTopK";
 import { historyOf } from "../serving/historyOf";
+import { groupByKeys } from "../loaders/alignToKeys";
 import { servedModelFrom } from "../serving/ServedModel";
 
 function arg(name: string, fallback: string): string {
@@ -45,15 +46,13 @@ async function main(): Promise<void> {
     }
     const [{ max }] = await db.sql.query<{ max: number }>(`SELECT max(id)::int AS max FROM users`);
     const ids = Array.from({ length: nUsers }, () => 1 + rng.int(max));
-    const rows = await historiesOfUsers(db, ids);
-    const byUser = new Map<number, typeof rows>();
-    for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+    const histories = groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId);
     const exactMs: number[] = [];
     const indexMs: number[] = [];
     let found = 0;
     let asked = 0;
-    for (const id of ids) {
-      const history = historyOf(served, id, byUser.get(id) ?? []);
+    for (const [k, id] of ids.entries()) {
+      const history = historyOf(served, id, histories[k]);
       if (history.items.length === 0) continue;
       const seen = new Set(history.items);
       const skip = (i: number) => seen.has(i);

@@ -37,7 +37,12 @@ export class CatalogCache {
   getByExternalId(externalId: string): CandidateItem | undefined {
     const id = this.idOf.get(externalId);
     const found = id === undefined ? undefined : this.entries.get(id);
-    return found?.item.externalId === externalId ? this.get(found.item.id) : undefined;
+    if (found?.item.externalId === externalId) {
+      this.hits++;
+      return found;
+    }
+    this.misses++;
+    return undefined;
   }
 
   set(candidate: CandidateItem): void {
@@ -47,6 +52,17 @@ export class CatalogCache {
     }
     this.entries.set(candidate.item.id, candidate);
     this.idOf.set(candidate.item.externalId, candidate.item.id);
+  }
+
+  // The items for `keys`: those held here, and the rest read by `read` (one
+  // call for all of them) and then held; in no particular order.
+  async readThrough<K>(keys: readonly K[], cached: (key: K) => CandidateItem | undefined, read: (missing: K[]) => Promise<CandidateItem[]>): Promise<CandidateItem[]> {
+    const hits = keys.map(cached);
+    const missing = keys.filter((_, k) => hits[k] === undefined);
+    const found = missing.length > 0 ? await read(missing) : [];
+    for (const c of found) this.set(c);
+    for (const c of hits) if (c) found.push(c);
+    return found;
   }
 
   invalidate(ids: Iterable<number>): void {

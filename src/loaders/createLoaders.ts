@@ -51,6 +51,13 @@ export function createLoaders(db: Database): Loaders {
   // here at once, by other replicas' within a refresh) cost no statement;
   // misses are read with their features (still one statement) and cached.
   const catalog = catalogCacheOf(db);
+  const primeItems = (found: CandidateItem[]): ItemRow[] =>
+    found.map((c) => {
+      itemById.prime(c.item.id, c.item);
+      itemByExternalId.prime(c.item.externalId, c.item);
+      featuresByItemId.prime(c.item.id, c.features);
+      return c.item;
+    });
   const itemById: Loaders["itemById"] = new DataLoader(async (ids) => {
     observeBatch("itemById", ids.length);
     if (!catalog) {
@@ -58,16 +65,8 @@ export function createLoaders(db: Database): Loaders {
       for (const row of rows) itemByExternalId.prime(row.externalId, row);
       return alignToKeys(ids, rows, (r) => r.id);
     }
-    const cached = ids.map((id) => catalog.get(id));
-    const missing = ids.filter((_, k) => cached[k] === undefined);
-    const read = missing.length > 0 ? await candidateItems(db, missing) : [];
-    for (const c of read) catalog.set(c);
-    const found = [...read, ...(cached.filter(Boolean) as CandidateItem[])];
-    for (const c of found) {
-      itemByExternalId.prime(c.item.externalId, c.item);
-      featuresByItemId.prime(c.item.id, c.features);
-    }
-    return alignToKeys(ids, found.map((c) => c.item), (r) => r.id);
+    const rows = primeItems(await catalog.readThrough(ids, (id) => catalog.get(id), (missing) => candidateItems(db, missing)));
+    return alignToKeys(ids, rows, (r) => r.id);
   });
   const itemByExternalId: Loaders["itemByExternalId"] = new DataLoader(async (ids) => {
     observeBatch("itemByExternalId", ids.length);
@@ -76,16 +75,8 @@ export function createLoaders(db: Database): Loaders {
       for (const row of rows) itemById.prime(row.id, row);
       return alignToKeys(ids, rows, (r) => r.externalId);
     }
-    const cached = ids.map((id) => catalog.getByExternalId(id));
-    const missing = ids.filter((_, k) => cached[k] === undefined);
-    const read = missing.length > 0 ? await candidateItemsByExternalIds(db, missing) : [];
-    for (const c of read) catalog.set(c);
-    const found = [...read, ...(cached.filter(Boolean) as CandidateItem[])];
-    for (const c of found) {
-      itemById.prime(c.item.id, c.item);
-      featuresByItemId.prime(c.item.id, c.features);
-    }
-    return alignToKeys(ids, found.map((c) => c.item), (r) => r.externalId);
+    const rows = primeItems(await catalog.readThrough(ids, (id) => catalog.getByExternalId(id), (missing) => candidateItemsByExternalIds(db, missing)));
+    return alignToKeys(ids, rows, (r) => r.externalId);
   });
   const featuresByItemId: Loaders["featuresByItemId"] = new DataLoader(async (ids) => {
     observeBatch("featuresByItemId", ids.length);

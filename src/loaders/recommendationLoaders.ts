@@ -37,11 +37,7 @@ export function createRecommendationLoaders(db: Database, loaders: Omit<Loaders,
   });
   const cache = catalogCacheOf(db);
   const candidateItem: RecommendationLoaders["candidateItem"] = new DataLoader(async (ids) => {
-    const cached = cache ? ids.map((id) => cache.get(id)) : [];
-    const missing = cache ? ids.filter((_, k) => cached[k] === undefined) : ids;
-    const rows = missing.length > 0 ? await candidateItems(db, missing) : [];
-    for (const c of rows) cache?.set(c);
-    const all = [...rows, ...(cached.filter(Boolean) as CandidateItem[])];
+    const all = cache ? await cache.readThrough(ids, (id) => cache.get(id), (missing) => candidateItems(db, missing)) : await candidateItems(db, ids);
     for (const c of all) {
       loaders.itemById.prime(c.item.id, c.item);
       loaders.itemByExternalId.prime(c.item.externalId, c.item);

@@ -12,8 +12,9 @@
 // 9,000 items, where a sparsified B would be needed).
 import { invertSpd } from "../linalg/invertSpd";
 import { topK } from "../linalg/nearestRows";
-import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
+import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { itemWeightEvidence } from "./factorEvidence";
 
 export interface EaseParams {
   // L2 weight λ on B. Steck reports a broad optimum; 500 won among
@@ -46,18 +47,7 @@ function easeServing(lambda: number, w: Float32Array): Required<Pick<Model, "sco
       }
       return out;
     },
-    explainHistory(history, item, maxEvidence) {
-      if (!known(item) || maxEvidence <= 0) return [];
-      const ev: Evidence[] = [];
-      for (let e = 0; e < history.items.length; e++) {
-        const i = history.items[e];
-        if (!known(i)) continue;
-        const weight = w[i * n + item];
-        if (weight > 0) ev.push({ kind: "becauseYouInteracted", item: i, weight });
-      }
-      ev.sort((a, b) => (b as { weight: number }).weight - (a as { weight: number }).weight);
-      return ev.slice(0, maxEvidence);
-    },
+    explainHistory: (history, item, maxEvidence) => itemWeightEvidence(history.items, item, maxEvidence, known, (i, j) => w[i * n + j]),
     similarItems(item, k) {
       if (!known(item)) return [];
       const row = w.slice(item * n, item * n + n);
@@ -110,14 +100,9 @@ export const ease = {
         return out;
       },
       explain(user, item, maxEvidence) {
-        if (user < 0 || user >= nUsers || item < 0 || item >= n) return [];
-        const ev: Evidence[] = [];
-        for (let e = indptr[user]; e < indptr[user + 1]; e++) {
-          const weight = w[indices[e] * n + item];
-          if (weight > 0) ev.push({ kind: "becauseYouInteracted", item: indices[e], weight });
-        }
-        ev.sort((a, b) => (b as { weight: number }).weight - (a as { weight: number }).weight);
-        return ev.slice(0, maxEvidence);
+        if (user < 0 || user >= nUsers) return [];
+        const known = (i: number) => i >= 0 && i < n;
+        return itemWeightEvidence(indices.subarray(indptr[user], indptr[user + 1]), item, maxEvidence, known, (i, j) => w[i * n + j]);
       },
     };
     return model;

@@ -42,3 +42,25 @@ export function factorEvidence(
   }
   return top.sorted().map((e) => ({ kind: "becauseYouInteracted", item: e.item, weight: e.score }));
 }
+
+// Evidence for an item-item model (EASE, RP3beta): the user's items with a
+// positive weight towards the recommended one, strongest first (ties keep
+// the order of `items`). `weightOf(i, item)` reads the model's weight.
+export function itemWeightEvidence(
+  items: ArrayLike<number>,
+  item: number,
+  maxEvidence: number,
+  known: (i: number) => boolean,
+  weightOf: (from: number, to: number) => number,
+): Evidence[] {
+  if (!known(item) || maxEvidence <= 0) return [];
+  const ev: { kind: "becauseYouInteracted"; item: number; weight: number }[] = [];
+  for (let e = 0; e < items.length; e++) {
+    const i = items[e];
+    if (!known(i)) continue;
+    const weight = weightOf(i, item);
+    if (weight > 0) ev.push({ kind: "becauseYouInteracted", item: i, weight });
+  }
+  ev.sort((a, b) => b.weight - a.weight);
+  return ev.slice(0, maxEvidence);
+}

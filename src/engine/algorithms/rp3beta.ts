@@ -13,8 +13,9 @@
 // Serving: W (sparse, k per row) is the whole model; a user is scored from
 // their current history as x W, exactly as scoreAll scores a training row.
 import { topK } from "../linalg/nearestRows";
-import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
+import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { itemWeightEvidence } from "./factorEvidence";
 
 export interface Rp3betaParams {
   // Exponent on the transition probabilities (1: the plain random walk P³).
@@ -66,18 +67,7 @@ function rp3betaServing(
   return {
     scoreItems,
     scoreHistory: (history: UserHistory) => scoreItems(history.items),
-    explainHistory(history, item, maxEvidence) {
-      if (!known(item) || maxEvidence <= 0) return [];
-      const ev: Evidence[] = [];
-      for (let e = 0; e < history.items.length; e++) {
-        const i = history.items[e];
-        if (!known(i)) continue;
-        const weight = weightOf(i, item);
-        if (weight > 0) ev.push({ kind: "becauseYouInteracted", item: i, weight });
-      }
-      ev.sort((a, b) => (b as { weight: number }).weight - (a as { weight: number }).weight);
-      return ev.slice(0, maxEvidence);
-    },
+    explainHistory: (history, item, maxEvidence) => itemWeightEvidence(history.items, item, maxEvidence, known, weightOf),
     similarItems(item, k) {
       if (!known(item)) return [];
       const row = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);

@@ -6,6 +6,7 @@
 // whenever the K stored neighbours cover those a prediction uses.
 import { TopKHeap } from "../recommender/TopKHeap";
 import type { ScoredItem } from "../types";
+import { neighboursOf } from "../similarity/topKNeighbours";
 
 // Row x's entries are indices/values[indptr[x], indptr[x + 1]), columns ascending.
 export interface SparseRows {
@@ -29,15 +30,7 @@ export function denseTable(sim: Float32Array, n: number): SimilarityTable {
     n,
     dense: sim,
     get: (x, y) => sim[x * n + y],
-    neighbours(x, k) {
-      const heap = new TopKHeap(Math.min(k, n));
-      const base = x * n;
-      for (let y = 0; y < n; y++) {
-        const s = sim[base + y];
-        if (y !== x && s > 0) heap.push(y, s);
-      }
-      return heap.sorted();
-    },
+    neighbours: (x, k) => neighboursOf(sim, n, x, k),
   };
 }
 
