@@ -2,6 +2,7 @@
 // algorithms whose files exist and type-check are listed; add a line when a
 // new one lands.
 import { baselineOnly } from "./algorithms/baseline";
+import { bpmf } from "./algorithms/bpmf";
 import { bpr } from "./algorithms/bpr";
 import { contentBased } from "./algorithms/content";
 import { ease } from "./algorithms/ease";
@@ -33,6 +34,7 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   content: { algorithm: contentBased, description: "Content-based: item features against the user's profile" },
   svd: { algorithm: svd, description: "Biased matrix factorisation by SGD (Surprise SVD)" },
   svdpp: { algorithm: svdpp, description: "SVD++ with implicit feedback (Surprise SVDpp)" },
+  bpmf: { algorithm: bpmf, description: "Bayesian matrix factorisation by Gibbs sampling (Salakhutdinov & Mnih 2008), on baseline residuals" },
   ials: { algorithm: ials, description: "Implicit ALS, weighted matrix factorisation (WRMF)" },
   bpr: { algorithm: bpr, description: "Bayesian personalised ranking matrix factorisation" },
   // The configuration Microsoft Recommenders publishes its BPR row with
