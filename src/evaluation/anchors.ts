@@ -31,8 +31,8 @@ export const ANCHORS: readonly Anchor[] = [
   { protocol: "msr-stratified", model: "LightGCN", source: MSR, metrics: { "map@10": 0.1209, "ndcg@10": 0.4164, "precision@10": 0.3592, "recall@10": 0.196 }, comparable: [] },
   { protocol: "msr-stratified", model: "SAR", source: MSR, metrics: { "map@10": 0.114, "ndcg@10": 0.3938, "precision@10": 0.3406, "recall@10": 0.1854 }, comparable: ["item-knn", "item-knn-ranking"] },
 
-  { protocol: "gorse-5fold", model: "WRMF", source: GORSE, metrics: { "precision@10": 0.347, "recall@10": 0.237, "map@10": 0.146, "ndcg@10": 0.416, "mrr@10": 0.654 }, comparable: ["ials"] },
-  { protocol: "gorse-5fold", model: "BPR", source: GORSE, metrics: { "precision@10": 0.321, "recall@10": 0.209, "map@10": 0.118, "ndcg@10": 0.376, "mrr@10": 0.598 }, comparable: ["bpr"] },
+  { protocol: "gorse-5fold", model: "WRMF", source: GORSE, metrics: { "precision@10": 0.347, "recall@10": 0.237, "map@10": 0.146, "ndcg@10": 0.416, "mrr@10": 0.654 }, comparable: ["ials", "ials-gorse"] },
+  { protocol: "gorse-5fold", model: "BPR", source: GORSE, metrics: { "precision@10": 0.321, "recall@10": 0.209, "map@10": 0.118, "ndcg@10": 0.376, "mrr@10": 0.598 }, comparable: ["bpr", "bpr-gorse"] },
   { protocol: "gorse-5fold", model: "KNN", source: GORSE, metrics: { "precision@10": 0.286, "recall@10": 0.193, "map@10": 0.114, "ndcg@10": 0.347, "mrr@10": 0.578 }, comparable: ["item-knn", "item-knn-ranking", "user-knn"] },
   { protocol: "gorse-5fold", model: "ItemPop", source: GORSE, metrics: { "precision@10": 0.191, "recall@10": 0.116, "map@10": 0.054, "ndcg@10": 0.218, "mrr@10": 0.41 }, comparable: ["popular"] },
 ];
