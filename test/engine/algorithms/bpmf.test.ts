@@ -96,7 +96,7 @@ describe("bpmf (Salakhutdinov & Mnih 2008)", () => {
     expect(Array.from(a.scoreAll(3))).not.toEqual(Array.from(c.scoreAll(3)));
   });
 
-  it("answers a cold-start user with the baseline (global mean + item bias), and stays on the rating scale", () => {
+  it("answers a cold-start user or item with the baseline, and stays on the rating scale", () => {
     const data = syntheticData(1);
     const model = bpmf.fit(data.train, { burnIn: 5, nSamples: 5 }, { seed: 3 });
     const base = fitBaselines(data.train);
@@ -108,6 +108,8 @@ describe("bpmf (Salakhutdinov & Mnih 2008)", () => {
       expect(model.predict!(data.train.nUsers + 5, i)).toBeCloseTo(expected, 5);
       expect(model.scoreAll(cold)[i]).toBeCloseTo(base.globalMean + base.itemBias[i], 4);
     }
+    // An item the model has never seen: the user's baseline (global mean + user bias).
+    expect(model.predict!(2, data.train.nItems + 3)).toBeCloseTo(Math.min(5, Math.max(1, base.globalMean + base.userBias[2])), 5);
     for (let i = 0; i < data.train.nItems; i++) {
       const p = model.predict!(2, i);
       expect(p).toBeGreaterThanOrEqual(1);
