@@ -6,7 +6,7 @@ import { loadTypeDefs } from "./typeDefs";
 import { resolvers } from "./resolvers";
 import { createFormatError } from "./formatError";
 import type { Logger } from "../logger";
-import { createMetricsPlugin } from "../observability/metricsPlugin";
+import { createMetricsPlugin, withRootFieldTiming } from "../observability/metricsPlugin";
 import { createQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./queryLimits";
 import { listCostLimitPlugin } from "./listCostLimit";
 import { withAuthPolicy } from "../auth/policy";
@@ -29,8 +29,9 @@ export function createApolloServer(logger: Logger, options: { introspection: boo
   const fields = schemaFields(typeDefs);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    // Every root field checks its rule (auth/policy.ts) before it resolves.
-    resolvers: withAuthPolicy(resolvers, fields, fields.User),
+    // Every root field checks its rule (auth/policy.ts) before it resolves;
+    // the metrics plugin's sampled requests time them (rule check included).
+    resolvers: withRootFieldTiming(withAuthPolicy(resolvers, fields, fields.User), fields),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,

@@ -120,7 +120,10 @@ export async function page(ctx: ServiceContext & { now: Date }, user: UserRow | 
       if (placed.has(r.item.id) || r.item.id === built[i].anchor?.id) continue;
       if (seen.has(r.item.id) && rail.filter?.excludeSeen !== false) continue;
       placed.add(r.item.id);
-      items.push({ ...r, rank: items.length + 1 });
+      // Re-ranked within the rail; the cursor stays the one of the result's
+      // place in its own ranking (cursor is a getter and reasons a method of
+      // the result, which a spread would not copy).
+      items.push({ item: r.item, score: r.score, strategy: r.strategy, cursor: r.cursor, reasons: () => r.reasons(), rank: items.length + 1 });
     }
     return { kind: rail.kind, title: rail.title ?? defaultTitle(rail, built[i].anchor), anchor: built[i].anchor, items };
   });

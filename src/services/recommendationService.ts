@@ -74,7 +74,10 @@ interface Ranked {
   itemId: number;
   score: number;
   strategy: StrategyName;
-  explain: (candidate: CandidateItem) => ReasonValue[] | Promise<ReasonValue[]>;
+  // Shared by the entries of one ranking (not a closure per entry): gets the entry itself.
+  explain: (candidate: CandidateItem, ranked: Ranked) => ReasonValue[] | Promise<ReasonValue[]>;
+  // The item's index in the model that ranked it (model rankings only).
+  modelItem?: number;
 }
 
 // A ranking that can be asked for more: `take(n)` returns the best n (or all there are).
@@ -207,6 +210,7 @@ function cachedModelList(
 // The model's ranking, then popular items to fill the page: a kNN or content
 // model has nothing to say about items unrelated to the history (score 0).
 function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelList, excluded: ReadonlySet<number>, backfill: Ranking): Ranking {
+  const explain = (c: CandidateItem, r: Ranked) => reasonsFromEvidence(served, list.evidence(r.modelItem!), c.features);
   return async (n) => {
     let top = list.top;
     if (n > top.length && !list.complete) {
@@ -217,7 +221,8 @@ function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelLi
       itemId: served.itemIds[s.item],
       score: s.score,
       strategy,
-      explain: (c) => reasonsFromEvidence(served, list.evidence(s.item), c.features),
+      modelItem: s.item,
+      explain,
     }));
     if (ranked.length < n) {
       const listed = new Set(ranked.map((r) => r.itemId));
@@ -264,30 +269,59 @@ function toResults(
         (a, b) => featureCosine(a.candidate.features, b.candidate.features),
       )
     : pool;
-  return ordered.slice(page.offset, page.offset + page.limit).map((p, k) => {
-    const rank = page.offset + k + 1;
-    let reasons: ReasonValue[] | Promise<ReasonValue[]> | undefined;
-    return {
-      item: p.candidate.item,
-      score: p.ranked.score,
-      rank,
-      strategy: p.ranked.strategy,
-      // Encoded only when a client selects it.
-      get cursor() {
-        return encodeCursor("rec", rank);
-      },
-      reasons: () => (reasons ??= p.ranked.explain(p.candidate)),
-    };
-  });
+  return ordered.slice(page.offset, page.offset + page.limit).map((p, k) => new RankedResult(p.candidate, p.ranked, page.offset + k + 1));
 }
 
-async function excludedItemIds(ctx: ServiceContext, filter: CheckedFilter, seen: readonly number[]): Promise<Set<number>> {
-  const excluded = new Set<number>(filter.excludeSeen ? seen : []);
-  if (filter.excludeItems.length > 0) {
-    const rows = await ctx.loaders.itemByExternalId.loadMany(filter.excludeItems);
-    for (const row of rows) if (row && !(row instanceof Error)) excluded.add(row.id);
+// One result. A class rather than an object literal with a `get cursor()`:
+// V8 gives each literal whose getter is a new closure a dictionary-mode
+// object of its own, so every result was slow to build and every field read
+// from it (item, score, …) a hash lookup. `cursor` is still computed only
+// when a client selects it; `reasons` is a method (pageService copies both
+// explicitly when it re-ranks a rail).
+class RankedResult implements RecommendationResult {
+  readonly item: ItemRow;
+  readonly score: number;
+  readonly strategy: StrategyName;
+  private explained: ReasonValue[] | Promise<ReasonValue[]> | undefined = undefined;
+
+  constructor(private readonly candidate: CandidateItem, private readonly ranked: Ranked, readonly rank: number) {
+    this.item = candidate.item;
+    this.score = ranked.score;
+    this.strategy = ranked.strategy;
   }
+
+  get cursor(): string {
+    return encodeCursor("rec", this.rank);
+  }
+
+  reasons(): ReasonValue[] | Promise<ReasonValue[]> {
+    return (this.explained ??= this.ranked.explain(this.candidate, this.ranked));
+  }
+}
+
+async function excludedItemIds(ctx: ServiceContext, filter: CheckedFilter, seen: ReadonlySet<number> | readonly number[]): Promise<ReadonlySet<number>> {
+  if (filter.excludeItems.length === 0) return filter.excludeSeen ? (seen instanceof Set ? seen : new Set(seen)) : NOTHING_EXCLUDED;
+  const excluded = new Set<number>(filter.excludeSeen ? seen : []);
+  const rows = await ctx.loaders.itemByExternalId.loadMany(filter.excludeItems);
+  for (const row of rows) if (row && !(row instanceof Error)) excluded.add(row.id);
   return excluded;
+}
+
+const NOTHING_EXCLUDED: ReadonlySet<number> = new Set();
+
+// The items of a user's history, as a set, built once per history: a warm
+// user's rows are the same array from the user state cache until their next
+// write (which replaces it), so the set lives as long as that array does.
+const seenSets = new WeakMap<readonly InteractionRow[], ReadonlySet<number>>();
+
+function seenItemIds(rows: readonly InteractionRow[]): ReadonlySet<number> {
+  let seen = seenSets.get(rows);
+  if (seen === undefined) {
+    const set = new Set<number>();
+    for (const r of rows) set.add(r.itemId);
+    seenSets.set(rows, (seen = set));
+  }
+  return seen;
 }
 
 // Whether the scores rank anything the user may be shown: some positive
@@ -334,7 +368,7 @@ export async function recommend(ctx: ServiceContext, user: UserRow | null, userI
   const store = modelStoreOf(ctx.db);
   const epoch = userStateCacheOf(ctx.db)?.epoch;
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
-  const excluded = await excludedItemIds(ctx, filter, rows.map((r) => r.itemId));
+  const excluded = await excludedItemIds(ctx, filter, seenItemIds(rows));
 
   let ranking: Ranking | undefined;
   let why: string | undefined;
