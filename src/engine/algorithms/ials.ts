@@ -184,7 +184,7 @@ function ialsServing(
       ? {
           topHistory(history: UserHistory, n: number, skip?: (item: number) => boolean) {
             const x = userFactor(history);
-            return x ? searchIvf(index, y, x, n, skip) : [];
+            return x ? searchIvf(index, x, n, skip) : [];
           },
         }
       : {}),

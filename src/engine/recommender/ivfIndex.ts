@@ -40,6 +40,11 @@ export interface IvfIndex {
   // Items of list l: listItems[listStart[l] .. listStart[l + 1]).
   readonly listStart: Int32Array;
   readonly listItems: Int32Array;
+  // The items' vectors copied in list order (row e is listItems[e]'s), so a
+  // probed list is read as one contiguous block instead of gathered item by
+  // item from the factor matrix: on 100k items × 48 factors the gather's
+  // cache misses were most of a query's time.
+  readonly listVectors: Float64Array;
 }
 
 // The nearest centroid of row `o` of `vectors` by Euclidean distance
@@ -114,24 +119,26 @@ export function buildIvfIndex(vectors: ArrayLike<number>, nItems: number, dim: n
   const fill = listStart.slice(0, nLists);
   const listItems = new Int32Array(nItems);
   for (let i = 0; i < nItems; i++) listItems[fill[listOf[i]]++] = i;
-  return { dim, nLists, nProbe: Math.max(1, Math.min(o.nProbe, nLists)), centroids, listStart, listItems };
+  const listVectors = new Float64Array(nItems * dim);
+  for (let e = 0; e < nItems; e++) for (let f = 0; f < dim; f++) listVectors[e * dim + f] = vectors[listItems[e] * dim + f];
+  return { dim, nLists, nProbe: Math.max(1, Math.min(o.nProbe, nLists)), centroids, listStart, listItems, listVectors };
 }
 
 // The `n` best items by inner product with `query` among the probed lists,
 // best first, leaving out items `skip` names.
 export function searchIvf(
   index: IvfIndex,
-  vectors: ArrayLike<number>,
   query: ArrayLike<number>,
   n: number,
   skip?: (item: number) => boolean,
   nProbe = index.nProbe,
 ): ScoredItem[] {
-  const { dim, nLists, centroids, listStart, listItems } = index;
+  const { dim, nLists, centroids, listStart, listItems, listVectors } = index;
+  const q = Float64Array.from(query);
   const lists = new TopKHeap(Math.min(nProbe, nLists));
   for (let l = 0; l < nLists; l++) {
     let s = 0;
-    for (let f = 0; f < dim; f++) s += query[f] * centroids[l * dim + f];
+    for (let f = 0; f < dim; f++) s += q[f] * centroids[l * dim + f];
     lists.push(l, s);
   }
   const heap = new TopKHeap(n);
@@ -139,9 +146,9 @@ export function searchIvf(
     for (let e = listStart[l]; e < listStart[l + 1]; e++) {
       const i = listItems[e];
       if (skip?.(i)) continue;
-      const o = i * dim;
+      const o = e * dim;
       let s = 0;
-      for (let f = 0; f < dim; f++) s += query[f] * vectors[o + f];
+      for (let f = 0; f < dim; f++) s += q[f] * listVectors[o + f];
       // As a Float32Array of scores holds it: the same numbers as exact scoring.
       if (Number.isFinite(s)) heap.push(i, Math.fround(s));
     }
