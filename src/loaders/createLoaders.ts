@@ -60,6 +60,11 @@ class RequestLoaders implements Loaders {
     }
   }
 
+  primeUser(user: UserRow): void {
+    this.userById.prime(user.id, user);
+    this.userByExternalId.prime(user.externalId, user);
+  }
+
   get userById(): Loaders["userById"] {
     const db = this.db;
     return (this.userByIdLoader ??= new DataLoader(async (ids) => {

@@ -3,10 +3,12 @@
 // statement, every candidate item (row, kind, year, features) in ONE
 // statement, and the popularity fallback once. Candidate rows prime the
 // catalog loaders, so `item { title features }` on a recommendation costs no
-// further statement.
+// further statement. A root field that names a user it will score reads the
+// user with their history (userWithHistory): one statement, not two.
 import DataLoader from "dataloader";
 import type { Database } from "../db/Database";
-import type { InteractionRow } from "../db/rows";
+import type { InteractionRow, UserRow } from "../db/rows";
+import { findUsersWithHistoriesByExternalIds } from "../db/userRepository";
 import { candidateItems, historiesOfUsers, popularItems, type CandidateItem } from "../db/trainingDataRepository";
 import type { ServiceContext } from "../services/ServiceContext";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
@@ -18,22 +20,27 @@ export const POPULAR_FALLBACK_LIMIT = 1000;
 
 export interface RecommendationLoaders {
   historyByUserId: DataLoader<number, InteractionRow[]>;
+  // A user by external id whose history the request will need: the history loader is primed.
+  userWithHistory: DataLoader<string, UserRow | null>;
   candidateItem: DataLoader<number, CandidateItem | null>;
   // All-time popularity by distinct users; key: the middle of the rating scale.
   popularAllTime: DataLoader<number, { itemId: number; users: number }[]>;
 }
 
-// Where candidate rows are primed: itemById, itemByExternalId and featuresByItemId.
-export interface CandidatePrimer {
+// Where rows read here are primed: candidates into itemById, itemByExternalId
+// and featuresByItemId; users into userById and userByExternalId.
+export interface RowPrimer {
   primeCandidates(found: readonly CandidateItem[]): void;
+  primeUser(user: UserRow): void;
 }
 
 export class RequestRecommendationLoaders implements RecommendationLoaders {
   private historyLoader?: RecommendationLoaders["historyByUserId"];
+  private userWithHistoryLoader?: RecommendationLoaders["userWithHistory"];
   private candidateLoader?: RecommendationLoaders["candidateItem"];
   private popularLoader?: RecommendationLoaders["popularAllTime"];
 
-  constructor(private readonly db: Database, private readonly loaders: CandidatePrimer) {}
+  constructor(private readonly db: Database, private readonly loaders: RowPrimer) {}
 
   get historyByUserId(): RecommendationLoaders["historyByUserId"] {
     if (!this.historyLoader) {
@@ -51,6 +58,34 @@ export class RequestRecommendationLoaders implements RecommendationLoaders {
       });
     }
     return this.historyLoader;
+  }
+
+  get userWithHistory(): RecommendationLoaders["userWithHistory"] {
+    if (!this.userWithHistoryLoader) {
+      const { db, loaders } = this;
+      const userCache = userStateCacheOf(db);
+      this.userWithHistoryLoader = new DataLoader(async (externalIds) => {
+        // Users whose row and history this replica holds cost nothing.
+        const known: UserRow[] = [];
+        const missing: string[] = [];
+        for (const id of externalIds) {
+          const user = userCache?.getUser(id);
+          if (user && userCache!.holdsHistory(user.id)) known.push(user);
+          else missing.push(id);
+        }
+        const epoch = userCache?.epoch ?? 0;
+        const read = missing.length > 0 ? await findUsersWithHistoriesByExternalIds(db, missing) : [];
+        for (const { user, history } of read) {
+          userCache?.setUser(user, epoch);
+          userCache?.setHistory(user.id, history, epoch);
+          this.historyByUserId.prime(user.id, history);
+        }
+        const users = [...known, ...read.map((r) => r.user)];
+        for (const user of users) loaders.primeUser(user);
+        return alignToKeys(externalIds, users, (u) => u.externalId);
+      });
+    }
+    return this.userWithHistoryLoader;
   }
 
   get candidateItem(): RecommendationLoaders["candidateItem"] {

@@ -98,6 +98,11 @@ export class UserStateCache {
     return rows;
   }
 
+  // Whether a history is held, without counting a hit or touching its place in the LRU.
+  holdsHistory(userId: number): boolean {
+    return this.histories.has(userId);
+  }
+
   setHistory(userId: number, rows: InteractionRow[], epoch: number): void {
     if (epoch !== this.epochValue) return;
     const old = this.histories.get(userId);

@@ -6,6 +6,8 @@ import type { Database } from "../../src/db/Database";
 import { enableCatalogCache } from "../../src/loaders/catalogCache";
 import { enableUserStateCache, UserStateCache } from "../../src/loaders/userStateCache";
 import { USERS_CHANGED_CHANNEL } from "../../src/db/usersChanged";
+import { findUsersByExternalIds, findUsersWithHistoriesByExternalIds } from "../../src/db/userRepository";
+import { historiesOfUsers } from "../../src/db/trainingDataRepository";
 import { importCatalog } from "../../src/services/importService";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestServer, type TestServer } from "../support/testServer";
@@ -98,6 +100,36 @@ describe.each(databaseTargets())("user cache on %s", (target) => {
     expect(ids(await server.run(RECS("ann")))).not.toContain(first);
     await server.run(`mutation { upsertUsers(users: [{ id: "ann", attributes: { plan: "gold" } }]) { id } }`);
     expect(await server.run(`{ user(id: "ann") { attributes } }`)).toEqual({ data: { user: { attributes: { plan: "gold" } } } });
+  });
+
+  it("reads users with their histories as the two separate reads would, empty histories and unknown ids included", async () => {
+    await server.run(`mutation { upsertUsers(users: [{ id: "no-history", attributes: { plan: "free" } }]) { id } }`);
+    const ids = ["u2", "nobody", "no-history", "ann", "u1"];
+    const users = await findUsersByExternalIds(t.db, ids);
+    const histories = await historiesOfUsers(t.db, users.map((u) => u.id));
+    const expected = users
+      .map((user) => ({ user, history: histories.filter((h) => h.userId === user.id) }))
+      .sort((a, b) => a.user.id - b.user.id);
+    const found = await findUsersWithHistoriesByExternalIds(t.db, ids);
+    expect(found).toEqual(expected);
+    expect(found.map((f) => [f.user.externalId, f.history.length > 0])).toEqual(
+      expect.arrayContaining([["no-history", false], ["u2", true]]),
+    );
+    expect(found.find((f) => f.user.externalId === "no-history")?.user.attributes).toEqual({ plan: "free" });
+  });
+
+  it("reads a user this replica has not cached, with their history, in one statement", async () => {
+    await server.run(RECS("u3"));
+    enableUserStateCache(t.db).invalidate([(await t.db.prisma.user.findUniqueOrThrow({ where: { externalId: "u3" } })).id]);
+    const statements: string[] = [];
+    const off = t.db.onStatement((sql) => statements.push(sql));
+    try {
+      expect((await server.run(RECS("u3"))).errors).toBeUndefined();
+    } finally {
+      off();
+    }
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/FROM users u\s+LEFT JOIN interactions i/);
   });
 
   it("serves a warm request from the user's cached ranked list until a write or a new model version", async () => {

@@ -6,7 +6,7 @@ export const pageResolvers = {
   Query: {
     page: async (_, args, ctx) => {
       const userId = checkId("userId", args.userId);
-      const user = await ctx.loaders.userByExternalId.load(userId);
+      const user = await ctx.loaders.recommendation.userWithHistory.load(userId);
       return page(ctx, user ?? null, userId, args.rails);
     },
   },

@@ -16,13 +16,13 @@ export const recommendationResolvers = {
     recommendations: async (_, args, ctx) => {
       const userId = checkId("userId", args.userId);
       checkRecommendArgs(args);
-      return recommend(ctx, await ctx.loaders.userByExternalId.load(userId), userId, args);
+      return recommend(ctx, await ctx.loaders.recommendation.userWithHistory.load(userId), userId, args);
     },
     similarItems: async (_, args, ctx) => similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args),
     similarUsers: async (_, args, ctx) => similarUsers(ctx, await ctx.loaders.userByExternalId.load(checkId("userId", args.userId)), args.first),
     predictRating: async (_, args, ctx) => {
       const userId = checkId("userId", args.userId);
-      const [user, item] = await Promise.all([ctx.loaders.userByExternalId.load(userId), itemOrNotFound(ctx, args.itemId)]);
+      const [user, item] = await Promise.all([ctx.loaders.recommendation.userWithHistory.load(userId), itemOrNotFound(ctx, args.itemId)]);
       return predictRating(ctx, user, userId, item);
     },
     popular: (_, args, ctx) => popular(ctx, args),
