@@ -1,5 +1,6 @@
 // Reads and validates the environment once, at start. Nothing else in the
 // code base reads process.env: everything receives a Config.
+import os from "node:os";
 import path from "node:path";
 import type { QueryLimits } from "./graphql/queryLimits";
 import type { RateLimit } from "./auth/rateLimiter";
@@ -36,6 +37,8 @@ export interface Config {
   // PostgreSQL: statements cancelled after this long, 0 = never (the API's
   // guard against a stuck or frozen database; bulk commands turn it off).
   databaseStatementTimeoutMs: number;
+  // Server processes sharing the port (MARQUEE_PROCESSES, "auto" = one per core; PostgreSQL only; see cluster.ts).
+  processes: number;
   // Run a job worker with this server (false: leave jobs to `npm run worker`).
   worker: boolean;
   // That worker as a child process (on PostgreSQL; PGlite keeps it in-process), so fits never block the API.
@@ -119,6 +122,16 @@ function ratingScale(env: Env): { min: number; max: number } {
   return { min, max };
 }
 
+function processes(env: Env): number {
+  const raw = env.MARQUEE_PROCESSES;
+  const count = raw !== undefined && raw.trim().toLowerCase() === "auto" ? os.availableParallelism() : integer(env, "MARQUEE_PROCESSES", 1, 1, 64);
+  // PGlite is a database inside one process: a second process could not open it.
+  if (count > 1 && (env.DATABASE_URL === undefined || env.DATABASE_URL === "")) {
+    throw new ConfigError(`MARQUEE_PROCESSES=${raw} needs DATABASE_URL: the embedded PGlite database lives in one process`);
+  }
+  return count;
+}
+
 function logLevel(env: Env): Config["logLevel"] {
   const raw = env.LOG_LEVEL;
   if (raw === undefined || raw === "") return "info";
@@ -170,6 +183,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 20, 1, 1000),
     databaseStatementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 30_000, 0, 86_400_000),
+    processes: processes(env),
     worker: boolean(env, "MARQUEE_WORKER", true),
     workerProcess: boolean(env, "MARQUEE_WORKER_PROCESS", true),
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),

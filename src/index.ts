@@ -2,6 +2,8 @@
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
 import { startApp } from "./app";
+import cluster from "node:cluster";
+import { superviseProcesses, type ReadyMessage } from "./cluster";
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -16,9 +18,20 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  if (config.processes > 1 && cluster.isPrimary) {
+    superviseProcesses(config, logger, (url, count) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stdout.write(`Marquee is ready at ${url} (${count} processes; started in ${seconds} s)\n`);
+    });
+    return;
+  }
   const app = await startApp(config, logger);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`Marquee is ready at ${app.url} (${app.db.description}; started in ${seconds} s)\n`);
+  if (cluster.isWorker) {
+    process.send!({ type: "marquee-ready", url: app.url } satisfies ReadyMessage);
+  } else {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`Marquee is ready at ${app.url} (${app.db.description}; started in ${seconds} s)\n`);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,4 @@
-// `npm run bench:serve -- [--duration 8] [--connections 50]`: serving
+// `npm run bench:serve -- [--duration 8] [--connections 50] [--processes 1|N|auto]`: serving
 // throughput against a PostgreSQL (DATABASE_URL) that already holds a catalog
 // with trained, active models (e.g. ML-100K: `npm run import -- movielens-100k
 // <dir>` then `npm run train -- --model all`). It starts the server as a child
@@ -76,10 +76,12 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
   });
 }
 
+// The resident memory of a process and all its descendants (the server's processes).
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  return kb / 1024 + children.reduce((sum, child) => sum + rssMb(child), 0);
 }
 
 async function waitForServer(url: string, child: ChildProcess): Promise<void> {
@@ -108,6 +110,9 @@ async function main(): Promise<void> {
   const strategyArg = strategy ? `, strategy: ${strategy}` : "";
   // --ranked-list-cache off: every recommendation is scored (the cold figure).
   const rankedLists = arg("ranked-list-cache", "on");
+  // --processes N: the server as N processes on one port (MARQUEE_PROCESSES).
+  const processes = arg("processes", "1");
+  if (!/^([1-9]\d?|auto)$/.test(processes)) throw new Error(`--processes must be a number from 1 to 64 or auto; got ${JSON.stringify(processes)}`);
   if (rankedLists !== "on" && rankedLists !== "off") throw new Error(`--ranked-list-cache must be on or off; got ${JSON.stringify(rankedLists)}`);
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl });
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, "../..");
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false", MARQUEE_PROCESSES: processes },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -155,13 +160,13 @@ async function main(): Promise<void> {
     const [a, b, c] = figures;
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
-      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, load average ${os.loadavg()[0].toFixed(1)} at the end`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
       "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
       "|---|---:|---:|---:|---:|---:|---:|",
       ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${f.graphqlErrors} |`),
       "",
-      `server RSS with models loaded: ${rss.toFixed(0)} MB`,
+      `server RSS with models loaded: ${rss.toFixed(0)} MB (all its processes)`,
       `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
     ];

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       maxUpsertBatch: 1000,
       databasePoolSize: 20,
       databaseStatementTimeoutMs: 30000,
+      processes: 1,
       worker: true,
       workerProcess: true,
       watchIntervalMs: 5000,
