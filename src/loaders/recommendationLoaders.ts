@@ -43,84 +43,72 @@ export class RequestRecommendationLoaders implements RecommendationLoaders {
   constructor(private readonly db: Database, private readonly loaders: RowPrimer) {}
 
   get historyByUserId(): RecommendationLoaders["historyByUserId"] {
-    if (!this.historyLoader) {
-      const db = this.db;
+    const db = this.db;
+    return (this.historyLoader ??= new DataLoader(async (ids) => {
       const userCache = userStateCacheOf(db);
-      this.historyLoader = new DataLoader(async (ids) => {
-        if (!userCache) return groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId);
-        const cached = ids.map((id) => userCache.getHistory(id));
-        const missing = ids.filter((_, k) => cached[k] === undefined);
-        const epoch = userCache.epoch;
-        const read = missing.length > 0 ? groupByKeys(missing, await historiesOfUsers(db, missing), (r) => r.userId) : [];
-        missing.forEach((id, k) => userCache.setHistory(id, read[k], epoch));
-        let m = 0;
-        return cached.map((rows) => rows ?? read[m++]);
-      });
-    }
-    return this.historyLoader;
+      if (!userCache) return groupByKeys(ids, await historiesOfUsers(db, ids), (r) => r.userId);
+      const cached = ids.map((id) => userCache.getHistory(id));
+      const missing = ids.filter((_, k) => cached[k] === undefined);
+      const epoch = userCache.epoch;
+      const read = missing.length > 0 ? groupByKeys(missing, await historiesOfUsers(db, missing), (r) => r.userId) : [];
+      missing.forEach((id, k) => userCache.setHistory(id, read[k], epoch));
+      let m = 0;
+      return cached.map((rows) => rows ?? read[m++]);
+    }));
   }
 
   get userWithHistory(): RecommendationLoaders["userWithHistory"] {
-    if (!this.userWithHistoryLoader) {
-      const { db, loaders } = this;
+    const { db, loaders } = this;
+    return (this.userWithHistoryLoader ??= new DataLoader(async (externalIds) => {
       const userCache = userStateCacheOf(db);
-      this.userWithHistoryLoader = new DataLoader(async (externalIds) => {
-        // Users whose row and history this replica holds cost nothing.
-        const known: UserRow[] = [];
-        const missing: string[] = [];
-        for (const id of externalIds) {
-          const user = userCache?.getUser(id);
-          if (user && userCache!.holdsHistory(user.id)) known.push(user);
-          else missing.push(id);
-        }
-        const epoch = userCache?.epoch ?? 0;
-        const read = missing.length > 0 ? await findUsersWithHistoriesByExternalIds(db, missing) : [];
-        for (const { user, history } of read) {
-          userCache?.setUser(user, epoch);
-          userCache?.setHistory(user.id, history, epoch);
-          this.historyByUserId.prime(user.id, history);
-        }
-        const users = [...known, ...read.map((r) => r.user)];
-        for (const user of users) loaders.primeUser(user);
-        return alignToKeys(externalIds, users, (u) => u.externalId);
-      });
-    }
-    return this.userWithHistoryLoader;
+      // Users whose row and history this replica holds cost nothing.
+      const known: UserRow[] = [];
+      const missing: string[] = [];
+      for (const id of externalIds) {
+        const user = userCache?.getUser(id);
+        if (user && userCache!.holdsHistory(user.id)) known.push(user);
+        else missing.push(id);
+      }
+      const epoch = userCache?.epoch ?? 0;
+      const read = missing.length > 0 ? await findUsersWithHistoriesByExternalIds(db, missing) : [];
+      for (const { user, history } of read) {
+        userCache?.setUser(user, epoch);
+        userCache?.setHistory(user.id, history, epoch);
+        this.historyByUserId.prime(user.id, history);
+      }
+      const users = [...known, ...read.map((r) => r.user)];
+      for (const user of users) loaders.primeUser(user);
+      return alignToKeys(externalIds, users, (u) => u.externalId);
+    }));
   }
 
   get candidateItem(): RecommendationLoaders["candidateItem"] {
-    if (!this.candidateLoader) {
-      const { db, loaders } = this;
+    const { db, loaders } = this;
+    return (this.candidateLoader ??= new DataLoader(async (ids) => {
       const cache = catalogCacheOf(db);
-      this.candidateLoader = new DataLoader(async (ids) => {
-        const all = cache ? await cache.readThrough(ids, (id) => cache.get(id), (missing) => candidateItems(db, missing)) : await candidateItems(db, ids);
-        loaders.primeCandidates(all);
-        return alignToKeys(ids, all, (c) => c.item.id);
-      });
-    }
-    return this.candidateLoader;
+      const all = cache ? await cache.readThrough(ids, (id) => cache.get(id), (missing) => candidateItems(db, missing)) : await candidateItems(db, ids);
+      loaders.primeCandidates(all);
+      return alignToKeys(ids, all, (c) => c.item.id);
+    }));
   }
 
   get popularAllTime(): RecommendationLoaders["popularAllTime"] {
-    if (!this.popularLoader) {
-      const db = this.db;
+    const db = this.db;
+    return (this.popularLoader ??= new DataLoader((middles) => {
       const cache = catalogCacheOf(db);
-      this.popularLoader = new DataLoader((middles) =>
-        Promise.all(
-          middles.map((middle) => {
-            if (!cache) return popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
-            let read = cache.popular.get(middle);
-            if (!read) {
-              read = popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
-              read.catch(() => cache.popular.delete(middle));
-              cache.popular.set(middle, read);
-            }
-            return read;
-          }),
-        ),
+      return Promise.all(
+        middles.map((middle) => {
+          if (!cache) return popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
+          let read = cache.popular.get(middle);
+          if (!read) {
+            read = popularItems(db, { limit: POPULAR_FALLBACK_LIMIT }, middle);
+            read.catch(() => cache.popular.delete(middle));
+            cache.popular.set(middle, read);
+          }
+          return read;
+        }),
       );
-    }
-    return this.popularLoader;
+    }));
   }
 }
 
