@@ -39,6 +39,13 @@ export function createRng(seed: number): Rng {
   };
 }
 
+// `length` draws of N(mean, std^2): the initial factors of the factor models.
+export function gaussianArray(length: number, std: number, rng: Rng, mean = 0): Float64Array {
+  const out = new Float64Array(length);
+  for (let t = 0; t < length; t++) out[t] = mean + std * rng.normal();
+  return out;
+}
+
 // Fisher-Yates shuffle in place.
 export function shuffle<T extends { length: number; [i: number]: any }>(array: T, rng: Rng): T {
   for (let i = array.length - 1; i > 0; i--) {

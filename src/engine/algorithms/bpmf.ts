@@ -13,7 +13,7 @@
 import { transpose } from "../data/CsrMatrix";
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { invertSpd } from "../linalg/invertSpd";
-import { createRng, type Rng } from "../random";
+import { createRng, type Rng, gaussianArray } from "../random";
 import { clipToScale } from "../recommender/clipToScale";
 import type { Algorithm, Model, TrainingSet } from "../types";
 import { fitBaselines } from "./baseline";
@@ -224,10 +224,8 @@ export const bpmf: Algorithm<BpmfParams> = {
     const colUsers = byItem.indices;
 
     const rng = createRng(options.seed);
-    const U = new Float64Array(nUsers * d);
-    const V = new Float64Array(nItems * d);
-    for (let t = 0; t < U.length; t++) U[t] = p.initStd * rng.normal();
-    for (let t = 0; t < V.length; t++) V[t] = p.initStd * rng.normal();
+    const U = gaussianArray(nUsers * d, p.initStd, rng);
+    const V = gaussianArray(nItems * d, p.initStd, rng);
     const userSamples: Float32Array[] = [];
     const itemSamples: Float32Array[] = [];
     const sweeps = p.burnIn + p.nSamples;

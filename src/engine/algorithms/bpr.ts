@@ -16,7 +16,7 @@
 // trained ones); replaying the optimiser costs O(nEpochs·n_u·k), well under
 // the O(nItems·k) of scoring itself for usual histories.
 import { nearestRows } from "../linalg/nearestRows";
-import { createRng } from "../random";
+import { createRng, gaussianArray } from "../random";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
@@ -118,11 +118,9 @@ export const bpr = {
     const { indptr, indices } = ratings;
     const k = p.nFactors;
     const rng = createRng(options.seed);
-    const pu = new Float64Array(nUsers * k);
-    const qi = new Float64Array(nItems * k);
+    const pu = gaussianArray(nUsers * k, p.initStd, rng);
+    const qi = gaussianArray(nItems * k, p.initStd, rng);
     const bi = new Float64Array(nItems);
-    for (let t = 0; t < pu.length; t++) pu[t] = p.initStd * rng.normal();
-    for (let t = 0; t < qi.length; t++) qi[t] = p.initStd * rng.normal();
     const nnz = indices.length;
     const rowOf = new Int32Array(nnz);
     for (let u = 0; u < nUsers; u++) for (let e = indptr[u]; e < indptr[u + 1]; e++) rowOf[e] = u;

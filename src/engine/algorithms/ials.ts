@@ -22,7 +22,7 @@
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { conjugateGradient } from "../linalg/conjugateGradient";
 import { nearestRows } from "../linalg/nearestRows";
-import { createRng } from "../random";
+import { createRng, gaussianArray } from "../random";
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
@@ -202,10 +202,8 @@ export const ials = {
     const { nUsers, nItems, ratings } = data;
     const k = p.nFactors;
     const rng = createRng(options.seed);
-    const xu = new Float64Array(nUsers * k);
-    const yi = new Float64Array(nItems * k);
-    for (let t = 0; t < xu.length; t++) xu[t] = p.initStd * rng.normal();
-    for (let t = 0; t < yi.length; t++) yi[t] = p.initStd * rng.normal();
+    const xu = gaussianArray(nUsers * k, p.initStd, rng);
+    const yi = gaussianArray(nItems * k, p.initStd, rng);
     const byItem = transpose(ratings);
     for (let it = 0; it < p.nIterations; it++) {
       solveSide(ratings, xu, yi, nItems, k, p);

@@ -14,7 +14,7 @@
 // epochs at lr 0.005), and the exact minimiser with λ = 0.02 per rating
 // overfits short histories with 100 factors; replaying the steps gives the
 // vector the model would have learnt for the user. O(nEpochs·n_u·k).
-import { createRng, shuffle } from "../random";
+import { createRng, shuffle, gaussianArray } from "../random";
 import { nearestRows } from "../linalg/nearestRows";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
@@ -125,10 +125,8 @@ export const svd = {
     const { nUsers, nItems, ratings } = data;
     const k = p.nFactors;
     const rng = createRng(options.seed);
-    const pu = new Float64Array(nUsers * k);
-    const qi = new Float64Array(nItems * k);
-    for (let x = 0; x < pu.length; x++) pu[x] = p.initMean + p.initStd * rng.normal();
-    for (let x = 0; x < qi.length; x++) qi[x] = p.initMean + p.initStd * rng.normal();
+    const pu = gaussianArray(nUsers * k, p.initStd, rng, p.initMean);
+    const qi = gaussianArray(nItems * k, p.initStd, rng, p.initMean);
     const bu = new Float64Array(nUsers);
     const bi = new Float64Array(nItems);
 
