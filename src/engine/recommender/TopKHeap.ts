@@ -22,6 +22,12 @@ export class TopKHeap {
     return s < t || (s === t && i > j);
   }
 
+  // Whether push(id, score) would keep the pair: a caller can test this
+  // before a costlier check of its own (searchIvf's skip).
+  accepts(id: number, score: number): boolean {
+    return this.k > 0 && (this.size < this.k || TopKHeap.worse(this.scores[0], this.ids[0], score, id));
+  }
+
   push(id: number, score: number): void {
     if (this.k <= 0) return;
     if (this.size < this.k) {

@@ -144,13 +144,15 @@ export function searchIvf(
   const heap = new TopKHeap(n);
   for (const { item: l } of lists.sorted()) {
     for (let e = listStart[l]; e < listStart[l + 1]; e++) {
-      const i = listItems[e];
-      if (skip?.(i)) continue;
       const o = e * dim;
       let s = 0;
       for (let f = 0; f < dim; f++) s += q[f] * listVectors[o + f];
+      if (!Number.isFinite(s)) continue;
       // As a Float32Array of scores holds it: the same numbers as exact scoring.
-      if (Number.isFinite(s)) heap.push(i, Math.fround(s));
+      const score = Math.fround(s);
+      const i = listItems[e];
+      // `skip` (a set lookup) only for the few items good enough to keep.
+      if (heap.accepts(i, score) && !skip?.(i)) heap.push(i, score);
     }
   }
   return heap.sorted();

@@ -54,6 +54,21 @@ describe("IVF index", () => {
     expect(buildIvfIndex(v, 3000, dim, { seed: 5 })).toEqual(index);
   });
 
+  it("asks `skip` only about items good enough to keep, with the same answer", () => {
+    const dim = 6;
+    const v = clustered(3000, dim, 20, 2);
+    const index = buildIvfIndex(v, 3000, dim, { seed: 5 });
+    const query = [1, -0.5, 0.25, 0, 2, -1];
+    let asked = 0;
+    const skip = (i: number) => {
+      asked++;
+      return i % 3 === 0;
+    };
+    expect(searchIvf(index, query, 10, skip, index.nLists)).toEqual(exactTop(v, dim, query, 10, (i) => i % 3 === 0));
+    expect(asked).toBeGreaterThanOrEqual(10);
+    expect(asked).toBeLessThan(3000 / 4);
+  });
+
   it("finds at least 90% of the true top 10 probing a twentieth of the lists", () => {
     const dim = 16;
     const n = 20_000;

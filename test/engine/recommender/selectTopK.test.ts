@@ -1,4 +1,5 @@
 import { selectTopK } from "../../../src/engine/recommender/selectTopK";
+import { TopKHeap } from "../../../src/engine/recommender/TopKHeap";
 import { createRng } from "../../../src/engine/random";
 
 describe("selectTopK", () => {
@@ -24,5 +25,19 @@ describe("selectTopK", () => {
       .sort((a, b) => b.score - a.score || a.item - b.item)
       .slice(0, 25);
     expect(selectTopK(Float32Array.from(scores), 25)).toEqual(full);
+  });
+});
+
+describe("TopKHeap.accepts", () => {
+  it("says whether push would keep a pair: room left, or better than the worst kept (ties to the lower index)", () => {
+    const heap = new TopKHeap(2);
+    expect(heap.accepts(5, -1)).toBe(true);
+    heap.push(5, 0.5);
+    heap.push(7, 0.8);
+    expect(heap.accepts(9, 0.4)).toBe(false);
+    expect(heap.accepts(9, 0.5)).toBe(false);
+    expect(heap.accepts(4, 0.5)).toBe(true);
+    expect(heap.accepts(9, 0.6)).toBe(true);
+    expect(new TopKHeap(0).accepts(1, 1)).toBe(false);
   });
 });
