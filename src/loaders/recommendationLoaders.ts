@@ -14,6 +14,7 @@ import type { ServiceContext } from "../services/ServiceContext";
 import { alignToKeys, groupByKeys } from "./alignToKeys";
 import { catalogCacheOf } from "./catalogCache";
 import { userStateCacheOf } from "./userStateCache";
+import { readUsersWithHistories } from "./coalescedUserReads";
 
 // How many all-time popular items the fallback ranking reads.
 export const POPULAR_FALLBACK_LIMIT = 1000;
@@ -70,7 +71,8 @@ export class RequestRecommendationLoaders implements RecommendationLoaders {
         else missing.push(id);
       }
       const epoch = userCache?.epoch ?? 0;
-      const read = missing.length > 0 ? await findUsersWithHistoriesByExternalIds(db, missing) : [];
+      // With the user cache (the server), cold reads of concurrent requests share one statement.
+      const read = missing.length === 0 ? [] : userCache ? await readUsersWithHistories(db, missing) : await findUsersWithHistoriesByExternalIds(db, missing);
       for (const { user, history } of read) {
         userCache?.setUser(user, epoch);
         userCache?.setHistory(user.id, history, epoch);

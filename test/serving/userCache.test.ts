@@ -8,6 +8,7 @@ import { enableUserStateCache, UserStateCache } from "../../src/loaders/userStat
 import { USERS_CHANGED_CHANNEL } from "../../src/db/usersChanged";
 import { findUsersByExternalIds, findUsersWithHistoriesByExternalIds } from "../../src/db/userRepository";
 import { historiesOfUsers } from "../../src/db/trainingDataRepository";
+import { readUsersWithHistories } from "../../src/loaders/coalescedUserReads";
 import { importCatalog } from "../../src/services/importService";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestServer, type TestServer } from "../support/testServer";
@@ -116,6 +117,20 @@ describe.each(databaseTargets())("user cache on %s", (target) => {
       expect.arrayContaining([["no-history", false], ["u2", true]]),
     );
     expect(found.find((f) => f.user.externalId === "no-history")?.user.attributes).toEqual({ plan: "free" });
+  });
+
+  it("coalesces the cold-user reads of concurrent requests into one statement", async () => {
+    const statements: string[] = [];
+    const off = t.db.onStatement((sql) => statements.push(sql));
+    let answers;
+    try {
+      answers = await Promise.all([readUsersWithHistories(t.db, ["u1"]), readUsersWithHistories(t.db, ["u2", "nobody"]), readUsersWithHistories(t.db, ["u1"])]);
+    } finally {
+      off();
+    }
+    expect(statements).toHaveLength(1);
+    expect(answers.map((found) => found.map((f) => f.user.externalId))).toEqual([["u1"], ["u2"], ["u1"]]);
+    expect(answers[1]).toEqual(await findUsersWithHistoriesByExternalIds(t.db, ["u2"]));
   });
 
   it("reads a user this replica has not cached, with their history, in one statement", async () => {
