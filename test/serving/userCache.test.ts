@@ -119,6 +119,17 @@ describe.each(databaseTargets())("user cache on %s", (target) => {
     expect(found.find((f) => f.user.externalId === "no-history")?.user.attributes).toEqual({ plan: "free" });
   });
 
+  it("reads interaction times to the millisecond, before 1970 too", async () => {
+    const times = ["1969-12-31T23:59:59.123Z", "2026-01-02T03:04:05.678Z"];
+    const answer = await server.run(`mutation { recordInteractions(interactions: [
+      { userId: "times", itemId: "s1", type: VIEW, occurredAt: "${times[0]}" },
+      { userId: "times", itemId: "s2", type: VIEW, occurredAt: "${times[1]}" }]) { accepted } }`);
+    expect(answer.errors).toBeUndefined();
+    const [found] = await findUsersWithHistoriesByExternalIds(t.db, ["times"]);
+    expect(found.history.map((h) => h.occurredAt.toISOString())).toEqual(times);
+    expect((await historiesOfUsers(t.db, [found.user.id])).map((h) => h.occurredAt.toISOString())).toEqual(times);
+  });
+
   it("coalesces the cold-user reads of concurrent requests into one statement", async () => {
     const statements: string[] = [];
     const off = t.db.onStatement((sql) => statements.push(sql));
