@@ -10,7 +10,10 @@
 // requests/s, p50 and p99, the ratios b/a and c/a measured in the same run,
 // and the server's resident memory with the models loaded. Users repeat
 // within a run, so (b) is mostly served from the users' cached ranked lists;
-// `--ranked-list-cache off` measures every request scored.
+// `--ranked-list-cache off` measures every request scored. Then, Marquee
+// stopped, the floor: (a) and (b)'s query on bare Apollo answering from
+// constants (bareApolloServer.ts), so the run shows how much of (b)'s cost is
+// the GraphQL stack's own (`--floor off` skips it).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -88,7 +91,7 @@ async function waitForServer(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     try {
-      const r = await fetch(url.replace("/graphql", "/readyz"));
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
       if (r.ok) return;
     } catch {
       // not listening yet
@@ -96,6 +99,13 @@ async function waitForServer(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error("the server did not become ready in 150 s");
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 async function main(): Promise<void> {
@@ -112,6 +122,9 @@ async function main(): Promise<void> {
   const rankedLists = arg("ranked-list-cache", "on");
   // --processes N: the server as N processes on one port (MARQUEE_PROCESSES).
   const processes = arg("processes", "1");
+  // --floor off: skip the bare-Apollo floor (bareApolloServer.ts) measured after Marquee.
+  const floor = arg("floor", "on");
+  if (floor !== "on" && floor !== "off") throw new Error(`--floor must be on or off; got ${JSON.stringify(floor)}`);
   if (!/^([1-9]\d?|auto)$/.test(processes)) throw new Error(`--processes must be a number from 1 to 64 or auto; got ${JSON.stringify(processes)}`);
   if (rankedLists !== "on" && rankedLists !== "off") throw new Error(`--ranked-list-cache must be on or off; got ${JSON.stringify(rankedLists)}`);
 
@@ -158,21 +171,43 @@ async function main(): Promise<void> {
     for (const s of scenarios) figures.push(await run(url, s, connections, duration));
     const rss = rssMb(child.pid!);
     const [a, b, c] = figures;
+    await stopChild(child);
+    // The same (a) and (b)-shaped query on bare Apollo with constant answers, Marquee stopped.
+    let floorFigures: Figures[] = [];
+    if (floor === "on") {
+      const bare = spawn(process.execPath, ["--import", "tsx", "src/cli/bareApolloServer.ts", String(port + 1)], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+      try {
+        const bareUrl = `http://127.0.0.1:${port + 1}/graphql`;
+        await waitForServer(bareUrl, bare);
+        const shaped: Scenario[] = [
+          { name: "(a0) bare Apollo: { __typename }", body: scenarios[0].body },
+          {
+            name: "(b0) bare Apollo: (b)'s query, 10 constant results",
+            body: () => JSON.stringify({ query: "query($u: ID!) { recommendations(userId: $u, first: 10) { item { id title } score } }", variables: { u: pick(users) } }),
+          },
+        ];
+        for (const s of shaped) await run(bareUrl, s, 10, 2);
+        for (const s of shaped) floorFigures.push(await run(bareUrl, s, connections, duration));
+      } finally {
+        await stopChild(bare);
+      }
+    }
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
       `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
       "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
       "|---|---:|---:|---:|---:|---:|---:|",
-      ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${f.graphqlErrors} |`),
+      ...[...figures, ...floorFigures].map((f) => `| ${f.name} | ${f.requestsPerSecond.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${f.graphqlErrors} |`),
       "",
       `server RSS with models loaded: ${rss.toFixed(0)} MB (all its processes)`,
+      ...(floorFigures.length === 2 ? [`floor ratio on bare Apollo, same answer shape (b0/a0): ${(floorFigures[1].requestsPerSecond / floorFigures[0].requestsPerSecond).toFixed(3)}`] : []),
       `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
-    child.kill("SIGTERM");
+    await stopChild(child);
   }
 }
 
