@@ -9,7 +9,9 @@
 // The first process starts alone and does what must happen once: migrations,
 // the demo catalog and its first training, and the training-job worker. The
 // rest start when it is ready, without the demo or a job worker. Per-key rate
-// limits are counted in each process, so each gets its share (limit / N).
+// limits are counted in each process, so each gets its share (limit / N); a
+// client that sends everything down one keep-alive connection reaches one
+// process and so gets limit / N.
 // A process that dies is started again (at most 5 times a minute); SIGINT or
 // SIGTERM to the primary stops them all gracefully.
 import cluster, { type Worker } from "node:cluster";
@@ -17,6 +19,8 @@ import type { Config } from "./config";
 import type { Logger } from "./logger";
 
 const MAX_RESTARTS_PER_MINUTE = 5;
+// A process's own stop waits up to 5 s for requests in flight; then it is killed.
+const STOP_GRACE_MS = 15_000;
 
 export interface ReadyMessage {
   type: "marquee-ready";
@@ -52,6 +56,7 @@ export function superviseProcesses(config: Config, logger: Logger, onReady: (url
   let stopping = false;
 
   const start = (index: number): void => {
+    if (stopping) return;
     const worker = cluster.fork(processEnv(config, index));
     indexOf.set(worker, index);
     worker.on("message", (message: unknown) => {
@@ -63,15 +68,25 @@ export function superviseProcesses(config: Config, logger: Logger, onReady: (url
     });
   };
 
+  // Each process stops gracefully (in-flight requests, its job worker); one
+  // that has not exited after STOP_GRACE_MS is killed. The primary exits
+  // non-zero if asked to, or if a process did not stop cleanly.
   const stopAll = (exitCode: number): void => {
     if (stopping) return;
     stopping = true;
     const workers = [...indexOf.keys()];
     if (workers.length === 0) process.exit(exitCode);
     let left = workers.length;
+    let code = exitCode;
+    const force = setTimeout(() => {
+      for (const worker of workers) if (!worker.isDead()) worker.process.kill("SIGKILL");
+    }, STOP_GRACE_MS);
+    force.unref();
     for (const worker of workers) {
-      worker.once("exit", () => {
-        if (--left === 0) process.exit(exitCode);
+      // A process still starting has no handler yet: SIGTERM ends it, which is a clean stop too.
+      worker.once("exit", (workerCode, signal) => {
+        if (workerCode !== 0 && signal !== "SIGTERM" && code === 0) code = 1;
+        if (--left === 0) process.exit(code);
       });
       worker.process.kill("SIGTERM");
     }

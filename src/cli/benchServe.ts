@@ -80,11 +80,16 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
 }
 
 // The resident memory of a process and all its descendants (the server's processes).
+// (Shared pages count once per process, so several processes are slightly overstated.)
 function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  return kb / 1024 + children.reduce((sum, child) => sum + rssMb(child), 0);
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    return kb / 1024 + children.reduce((sum, child) => sum + rssMb(child), 0);
+  } catch {
+    return 0; // the process exited meanwhile
+  }
 }
 
 async function waitForServer(url: string, child: ChildProcess): Promise<void> {
@@ -99,6 +104,23 @@ async function waitForServer(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error("the server did not become ready in 150 s");
+}
+
+// Ready means every process is serving: the server prints its ready line
+// only then (with several processes, the first answers before the others start).
+function readyLine(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let printed = "";
+    const timer = setTimeout(() => reject(new Error("the server printed no ready line in 300 s")), 300_000);
+    child.once("exit", (code) => reject(new Error(`the server exited with code ${code}`)));
+    child.stdout!.on("data", (chunk) => {
+      printed += String(chunk);
+      if (printed.includes("Marquee is ready at")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -139,10 +161,11 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false", MARQUEE_PROCESSES: processes },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
+    await readyLine(child);
     await waitForServer(url, child);
     const rng = createRng(7);
     const pick = (list: string[]) => list[rng.int(list.length)];

@@ -87,7 +87,7 @@ export async function historiesOfUsers(db: Database, userIds: readonly number[])
   // A prepared statement: on the hot path of every recommendation.
   // occurredAt as epoch milliseconds: a number becomes a Date much faster than a timestamp's text is parsed.
   const rows = await db.sql.query<Omit<InteractionRow, "id" | "value" | "occurredAt"> & { id: bigint | string; value: number | string; occurredAt: number }>(
-    `SELECT i.id, i.user_id AS "userId", i.item_id AS "itemId", i.type::text AS type, i.value, floor(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
+    `SELECT i.id, i.user_id AS "userId", i.item_id AS "itemId", i.type::text AS type, i.value, round(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
        FROM interactions i
       WHERE i.user_id = ANY($1::int[])
       ORDER BY i.user_id, i.occurred_at, i.id`,

@@ -47,7 +47,7 @@ export async function findUsersWithHistoriesByExternalIds(db: Database, external
     occurredAt: number | null;
   }>(
     `SELECT u.id AS "userId", u.external_id AS "externalId", u.attributes::text AS attributes, u.created_at AS "createdAt", u.updated_at AS "updatedAt",
-            i.id, i.item_id AS "itemId", i.type::text AS type, i.value, floor(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
+            i.id, i.item_id AS "itemId", i.type::text AS type, i.value, round(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
        FROM users u
        LEFT JOIN interactions i ON i.user_id = u.id
       WHERE u.external_id = ANY($1::text[])
