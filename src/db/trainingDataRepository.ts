@@ -8,7 +8,7 @@ import { IdMap } from "../engine/data/IdMap";
 import type { InteractionInput } from "../engine/data/buildTrainingSet";
 import type { ItemFeatureInput } from "../engine/data/buildItemFeatures";
 import type { InteractionKind } from "../engine/types";
-import type { ItemKindName } from "../importers/CatalogData";
+import type { InteractionTypeName, ItemKindName } from "../importers/CatalogData";
 import type { InteractionRow, ItemFeatureRow, ItemRow, JsonObject } from "./rows";
 
 export interface TrainingData {
@@ -80,21 +80,38 @@ export function idsOf(map: IdMap): Int32Array {
 
 // --- Serving reads: the same data, for the users and items of one request. ---
 
+// The columns of one history row (after the user's id), read by every
+// history statement; occurredAt as epoch milliseconds, because a number
+// becomes a Date much faster than a timestamp's text is parsed (the column
+// is timestamptz(3), so this is exact).
+export const HISTORY_COLUMNS = `i.id, i.item_id AS "itemId", i.type::text AS type, i.value, round(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"`;
+
+export interface HistorySqlRow {
+  id: bigint | string;
+  itemId: number;
+  type: InteractionTypeName;
+  value: number | string;
+  occurredAt: number;
+}
+
+export function historyRow(userId: number, r: HistorySqlRow): InteractionRow {
+  return { id: BigInt(r.id), userId, itemId: r.itemId, type: r.type, value: Number(r.value), occurredAt: new Date(r.occurredAt) };
+}
+
 // Every interaction of many users in one statement, oldest first per user:
 // the history a model folds in at request time (read-your-writes).
 export async function historiesOfUsers(db: Database, userIds: readonly number[]): Promise<InteractionRow[]> {
   if (userIds.length === 0) return [];
   // A prepared statement: on the hot path of every recommendation.
-  // occurredAt as epoch milliseconds: a number becomes a Date much faster than a timestamp's text is parsed.
-  const rows = await db.sql.query<Omit<InteractionRow, "id" | "value" | "occurredAt"> & { id: bigint | string; value: number | string; occurredAt: number }>(
-    `SELECT i.id, i.user_id AS "userId", i.item_id AS "itemId", i.type::text AS type, i.value, round(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
+  const rows = await db.sql.query<HistorySqlRow & { userId: number }>(
+    `SELECT i.user_id AS "userId", ${HISTORY_COLUMNS}
        FROM interactions i
       WHERE i.user_id = ANY($1::int[])
       ORDER BY i.user_id, i.occurred_at, i.id`,
     [[...userIds]],
     "marquee_histories_of_users",
   );
-  return rows.map((r) => ({ ...r, id: BigInt(r.id), value: Number(r.value), occurredAt: new Date(r.occurredAt) }));
+  return rows.map((r) => historyRow(r.userId, r));
 }
 
 export interface CandidateItem {

@@ -2,7 +2,7 @@ import type { Database } from "./Database";
 import { LONG_TRANSACTION } from "./catalogWriter";
 import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
 import { usersChanged } from "./usersChanged";
-import type { InteractionTypeName } from "../importers/CatalogData";
+import { HISTORY_COLUMNS, historyRow, type HistorySqlRow } from "./trainingDataRepository";
 import type { InteractionRow, JsonObject, UserRow } from "./rows";
 
 type PrismaUser = { id: number; externalId: string; attributes: unknown; createdAt: Date; updatedAt: Date };
@@ -11,43 +11,45 @@ function toRow(user: PrismaUser): UserRow {
   return { ...user, attributes: (user.attributes ?? {}) as JsonObject };
 }
 
+// A users row as the pg driver returns it (attributes as jsonb or as text).
+type SqlUser = { id: number; externalId: string; attributes: unknown; createdAt: Date | string; updatedAt: Date | string };
+
+function userFromSql(u: SqlUser): UserRow {
+  return {
+    id: u.id,
+    externalId: u.externalId,
+    attributes: (typeof u.attributes === "string" ? JSON.parse(u.attributes) : (u.attributes ?? {})) as JsonObject,
+    createdAt: new Date(u.createdAt),
+    updatedAt: new Date(u.updatedAt),
+  };
+}
+
 // A prepared statement: every request that names users starts here.
 export async function findUsersByExternalIds(db: Database, externalIds: readonly string[]): Promise<UserRow[]> {
-  const users = await db.sql.query<PrismaUser>(
+  const users = await db.sql.query<SqlUser>(
     `SELECT id, external_id AS "externalId", attributes, created_at AS "createdAt", updated_at AS "updatedAt"
        FROM users WHERE external_id = ANY($1::text[])`,
     [[...externalIds]],
     "marquee_users_by_external_id",
   );
-  return users.map((u) => ({
-    ...toRow(u),
-    attributes: (typeof u.attributes === "string" ? JSON.parse(u.attributes) : (u.attributes ?? {})) as JsonObject,
-    createdAt: new Date(u.createdAt),
-    updatedAt: new Date(u.updatedAt),
-  }));
+  return users.map(userFromSql);
+}
+
+export interface UserWithHistory {
+  user: UserRow;
+  history: InteractionRow[];
 }
 
 // Users and their whole histories (oldest first) in ONE statement: a
 // recommendation for a user this replica has not cached yet costs one round
 // trip, not one for the user and another for the history. Users without
 // interactions come back with an empty history; unknown ids are left out.
-export async function findUsersWithHistoriesByExternalIds(db: Database, externalIds: readonly string[]): Promise<{ user: UserRow; history: InteractionRow[] }[]> {
+export async function findUsersWithHistoriesByExternalIds(db: Database, externalIds: readonly string[]): Promise<UserWithHistory[]> {
   if (externalIds.length === 0) return [];
-  const rows = await db.sql.query<{
-    userId: number;
-    externalId: string;
-    attributes: string | null;
-    createdAt: Date | string;
-    updatedAt: Date | string;
-    id: bigint | string | null;
-    itemId: number | null;
-    type: InteractionTypeName | null;
-    value: number | string | null;
-    // Epoch milliseconds: a number is turned into a Date much faster than a timestamp's text is parsed.
-    occurredAt: number | null;
-  }>(
+  // Attributes as text: parsed once per user, not once per interaction row.
+  const rows = await db.sql.query<SqlUser & { userId: number } & ({ [K in keyof HistorySqlRow]: HistorySqlRow[K] | null })>(
     `SELECT u.id AS "userId", u.external_id AS "externalId", u.attributes::text AS attributes, u.created_at AS "createdAt", u.updated_at AS "updatedAt",
-            i.id, i.item_id AS "itemId", i.type::text AS type, i.value, round(extract(epoch FROM i.occurred_at) * 1000)::float8 AS "occurredAt"
+            ${HISTORY_COLUMNS}
        FROM users u
        LEFT JOIN interactions i ON i.user_id = u.id
       WHERE u.external_id = ANY($1::text[])
@@ -55,21 +57,11 @@ export async function findUsersWithHistoriesByExternalIds(db: Database, external
     [[...externalIds]],
     "marquee_users_with_histories_by_external_id",
   );
-  const found: { user: UserRow; history: InteractionRow[] }[] = [];
-  let current: { user: UserRow; history: InteractionRow[] } | undefined;
+  const found: UserWithHistory[] = [];
+  let current: UserWithHistory | undefined;
   for (const r of rows) {
-    if (current?.user.id !== r.userId) {
-      const user: UserRow = {
-        id: r.userId,
-        externalId: r.externalId,
-        attributes: (r.attributes === null ? {} : JSON.parse(r.attributes)) as JsonObject,
-        createdAt: new Date(r.createdAt),
-        updatedAt: new Date(r.updatedAt),
-      };
-      found.push((current = { user, history: [] }));
-    }
-    if (r.id === null) continue;
-    current.history.push({ id: BigInt(r.id), userId: r.userId, itemId: r.itemId!, type: r.type!, value: Number(r.value), occurredAt: new Date(r.occurredAt!) });
+    if (current?.user.id !== r.userId) found.push((current = { user: userFromSql({ ...r, id: r.userId }), history: [] }));
+    if (r.id !== null) current.history.push(historyRow(r.userId, r as HistorySqlRow));
   }
   return found;
 }

@@ -11,14 +11,8 @@
 // wins. Used when the user state cache is on (the server).
 import DataLoader from "dataloader";
 import type { Database } from "../db/Database";
-import type { InteractionRow, UserRow } from "../db/rows";
-import { findUsersWithHistoriesByExternalIds } from "../db/userRepository";
+import { findUsersWithHistoriesByExternalIds, type UserWithHistory } from "../db/userRepository";
 import { alignToKeys } from "./alignToKeys";
-
-export interface UserWithHistory {
-  user: UserRow;
-  history: InteractionRow[];
-}
 
 // Most users one coalesced statement reads (a larger turn makes several).
 const MAX_BATCH = 500;

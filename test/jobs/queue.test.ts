@@ -8,16 +8,11 @@ import { JobWorker, type JobHandler } from "../../src/jobs/JobWorker";
 import { wakeWorkers } from "../../src/jobs/jobSignals";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { memoryLogger, type LoggedLine } from "../support/testServer";
+import { pollUntil } from "../support/pollUntil";
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// Each file's own default timeout and polling interval.
+const waitFor = <T,>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000) =>
+  pollUntil(what, fn, { timeoutMs, intervalMs: 20 });
 
 describe.each(databaseTargets())("job queue on %s", (target) => {
   let t: TestDatabase;

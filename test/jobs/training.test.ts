@@ -16,16 +16,11 @@ import { databaseTargets, openTestDatabase, type TestDatabase } from "../support
 import { memoryLogger, startTestServer, type LoggedLine, type TestServer } from "../support/testServer";
 import { tinyCatalog } from "../serving/support/tinyCatalog";
 import { RATING_SCALE } from "../serving/support/trainAndServe";
+import { pollUntil } from "../support/pollUntil";
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// Each file's own default timeout and polling interval.
+const waitFor = <T,>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000) =>
+  pollUntil(what, fn, { timeoutMs, intervalMs: 25 });
 
 const JOB = `query ($id: ID!) { job(id: $id) {
   id kind status progress attempts error payload result startedAt finishedAt

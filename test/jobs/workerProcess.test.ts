@@ -6,19 +6,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { postGraphQL } from "../support/testServer";
+import { pollUntil } from "../support/pollUntil";
 
 const ROOT = path.resolve(__dirname, "../..");
 const targets = databaseTargets().filter((t) => t === "postgres");
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Each file's own default timeout and polling interval; a poll that throws (server not up yet) counts as "not yet".
+const waitFor = <T,>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000) =>
+  pollUntil(what, fn, { timeoutMs, intervalMs: 100, ignoreErrors: true });
 
 (targets.length > 0 ? describe : describe.skip)("the job worker as a child process (PostgreSQL)", () => {
   let t: TestDatabase;

@@ -10,6 +10,7 @@ import { processEnv } from "../../src/cluster";
 import { generateDemoCatalog } from "../../src/demo/demoCatalog";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { postGraphQL } from "../support/testServer";
+import { pollUntil } from "../support/pollUntil";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PG = "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -36,15 +37,9 @@ function childrenOf(pid: number): number[] {
   return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve().then(fn).catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Each file's own default timeout and polling interval; a poll that throws (server not up yet) counts as "not yet".
+const waitFor = <T,>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000) =>
+  pollUntil(what, fn, { timeoutMs, intervalMs: 100, ignoreErrors: true });
 
 const postgres = databaseTargets().includes("postgres");
 
