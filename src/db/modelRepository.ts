@@ -8,6 +8,7 @@ import os from "node:os";
 import type { Database } from "./Database";
 import { inTransaction } from "./catalogWriter";
 import type { SerializedModel } from "../engine/types";
+import { hasUserState, legacyUserState, NO_USER_STATE, userStateKeys, type UserStateLayout } from "../engine/userState";
 
 type TypedArray = Float32Array | Float64Array | Int32Array;
 type Dtype = "float32" | "float64" | "int32";
@@ -40,11 +41,20 @@ export interface StoredModel extends ModelVersionRow {
   index: ModelIndex;
 }
 
-interface StoredParams {
+export interface StoredParams {
   algorithm: string;
   params: Record<string, unknown>;
   meta: Record<string, unknown>;
   dtypes: Record<string, Dtype>;
+  // What the model keeps per training user (engine/userState.ts); absent in
+  // versions stored before models declared it (legacyUserState applies).
+  userState?: UserStateLayout;
+}
+
+// The per-user layout of a stored version.
+export function storedUserState(stored: Pick<StoredParams, "algorithm" | "meta" | "userState"> | null | undefined): UserStateLayout {
+  if (!stored) return NO_USER_STATE;
+  return stored.userState ?? legacyUserState(stored.algorithm, stored.meta);
 }
 
 const INDEX_PREFIX = "index.";
@@ -142,11 +152,18 @@ export async function saveModelVersion(db: Database, input: SaveModelInput): Pro
     [`${INDEX_PREFIX}items`, index.items],
     [`${INDEX_PREFIX}features`, index.features],
   ];
+  // Per-user arrays are only findable (for export and deletion) through the
+  // list of training users; a version with such arrays and no list would
+  // hold rows no one can remove.
+  if (hasUserState(serialized.userState) && index.users.length === 0) {
+    throw new Error(`saveModelVersion: ${input.name} keeps per-user state (${userStateKeys(serialized.userState).join(", ")}) but no list of training users`);
+  }
   const stored: StoredParams = {
     algorithm: serialized.algorithm,
     params: serialized.params,
     meta: serialized.meta,
     dtypes: Object.fromEntries(arrays.map(([k, a]) => [k, dtypeOf(a)])),
+    userState: serialized.userState,
   };
   return inTransaction(db, async (tx) => {
     // Serialises concurrent saves of one name: the second waits, then sees the first's number.
@@ -224,7 +241,7 @@ export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
     }
     return {
       ...toRow(v),
-      serialized: { algorithm: stored.algorithm, params: stored.params, meta: stored.meta, arrays },
+      serialized: { algorithm: stored.algorithm, params: stored.params, meta: stored.meta, arrays, userState: storedUserState(stored) },
       index: { users: index.users!, items: index.items!, features: index.features! },
     };
   });

@@ -1,12 +1,14 @@
 // What a trained model version keeps of one user, found and removed.
 // A version's "index.users" artifact maps its dense user positions to
-// database ids; a user who was in the training data appears there, and
-// per-user arrays (a model's `userArrays` in its stored params: key ->
-// values per user) hold their row. deleteUser overwrites both in place:
-// the id becomes -1 and the row zeros, and the version's revision goes up so
-// every replica reloads it.
+// database ids (stored only for models with per-user state); the arrays the
+// model declared as per-user state when it was stored (engine/userState.ts,
+// `userState` in the version's params) hold their row. deleteUser overwrites
+// both in place: the id becomes -1, rows are zeroed, CSR rows emptied and
+// user-graph entries naming the user dropped; the version's revision goes up
+// so every replica reloads it.
 import type { Tx } from "./catalogWriter";
-import { decodeArray, encodeArray } from "./modelRepository";
+import { decodeArray, encodeArray, storedUserState, type StoredParams } from "./modelRepository";
+import { userStateKeys } from "../engine/userState";
 
 export interface ModelTrace {
   name: string;
@@ -23,7 +25,7 @@ interface ArtifactRow {
   name: string;
   version: number;
   data: Uint8Array;
-  params: { dtypes?: Record<string, string>; meta?: Record<string, unknown> } | null;
+  params: StoredParams | null;
 }
 
 type Query = Pick<Tx, "$queryRawUnsafe">;
@@ -44,33 +46,10 @@ export async function findModelTraces(tx: Query, userId: number): Promise<ModelT
       version: row.version,
       versionId: row.model_version_id,
       position,
-      userArrays: (() => {
-        const d = userDataOf(row.params?.meta as Record<string, unknown> | undefined);
-        return [...Object.keys(d.rows ?? {}), ...(d.csr ?? []), ...(d.userGraph ?? [])];
-      })(),
+      userArrays: userStateKeys(storedUserState(row.params)),
     });
   }
   return traces;
-}
-
-// Where a stored model keeps per-user data beyond index.users: fixed-width
-// rows (`rows`: key -> values per user, zeroed), CSR matrices with a row per
-// user (`csr`: the row is emptied) and user-by-user graphs (`userGraph`: the
-// row is emptied and every entry pointing at the user dropped). A model may
-// declare it in meta.userData; the kNN models' layout is known here.
-export interface UserData {
-  rows?: Record<string, number>;
-  csr?: string[];
-  userGraph?: string[];
-}
-
-export function userDataOf(meta: Record<string, unknown> | undefined): UserData {
-  if (meta?.userData) return meta.userData as UserData;
-  if (meta && typeof meta.userBased === "boolean") {
-    return { rows: { userBias: 1 }, csr: ["ratings"], userGraph: meta.userBased ? ["neighbours"] : [] };
-  }
-  if (meta?.userArrays) return { rows: meta.userArrays as Record<string, number> };
-  return {};
 }
 
 type Arrays = Map<string, { data: Float32Array | Float64Array | Int32Array; dtype: Dtype }>;
@@ -105,7 +84,7 @@ export function withoutUser(
 export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTrace[]> {
   const traces = await findModelTraces(tx, userId);
   for (const trace of traces) {
-    const [version] = await tx.$queryRawUnsafe<{ params: { dtypes?: Record<string, Dtype>; meta?: Record<string, unknown> } | null }[]>(
+    const [version] = await tx.$queryRawUnsafe<{ params: StoredParams | null }[]>(
       `SELECT params FROM model_versions WHERE id = $1 FOR UPDATE`,
       trace.versionId,
     );
@@ -116,7 +95,7 @@ export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTra
     const users = arrays.get("index.users")!.data as Int32Array;
     for (let u = 0; u < users.length; u++) if (users[u] === userId) users[u] = -1;
     changed.add("index.users");
-    const data = userDataOf(version.params?.meta);
+    const data = storedUserState(version.params);
     for (const [key, width] of Object.entries(data.rows ?? {})) {
       const entry = arrays.get(`array.${key}`);
       if (!entry) continue;

@@ -1,6 +1,7 @@
 // The engine's contract. Everything here is pure data: dense integer indices,
 // typed arrays, no ids from the database, no clock, no environment.
 import type { CsrMatrix } from "./data/CsrMatrix";
+import type { UserStateLayout } from "./userState";
 
 export type InteractionKind = "RATING" | "VIEW" | "PLAY" | "LIKE" | "DISLIKE" | "PURCHASE" | "SKIP";
 
@@ -54,6 +55,9 @@ export interface SerializedModel {
   readonly params: Record<string, unknown>;
   readonly meta: Record<string, unknown>;
   readonly arrays: Record<string, Float32Array | Float64Array | Int32Array>;
+  // Which of `arrays` hold a row per training user (userState.ts); {} for
+  // none. Required, so no algorithm can be stored without saying.
+  readonly userState: UserStateLayout;
 }
 
 // A fitted model. Methods that do not apply to an algorithm are absent.

@@ -30,10 +30,10 @@ export interface ServingAlgorithm {
   // list is filled from popularity instead. Off for models whose scores are
   // meaningful at any sign (factor models, BPR), the default for new ones.
   readonly evidenceScores?: boolean;
-  // The stored model keeps no per-user state (item factors, weights only):
-  // every user, trained on or not, is scored from their current history, and
-  // the version is saved without the list of training users, so nothing in
-  // it outlives a user's deletion.
+  // Every user, trained on or not, is scored from their current history: the
+  // model must keep no per-user state (its serialize() declares userState {};
+  // trainModel refuses otherwise), so the version is saved without the list
+  // of training users and nothing in it outlives a user's deletion.
   readonly historyOnly?: boolean;
 }
 
@@ -48,7 +48,7 @@ const algorithms: ServingAlgorithm[] = [
   { name: "popular", algorithm: popularity, strategy: "POPULAR", explicit: false, evidenceScores: true },
   { name: "item-knn", algorithm: itemKnn, strategy: "ITEM_KNN", explicit: false, params: IMPLICIT_KNN, evidenceScores: true },
   { name: "user-knn", algorithm: userKnn, strategy: "USER_KNN", explicit: false, params: IMPLICIT_KNN, evidenceScores: true },
-  { name: "content", algorithm: contentBased, strategy: "CONTENT", explicit: false, evidenceScores: true },
+  { name: "content", algorithm: contentBased, strategy: "CONTENT", explicit: false, evidenceScores: true, historyOnly: true },
   { name: "baseline", algorithm: baselineOnly, explicit: true },
   { name: "ials", algorithm: ials, strategy: "MATRIX_FACTORIZATION", explicit: false, historyOnly: true },
   { name: "bpr", algorithm: bpr, strategy: "MATRIX_FACTORIZATION", explicit: false, historyOnly: true },

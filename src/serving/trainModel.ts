@@ -6,6 +6,7 @@ import { saveModelVersion, type ModelVersionRow } from "../db/modelRepository";
 import { idsOf, readTrainingData, type TrainingData } from "../db/trainingDataRepository";
 import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
+import { hasUserState, userStateKeys } from "../engine/userState";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
 
@@ -70,11 +71,16 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
     interactions: data.interactions.length,
     nonZero: set.ratings.indices.length,
   };
+  const serialized = model.serialize();
+  // Per-user state is what export and deletion must find (engine/userState.ts):
+  // the list of training users is stored only with it, so a model that keeps
+  // nothing per user keeps no trace of who it was trained on either.
+  const keepsUsers = hasUserState(serialized.userState);
+  if (keepsUsers && entry.historyOnly) throw new Error(`${name} is served from histories but stores per-user state (${userStateKeys(serialized.userState).join(", ")})`);
   const version = await saveModelVersion(db, {
     name,
-    serialized: model.serialize(),
-    // A history-only model keeps no trace of who it was trained on.
-    index: { users: entry.historyOnly ? new Int32Array(0) : idsOf(data.users), items: idsOf(data.items), features: idsOf(data.features) },
+    serialized,
+    index: { users: keepsUsers ? idsOf(data.users) : new Int32Array(0), items: idsOf(data.items), features: idsOf(data.features) },
     metrics: {
       fitSeconds,
       seed: options.seed,

@@ -1,16 +1,23 @@
 // exportUser returns everything stored about a user; deleteUser removes it
 // all, including the user's trace in every stored model version — proved
-// with SQL over the tables and the model artifacts themselves.
+// with SQL over the tables and the model artifacts themselves, for every
+// servable model (and for versions stored before models declared their
+// per-user state).
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestServer, type TestServer } from "../support/testServer";
 import { importCatalog } from "../../src/services/importService";
 import { tinyCatalog } from "../serving/support/tinyCatalog";
 import { trainModel } from "../../src/serving/trainModel";
-import { activateModelVersion } from "../../src/db/modelRepository";
-import { decodeArray } from "../../src/db/modelRepository";
+import { activateModelVersion, decodeArray, saveModelVersion, storedUserState, type StoredParams } from "../../src/db/modelRepository";
 import { modelStoreOf } from "../../src/serving/ModelStore";
+import { SERVING_ALGORITHMS } from "../../src/serving/servingAlgorithms";
+import { idsOf, readTrainingData } from "../../src/db/trainingDataRepository";
+import { buildTrainingSet } from "../../src/engine/data/buildTrainingSet";
+import { buildItemFeatures } from "../../src/engine/data/buildItemFeatures";
+import { contentBased } from "../../src/engine/algorithms/content";
 
 const RATING_SCALE = { min: 0.5, max: 5 };
+type Dtype = "float32" | "float64" | "int32";
 
 describe.each(databaseTargets())("privacy operations on %s", (target) => {
   let t: TestDatabase;
@@ -21,11 +28,34 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     await importCatalog(t.db, tinyCatalog());
     await t.db.sql.query(`UPDATE users SET attributes = '{"country":"SE","plan":"family"}' WHERE external_id = 'u1'`);
     u1 = (await t.db.sql.query<{ id: number }>(`SELECT id FROM users WHERE external_id = 'u1'`))[0].id;
-    for (const name of ["item-knn", "user-knn", "popular"]) {
-      await trainModel(t.db, name, { seed: 1, ratingScale: RATING_SCALE });
+    const data = await readTrainingData(t.db);
+    for (const { name } of SERVING_ALGORITHMS) {
+      await trainModel(t.db, name, { seed: 1, ratingScale: RATING_SCALE, data, evaluate: false });
       await activateModelVersion(t.db, name, 1);
     }
-    await trainModel(t.db, "item-knn", { seed: 2, ratingScale: RATING_SCALE });
+    await trainModel(t.db, "item-knn", { seed: 2, ratingScale: RATING_SCALE, data, evaluate: false });
+    // Versions stored before models declared their per-user state: a
+    // baseline, and a content model that kept every training user's ratings.
+    await trainModel(t.db, "baseline", { seed: 2, ratingScale: RATING_SCALE, data, evaluate: false });
+    const set = buildTrainingSet(data.interactions, {
+      nUsers: data.users.size,
+      nItems: data.items.size,
+      explicit: false,
+      ratingScale: RATING_SCALE,
+      itemFeatures: buildItemFeatures(data.items.size, data.features.size, data.itemFeatures),
+    });
+    const content = contentBased.fit(set, {}, { seed: 1 }).serialize!();
+    await saveModelVersion(t.db, {
+      name: "content",
+      serialized: {
+        ...content,
+        meta: { ...content.meta, nUsers: set.nUsers },
+        arrays: { ...content.arrays, "ratings.indptr": set.ratings.indptr, "ratings.indices": set.ratings.indices, "ratings.values": set.ratings.values },
+        userState: {},
+      },
+      index: { users: idsOf(data.users), items: idsOf(data.items), features: idsOf(data.features) },
+    });
+    await t.db.sql.query(`UPDATE model_versions SET params = params - 'userState' WHERE (name = 'baseline' OR name = 'content') AND version = 2`);
     await modelStoreOf(t.db).reload();
     server = await startTestServer(t.db);
   }, 120_000);
@@ -55,9 +85,11 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
             { itemId: "s1", itemTitle: "Title s1", type: "RATING", value: 5, occurredAt: "2026-01-10T00:00:00.000Z" },
           ],
           models: [
+            { name: "baseline", version: 1, perUserData: ["userBias"] },
+            { name: "baseline", version: 2, perUserData: ["userBias"] },
+            { name: "content", version: 2, perUserData: ["ratings"] },
             { name: "item-knn", version: 1, perUserData: ["userBias", "ratings"] },
             { name: "item-knn", version: 2, perUserData: ["userBias", "ratings"] },
-            { name: "popular", version: 1, perUserData: [] },
             { name: "user-knn", version: 1, perUserData: ["userBias", "ratings", "neighbours"] },
           ],
         },
@@ -69,52 +101,101 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     });
   });
 
-  // Every per-user artifact of the kNN versions at the user's position.
-  async function userRowsAt(name: string, version: number, position: number) {
-    const rows = await t.db.sql.query<{ key: string; data: Uint8Array }>(
-      `SELECT a.key, a.data FROM model_artifacts a JOIN model_versions v ON v.id = a.model_version_id WHERE v.name = $1 AND v.version = $2`,
-      [name, version],
+  interface StoredVersion {
+    id: number;
+    label: string;
+    revision: number;
+    params: StoredParams;
+    artifacts: Map<string, Uint8Array>;
+  }
+
+  // Every stored version with its raw artifacts.
+  async function storedVersions(): Promise<StoredVersion[]> {
+    const versions = await t.db.sql.query<{ id: number; label: string; revision: number; params: StoredParams }>(
+      `SELECT id, name || '@' || version AS label, revision, params FROM model_versions ORDER BY name, version`,
     );
-    const get = (key: string, dtype: "int32" | "float32" | "float64") => {
-      const row = rows.find((r) => r.key === key);
-      return row ? Array.from(decodeArray(row.data, dtype)) : undefined;
-    };
-    const ptr = get("array.ratings.indptr", "int32")!;
-    const graphPtr = get("array.neighbours.indptr", "int32")!;
-    const graphIdx = get("array.neighbours.indices", "int32")!;
-    return {
-      ratings: ptr[position + 1] - ptr[position],
-      userBias: get("array.userBias", "float64")?.[position] ?? get("array.userBias", "float32")?.[position],
-      // user-knn: the user's own neighbour row and every entry naming them.
-      graph: name === "user-knn" ? graphPtr[position + 1] - graphPtr[position] + graphIdx.filter((i) => i === position).length : 0,
-    };
+    const artifacts = await t.db.sql.query<{ model_version_id: number; key: string; data: Uint8Array }>(`SELECT model_version_id, key, data FROM model_artifacts`);
+    return versions.map((v) => ({
+      ...v,
+      artifacts: new Map(artifacts.filter((a) => a.model_version_id === v.id).map((a) => [a.key, new Uint8Array(a.data)])),
+    }));
+  }
+
+  const decoded = (v: StoredVersion, key: string) => Array.from(decodeArray(v.artifacts.get(key)!, v.params.dtypes[key] as Dtype));
+
+  // What a version holds at a user position, per declared per-user array:
+  // the row's values, the CSR row's entry count, and graph entries naming it.
+  function heldAt(v: StoredVersion, position: number): Record<string, unknown> {
+    const layout = storedUserState(v.params);
+    const held: Record<string, unknown> = {};
+    for (const [key, width] of Object.entries(layout.rows ?? {})) held[key] = decoded(v, `array.${key}`).slice(position * width, (position + 1) * width);
+    for (const prefix of layout.csr ?? []) {
+      const ptr = decoded(v, `array.${prefix}.indptr`);
+      held[prefix] = ptr[position + 1] - ptr[position];
+    }
+    for (const prefix of layout.userGraph ?? []) {
+      const ptr = decoded(v, `array.${prefix}.indptr`);
+      held[prefix] = ptr[position + 1] - ptr[position] + decoded(v, `array.${prefix}.indices`).filter((i) => i === position).length;
+    }
+    return held;
   }
 
   it("deletes the user, their interactions and their trace in every model version, in one go", async () => {
-    expect(await versionsHolding(u1)).toEqual(["item-knn@1", "item-knn@2", "popular@1", "user-knn@1"]);
-    const index = (await t.db.sql.query<{ data: Uint8Array }>(
-      `SELECT a.data FROM model_artifacts a JOIN model_versions v ON v.id = a.model_version_id WHERE a.key = 'index.users' AND v.name = 'user-knn'`,
-    ))[0];
-    const position = (decodeArray(index.data, "int32") as Int32Array).indexOf(u1);
-    const held = await userRowsAt("user-knn", 1, position);
-    expect(held.ratings).toBe(3);
-    expect(held.graph).toBeGreaterThan(0);
-    const before = await t.db.sql.query<{ name: string; revision: number }>(`SELECT name || '@' || version AS name, revision FROM model_versions ORDER BY name, version`);
+    const holders = ["baseline@1", "baseline@2", "content@2", "item-knn@1", "item-knn@2", "user-knn@1"];
+    expect(await versionsHolding(u1)).toEqual(holders);
+    const before = await storedVersions();
+    // Every servable model is stored, and only models with per-user state keep a list of users.
+    expect(before.map((v) => v.label)).toEqual(expect.arrayContaining(SERVING_ALGORITHMS.map((a) => `${a.name}@1`)));
+    for (const v of before) {
+      expect({ v: v.label, users: decoded(v, "index.users").length > 0 }).toEqual({ v: v.label, users: holders.includes(v.label) || ["user-knn@1"].includes(v.label) });
+    }
+    const positions = new Map(before.map((v) => [v.label, decoded(v, "index.users").indexOf(u1)]));
+    const heldBefore = Object.fromEntries(before.filter((v) => holders.includes(v.label)).map((v) => [v.label, heldAt(v, positions.get(v.label)!)]));
+    // Worked from the catalog: u1 has one rating (the bias models' row), three likes and a rating
+    // on three items (the implicit ratings rows), and user-knn neighbours.
+    expect(heldBefore["baseline@1"]).toEqual({ userBias: [expect.any(Number)] });
+    expect((heldBefore["baseline@1"].userBias as number[])[0]).not.toBe(0);
+    expect(heldBefore["content@2"]).toEqual({ ratings: 3 });
+    expect(heldBefore["item-knn@1"]).toMatchObject({ ratings: 3 });
+    expect((heldBefore["user-knn@1"].neighbours as number)).toBeGreaterThan(0);
+
     expect(await server.run(`mutation { deleteUser(id: "u1") { id deletedInteractions } }`)).toEqual({
       data: { deleteUser: { id: "u1", deletedInteractions: 4 } },
     });
     expect(await t.db.sql.query(`SELECT id FROM users WHERE id = $1 OR external_id = 'u1'`, [u1])).toEqual([]);
     expect(await t.db.sql.query(`SELECT user_id FROM interactions WHERE user_id = $1`, [u1])).toEqual([]);
     expect(await versionsHolding(u1)).toEqual([]);
-    for (const [name, version] of [["user-knn", 1], ["item-knn", 1], ["item-knn", 2]] as const) {
-      expect(await userRowsAt(name, version, position)).toEqual({ ratings: 0, userBias: 0, graph: 0 });
+
+    const after = await storedVersions();
+    for (const v of after) {
+      const was = before.find((b) => b.label === v.label)!;
+      const layout = storedUserState(v.params);
+      const perUser = new Set([
+        "index.users",
+        ...Object.keys(layout.rows ?? {}).map((k) => `array.${k}`),
+        ...[...(layout.csr ?? []), ...(layout.userGraph ?? [])].flatMap((p) => ["indptr", "indices", "values"].map((part) => `array.${p}.${part}`)),
+      ]);
+      // Only declared per-user arrays were rewritten; everything else is byte for byte what it was.
+      const changed = [...v.artifacts.keys()].filter((key) => Buffer.compare(Buffer.from(v.artifacts.get(key)!), Buffer.from(was.artifacts.get(key)!)) !== 0);
+      expect({ v: v.label, undeclaredChanges: changed.filter((key) => !perUser.has(key)) }).toEqual({ v: v.label, undeclaredChanges: [] });
+      if (holders.includes(v.label)) {
+        const position = positions.get(v.label)!;
+        expect(decoded(v, "index.users")[position]).toBe(-1);
+        const zeroed = Object.fromEntries(Object.entries(heldBefore[v.label]).map(([key, value]) => [key, Array.isArray(value) ? value.map(() => 0) : 0]));
+        expect({ v: v.label, held: heldAt(v, position) }).toEqual({ v: v.label, held: zeroed });
+        // Every rewritten version's revision went up, so other replicas reload it.
+        expect({ v: v.label, revision: v.revision - was.revision }).toEqual({ v: v.label, revision: 1 });
+      } else {
+        expect({ v: v.label, changed, revision: v.revision - was.revision }).toEqual({ v: v.label, changed: [], revision: 0 });
+      }
     }
-    // Every rewritten version's revision went up, so other replicas reload it.
-    const after = await t.db.sql.query<{ name: string; revision: number }>(`SELECT name || '@' || version AS name, revision FROM model_versions ORDER BY name, version`);
-    expect(after.map((r, i) => r.revision - before[i].revision)).toEqual([1, 1, 1, 1]);
     // The served models were reloaded without the user, and keep serving.
-    const again = await server.run(`{ recommendations(userId: "u2", first: 2, strategy: ITEM_KNN) { strategy } }`);
-    expect(again.data.recommendations).toEqual([{ strategy: "ITEM_KNN" }, { strategy: "ITEM_KNN" }]);
+    for (const strategy of ["ITEM_KNN", "USER_KNN", "CONTENT", "HYBRID"]) {
+      const again = await server.run(`{ recommendations(userId: "u2", first: 1, strategy: ${strategy}) { strategy } }`);
+      expect(again.data.recommendations).toEqual([{ strategy }]);
+    }
+    const rating = await server.run(`{ predictRating(userId: "u2", itemId: "s3") { model { name } coldStart { why } } }`);
+    expect(rating).toEqual({ data: { predictRating: { model: { name: expect.any(String) }, coldStart: null } } });
     expect(await server.run(`{ exportUser(id: "u1") }`)).toMatchObject({ errors: [{ extensions: { code: "NOT_FOUND" } }] });
   });
 });

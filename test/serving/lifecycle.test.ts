@@ -96,7 +96,7 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
     };
     const saved = await saveModelVersion(t.db, {
       name: "bytes-test",
-      serialized: { algorithm: "popularity", params: { a: 1 }, meta: { b: [2] }, arrays },
+      serialized: { algorithm: "popularity", params: { a: 1 }, meta: { b: [2] }, arrays, userState: {} },
       index: { users: Int32Array.of(7), items: Int32Array.of(8, 9), features: new Int32Array(0) },
     });
     await activateModelVersion(t.db, "bytes-test", saved.version);

@@ -126,6 +126,7 @@ function baselineModel(b: Baselines, p: BaselineParams, nUsers: number, scale: T
       params: { ...p },
       meta: { globalMean: b.globalMean, ...(scale ? { ratingScale: scale } : {}) },
       arrays: { userBias: b.userBias, itemBias: b.itemBias },
+      userState: { rows: { userBias: 1 } },
     }),
   };
 }

@@ -20,6 +20,7 @@ import { createRng, gaussianArray } from "../random";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { NO_USER_STATE } from "../userState";
 
 export interface BprParams {
   nFactors: number;
@@ -105,7 +106,7 @@ function bprServing(p: BprParams, q: Float32Array, b: Float32Array): Required<Pi
     scoreHistory: (history) => score(userFactor(history), new Float32Array(nItems)),
     explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(q, k, history, item, maxEvidence),
     similarItems: (item, n) => nearestRows(q, nItems, k, item, n),
-    serialize: (): SerializedModel => ({ algorithm: "bpr", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: q, itemBias: b } }),
+    serialize: (): SerializedModel => ({ algorithm: "bpr", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: q, itemBias: b }, userState: NO_USER_STATE }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { CsrMatrix } from "../data/CsrMatrix";
 import { tfidf, weightRow } from "../data/tfidf";
 import { TopKHeap } from "../recommender/TopKHeap";
 import type { Algorithm, Evidence, FitOptions, Model, ScoredItem, SerializedModel, TrainingSet } from "../types";
+import { NO_USER_STATE } from "../userState";
 
 export interface ContentParams {
   // Explicit data: weight each rated item by (rating - user's mean), so items
@@ -158,16 +159,20 @@ function contentModel(state: ContentState): ContentModel {
     serialize: (): SerializedModel => ({
       algorithm: "contentBased",
       params: { ...p },
-      meta: { nUsers: R.nRows, nItems: V.nRows, nFeatures, ...(scale ? { ratingScale: scale } : {}) },
+      // Served users are profiled from their history at request time
+      // (scoreHistory), so the training users' ratings are not stored: the
+      // stored model is item-side only (an empty ratings matrix).
+      meta: { nUsers: 0, nItems: V.nRows, nFeatures, ...(scale ? { ratingScale: scale } : {}) },
       arrays: {
         "features.indptr": V.indptr,
         "features.indices": V.indices,
         "features.values": V.values,
         idf,
-        "ratings.indptr": R.indptr,
-        "ratings.indices": R.indices,
-        "ratings.values": R.values,
+        "ratings.indptr": new Int32Array(1),
+        "ratings.indices": new Int32Array(0),
+        "ratings.values": new Float32Array(0),
       },
+      userState: NO_USER_STATE,
     }),
   };
 }

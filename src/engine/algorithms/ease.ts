@@ -15,6 +15,7 @@ import { topK } from "../linalg/nearestRows";
 import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
+import { NO_USER_STATE } from "../userState";
 
 export interface EaseParams {
   // L2 weight λ on B. Steck reports a broad optimum; 500 won among
@@ -54,7 +55,7 @@ function easeServing(lambda: number, w: Float32Array): Required<Pick<Model, "sco
       row[item] = Number.NEGATIVE_INFINITY;
       return topK(row, k).filter((s) => s.score > 0);
     },
-    serialize: (): SerializedModel => ({ algorithm: "ease", params: { lambda }, meta: { nItems: n }, arrays: { weights: w } }),
+    serialize: (): SerializedModel => ({ algorithm: "ease", params: { lambda }, meta: { nItems: n }, arrays: { weights: w }, userState: NO_USER_STATE }),
   };
 }
 

@@ -34,6 +34,7 @@ import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { createRng, shuffle } from "../random";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm } from "./serializedArray";
+import { mergeUserState, NO_USER_STATE, prefixedUserState, type UserStateLayout } from "../userState";
 
 export type BlendTarget = "rating" | "ranking";
 export type ScoreNormalisation = "minmax" | "zscore";
@@ -358,8 +359,9 @@ function rankingServing(
       return {
         algorithm: name,
         params: { ...p },
-        meta: { weights, components: parts.map((part) => ({ algorithm: part.algorithm, params: part.params, meta: part.meta })) },
+        meta: { weights, components: parts.map((part) => ({ algorithm: part.algorithm, params: part.params, meta: part.meta, userState: part.userState })) },
         arrays,
+        userState: mergeUserState(parts.map((part, c) => prefixedUserState(part.userState, `${c}.`))),
       };
     },
   };
@@ -455,14 +457,17 @@ export function createHybrid(components: Algorithm<any>[], options: HybridOption
       checkAlgorithm(options.name, serialized);
       if (options.target !== "ranking") throw new Error(`${options.name}: only ranking blends are served from storage`);
       const p = { ...hybridDefaults, ...(serialized.params as Partial<HybridParams>) };
-      const meta = serialized.meta as { weights: number[]; components: { algorithm: string; params: Record<string, unknown>; meta: Record<string, unknown> }[] };
+      const meta = serialized.meta as {
+        weights: number[];
+        components: { algorithm: string; params: Record<string, unknown>; meta: Record<string, unknown>; userState?: UserStateLayout }[];
+      };
       if (meta.components?.length !== components.length) throw new Error(`${options.name}: serialized model has ${meta.components?.length} parts, not ${components.length}`);
       const models = components.map((alg, c) => {
         const part = meta.components[c];
         if (!alg.deserialize) throw new Error(`${options.name}: component ${alg.name} cannot be deserialized`);
         const prefix = `${c}.`;
         const arrays = Object.fromEntries(Object.entries(serialized.arrays).filter(([k]) => k.startsWith(prefix)).map(([k, a]) => [k.slice(prefix.length), a]));
-        return alg.deserialize({ algorithm: part.algorithm, params: part.params, meta: part.meta, arrays });
+        return alg.deserialize({ algorithm: part.algorithm, params: part.params, meta: part.meta, arrays, userState: part.userState ?? NO_USER_STATE });
       });
       const weights = meta.weights;
       const lead = models[weights.indexOf(Math.max(...weights))];

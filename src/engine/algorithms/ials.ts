@@ -28,6 +28,7 @@ import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingS
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf } from "../recommender/ivfIndex";
+import { NO_USER_STATE } from "../userState";
 
 export interface IalsParams {
   nFactors: number;
@@ -190,7 +191,7 @@ function ialsServing(
       : {}),
     explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(y, k, history, item, maxEvidence),
     similarItems: (item, n) => nearestRows(y, nItems, k, item, n),
-    serialize: (): SerializedModel => ({ algorithm: "ials", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: y } }),
+    serialize: (): SerializedModel => ({ algorithm: "ials", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: y }, userState: NO_USER_STATE }),
   };
 }
 

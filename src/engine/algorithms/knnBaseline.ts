@@ -365,6 +365,9 @@ function knnModel(state: KnnState): KnnModel {
         userBias: b.userBias,
         itemBias: b.itemBias,
       },
+      // Per training user: their bias, their ratings row and (user-based)
+      // their neighbour list and every entry naming them.
+      userState: { rows: { userBias: 1 }, csr: ["ratings"], ...(userBased ? { userGraph: ["neighbours"] } : {}) },
     };
   }
 

@@ -22,6 +22,7 @@ import { nearestRows } from "../linalg/nearestRows";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { NO_USER_STATE } from "../userState";
 
 export interface MultVaeParams {
   hiddenDim: number;
@@ -93,6 +94,7 @@ function multVaeServing(p: MultVaeParams, net: Network): Required<Pick<Model, "s
       params: { ...p },
       meta: { nItems: n, hiddenDim: h },
       arrays: { encoder: w1, encoderBias: b1, decoder: w2, decoderBias: b2 },
+      userState: NO_USER_STATE,
     }),
   };
 }

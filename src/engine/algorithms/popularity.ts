@@ -1,6 +1,7 @@
 // Most-popular ranking: the fallback for users we know nothing about and the
 // baseline every personalised model must beat on ranking metrics.
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet } from "../types";
+import { NO_USER_STATE } from "../userState";
 
 export interface PopularityParams {
   // "count": how many users interacted positively; "sum": sum of the weights
@@ -60,6 +61,7 @@ function popularityModel(scores: Float32Array, params: PopularityParams): Popula
       params: { ...params },
       meta: { nItems: scores.length },
       arrays: { scores },
+      userState: NO_USER_STATE,
     }),
   };
 }

@@ -16,6 +16,7 @@ import { topK } from "../linalg/nearestRows";
 import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
+import { NO_USER_STATE } from "../userState";
 
 export interface Rp3betaParams {
   // Exponent on the transition probabilities (1: the plain random walk P³).
@@ -79,6 +80,7 @@ function rp3betaServing(
       params: { ...params },
       meta: { nItems: n },
       arrays: { indptr, indices, weights },
+      userState: NO_USER_STATE,
     }),
   };
 }

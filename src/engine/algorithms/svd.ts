@@ -19,6 +19,7 @@ import { nearestRows } from "../linalg/nearestRows";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { NO_USER_STATE } from "../userState";
 
 export interface SvdParams {
   nFactors: number;
@@ -113,6 +114,7 @@ function svdServing(
       params: { ...p },
       meta: { mu, nItems, nFactors: k, ...(scale ? { ratingScale: scale } : {}) },
       arrays: { itemBias: bi, itemFactors: q },
+      userState: NO_USER_STATE,
     }),
   };
 }

@@ -97,6 +97,7 @@ describe("IVF index", () => {
       params: { nFactors: k },
       meta: { nItems, nFactors: k },
       arrays: { itemFactors: clustered(nItems, k, 30, 6) },
+      userState: {},
     });
     expect(ials.deserialize(serialized(1000)).topHistory).toBeUndefined();
     const large = ials.deserialize(serialized(IVF_MIN_ITEMS));
