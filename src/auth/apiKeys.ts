@@ -53,17 +53,30 @@ export class KeyVerifier {
   async verify(key: string, now = Date.now()): Promise<VerifiedKey | undefined> {
     const parsed = parseApiKey(key);
     if (!parsed) return undefined;
-    let cached = this.cache.get(parsed.id);
-    if (!cached || cached.until <= now) {
-      cached = { row: await findApiKey(this.db, parsed.id), until: now + this.ttlMs };
-      if (this.cache.size >= this.maxEntries) this.cache.clear();
-      this.cache.set(parsed.id, cached);
-    }
-    const row = cached.row;
+    const row = await this.row(parsed.id, now);
     if (!row || row.revokedAt !== null) return undefined;
     const given = hashSecret(parsed.secret);
     if (given.length !== row.secretHash.length || !crypto.timingSafeEqual(given, row.secretHash)) return undefined;
     return { id: row.id, role: row.role };
+  }
+
+  // The key with this id when it exists and is not revoked (no secret
+  // needed: a user token names the key that issued it, and stops working
+  // when that key is revoked). Same cache as verify.
+  async active(id: string, now = Date.now()): Promise<VerifiedKey | undefined> {
+    if (!/^[0-9a-f]{12}$/.test(id)) return undefined;
+    const row = await this.row(id, now);
+    return row && row.revokedAt === null ? { id: row.id, role: row.role } : undefined;
+  }
+
+  private async row(id: string, now: number): Promise<ApiKeyRow | undefined> {
+    let cached = this.cache.get(id);
+    if (!cached || cached.until <= now) {
+      cached = { row: await findApiKey(this.db, id), until: now + this.ttlMs };
+      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      this.cache.set(id, cached);
+    }
+    return cached.row;
   }
 
   forget(id: string): void {

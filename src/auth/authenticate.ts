@@ -11,6 +11,7 @@ import { KeyVerifier, type VerifiedKey } from "./apiKeys";
 import { OPEN, type Principal } from "./Principal";
 import { RateLimiter } from "./rateLimiter";
 import { verifyUserToken } from "./userTokens";
+import { tokenSubjectHash, UserTokenRevocations } from "./userTokenRevocations";
 
 export const USER_TOKEN_HEADER = "x-user-token";
 
@@ -34,6 +35,9 @@ export interface Authenticator {
   verifyKey(key: string, nowMs?: number): Promise<VerifiedKey | undefined>;
   // The secret user tokens are signed with (shared through the database unless configured).
   tokenSecret(): Promise<Buffer>;
+  // deleteUser: this replica refuses the user's earlier tokens at once (the
+  // revocation row, written in the deletion's transaction, tells the others).
+  noteUserTokensRevoked(subjectHash: Buffer, atMs: number): void;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -50,6 +54,7 @@ export function bearerKey(authorization: string | undefined): string | undefined
 export function createAuthenticator(db: Database, config: AuthConfig): Authenticator {
   const verifier = new KeyVerifier(db);
   const limiter = new RateLimiter();
+  const revocations = new UserTokenRevocations(db, config.maxUserTokenSeconds);
   let secret: Promise<Buffer> | undefined = config.tokenSecret ? Promise.resolve(config.tokenSecret) : undefined;
   const tokenSecret = () => {
     secret ??= sharedSecret(db, "user-token", crypto.randomBytes(32)).catch((error) => {
@@ -62,6 +67,7 @@ export function createAuthenticator(db: Database, config: AuthConfig): Authentic
   return {
     enabled: config.enabled,
     tokenSecret,
+    noteUserTokensRevoked: (hash, atMs) => revocations.noteRevoked(hash, atMs),
     verifyKey: (key, nowMs = Date.now()) => verifier.verify(key, nowMs),
     async authenticate(headers, nowMs = Date.now()) {
       if (!config.enabled) return OPEN;
@@ -77,9 +83,23 @@ export function createAuthenticator(db: Database, config: AuthConfig): Authentic
       if (!token) {
         throw new AuthError("UNAUTHENTICATED", "A client key acts for one user: send the user token a service issued (issueUserToken) in the X-User-Token header", 401);
       }
-      const check = verifyUserToken(await tokenSecret(), token, Math.floor(nowMs / 1000));
+      const secret = await tokenSecret();
+      const check = verifyUserToken(secret, token, Math.floor(nowMs / 1000));
       if (!check.ok) throw new AuthError("UNAUTHENTICATED", `${check.why}; ask your service for a new one`, 401);
-      return { role: "client", keyId: verified.id, userId: check.claims.sub };
+      const { claims } = check;
+      // The issuing key must still be a live service or admin key: revoking
+      // it revokes the tokens it issued (within the key cache's 5 s).
+      const issuer = await verifier.active(claims.iss, nowMs);
+      if (!issuer || issuer.role === "client") {
+        throw new AuthError("UNAUTHENTICATED", "the key that issued this user token is revoked or unknown; ask your service for a new one", 401);
+      }
+      // A token issued before its user was deleted acts for no one (nor re-creates them).
+      const revokedAt = await revocations.revokedAt(tokenSubjectHash(secret, claims.sub), nowMs);
+      const issuedAtMs = (claims.iat ?? claims.exp - config.maxUserTokenSeconds) * 1000;
+      if (revokedAt !== undefined && issuedAtMs <= revokedAt) {
+        throw new AuthError("UNAUTHENTICATED", "this user token was revoked when its user was deleted; ask your service for a new one", 401);
+      }
+      return { role: "client", keyId: verified.id, userId: claims.sub };
     },
   };
 }

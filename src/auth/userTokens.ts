@@ -1,8 +1,10 @@
 // Short-lived user tokens: a service's backend asks for one (issueUserToken)
 // and hands it to its frontend or app, which sends it with a client key so
 // the client acts for that one user. Format: "ut.<payload>.<signature>", the
-// payload base64url JSON { sub, exp, iss } and the signature HMAC-SHA256 of
-// the payload with a secret every replica shares.
+// payload base64url JSON { sub, exp, iss, iat } and the signature HMAC-SHA256
+// of the payload with a secret every replica shares. A valid signature is not
+// enough: authenticate also refuses a token whose issuing key was revoked and
+// one issued before its user was deleted.
 import crypto from "node:crypto";
 
 export interface UserTokenClaims {
@@ -12,6 +14,9 @@ export interface UserTokenClaims {
   exp: number;
   // The id of the key that issued it.
   iss: string;
+  // Issue time, seconds since the epoch with milliseconds (absent in tokens
+  // issued before it was added: read as exp minus the longest lifetime).
+  iat?: number;
 }
 
 function sign(secret: Buffer, payload: string): string {
@@ -37,7 +42,7 @@ export function verifyUserToken(secret: Buffer, token: string, nowSeconds: numbe
   } catch {
     return { ok: false, why: "the user token is malformed" };
   }
-  if (typeof claims?.sub !== "string" || typeof claims.exp !== "number" || typeof claims.iss !== "string") {
+  if (typeof claims?.sub !== "string" || typeof claims.exp !== "number" || typeof claims.iss !== "string" || (claims.iat !== undefined && typeof claims.iat !== "number")) {
     return { ok: false, why: "the user token is malformed" };
   }
   if (claims.exp <= nowSeconds) return { ok: false, why: "the user token has expired" };

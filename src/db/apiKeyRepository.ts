@@ -68,3 +68,30 @@ export async function sharedSecret(db: Database, name: string, candidate: Buffer
   const rows = await db.sql.query<{ secret: Uint8Array }>(`SELECT secret FROM auth_secrets WHERE name = $1`, [name]);
   return Buffer.from(rows[0].secret);
 }
+
+// Revokes every user token of a subject issued up to `at` (deleteUser, in
+// its transaction; the application's clock, like the tokens' issue times),
+// and prunes revocations no live token can predate.
+export async function revokeUserTokens(
+  tx: { $executeRawUnsafe: (sql: string, ...values: unknown[]) => Promise<number> },
+  subjectHash: Buffer,
+  at: Date,
+  keepSeconds: number,
+): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO user_token_revocations (subject_hash, revoked_at) VALUES ($1, $2::timestamptz)
+     ON CONFLICT (subject_hash) DO UPDATE SET revoked_at = GREATEST(user_token_revocations.revoked_at, EXCLUDED.revoked_at)`,
+    subjectHash,
+    at.toISOString(),
+  );
+  await tx.$executeRawUnsafe(`DELETE FROM user_token_revocations WHERE revoked_at < $1::timestamptz`, new Date(at.getTime() - keepSeconds * 1000).toISOString());
+}
+
+// Revocations of the last `withinSeconds` (older ones cannot match a live token).
+export async function recentUserTokenRevocations(db: Database, withinSeconds: number): Promise<{ subjectHash: Buffer; revokedAt: Date }[]> {
+  const rows = await db.sql.query<{ subject_hash: Uint8Array; revoked_at: Date }>(
+    `SELECT subject_hash, revoked_at FROM user_token_revocations WHERE revoked_at >= CURRENT_TIMESTAMP - make_interval(secs => $1)`,
+    [withinSeconds],
+  );
+  return rows.map((r) => ({ subjectHash: Buffer.from(r.subject_hash), revokedAt: new Date(r.revoked_at) }));
+}

@@ -2,6 +2,7 @@ import type { Database } from "./Database";
 import { LONG_TRANSACTION } from "./catalogWriter";
 import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
 import { usersChanged } from "./usersChanged";
+import { revokeUserTokens } from "./apiKeyRepository";
 import { HISTORY_COLUMNS, historyRow, type HistorySqlRow } from "./trainingDataRepository";
 import type { InteractionRow, JsonObject, UserRow } from "./rows";
 
@@ -80,12 +81,20 @@ export interface DeletedUser {
   scrubbedModels: ModelTrace[];
 }
 
+export interface TokenRevocation {
+  subjectHash: Buffer;
+  at: Date;
+  keepSeconds: number;
+}
+
 // Deletes the user, every interaction of theirs and their trace in every
-// stored model version, in one transaction: all of it or none.
-export async function deleteUserByExternalId(db: Database, externalId: string): Promise<DeletedUser | null> {
+// stored model version, and revokes their outstanding user tokens, in one
+// transaction: all of it or none.
+export async function deleteUserByExternalId(db: Database, externalId: string, tokens: TokenRevocation): Promise<DeletedUser | null> {
   return db.prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
     if (!user) return null;
+    await revokeUserTokens(tx, tokens.subjectHash, tokens.at, tokens.keepSeconds);
     const scrubbedModels = await scrubModelTraces(tx, user.id);
     const { count } = await tx.interaction.deleteMany({ where: { userId: user.id } });
     await tx.user.delete({ where: { id: user.id } });

@@ -1,7 +1,7 @@
 import type { ServiceContext } from "./ServiceContext";
 import type { UserRow } from "../db/rows";
 import { inTransaction, writeUsers } from "../db/catalogWriter";
-import { deleteUserByExternalId, type DeletedUser } from "../db/userRepository";
+import { deleteUserByExternalId, type DeletedUser, type TokenRevocation } from "../db/userRepository";
 import type { UserRecord } from "../importers/CatalogData";
 import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkAttributes, checkId } from "./validation";
@@ -40,8 +40,10 @@ export async function upsertUsers(ctx: ServiceContext, inputs: readonly UserInpu
   });
 }
 
-export async function deleteUser(ctx: ServiceContext, id: string): Promise<DeletedUser> {
-  const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id));
+// `tokens`: how the user's outstanding user tokens are revoked with them
+// (the subject's hash under the token secret, the time, how long to keep it).
+export async function deleteUser(ctx: ServiceContext, id: string, tokens: TokenRevocation): Promise<DeletedUser> {
+  const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id), tokens);
   if (!deleted) throw new NotFoundError("user", [id], "id");
   userStateCacheOf(ctx.db)?.invalidate([deleted.userId]);
   ctx.loaders.userByExternalId.clear(id);

@@ -14,7 +14,8 @@ import { issueUserToken, verifyUserToken } from "../../src/auth/userTokens";
 import { RateLimiter } from "../../src/auth/rateLimiter";
 import { revokeApiKey } from "../../src/db/apiKeyRepository";
 import { runKeys } from "../../src/cli/keys";
-import { loadConfig, ConfigError } from "../../src/config";
+import { loadConfig, ConfigError, type AuthConfig } from "../../src/config";
+import { createAuthenticator } from "../../src/auth/authenticate";
 import type { Principal } from "../../src/auth/Principal";
 import type { App } from "../../src/app";
 
@@ -256,6 +257,99 @@ describe.each(databaseTargets())("API keys over HTTP on %s", (target) => {
     await raw.text();
     const badTtl = await post(`mutation { issueUserToken(userId: "ann", ttlSeconds: 5) { token } }`, { authorization: `Bearer ${keys.admin}` });
     expect(badTtl.json.errors[0]).toMatchObject({ message: "Invalid ttlSeconds: must be from 60 to 86400; got 5", extensions: { code: "BAD_USER_INPUT", argument: "ttlSeconds" } });
+  });
+});
+
+describe.each(databaseTargets())("user tokens end with their issuing key and their user on %s", (target) => {
+  let t: TestDatabase;
+  let app: App;
+  let keys: { admin: string; service: string; client: string; serviceId: string };
+  const unlimited = { perSecond: 0, burst: 1 };
+  const config: AuthConfig = { enabled: true, tokenSecret: undefined, maxUserTokenSeconds: 86_400, rateLimits: { client: unlimited, service: unlimited, admin: unlimited } };
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+    await importCatalog(t.db, tinyCatalog());
+    const service = await createApiKey(t.db, { role: "service", name: "backend" });
+    keys = {
+      admin: (await createApiKey(t.db, { role: "admin", name: "ops" })).key,
+      service: service.key,
+      serviceId: service.id,
+      client: (await createApiKey(t.db, { role: "client", name: "ios" })).key,
+    };
+    app = await startHttpApp(t.db, { MARQUEE_AUTH: "on", MARQUEE_RATE_LIMIT_CLIENT: "0", MARQUEE_WORKER: "false" });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.stop();
+    await t?.dispose();
+  });
+
+  const post = (query: string, headers: Record<string, string> = {}) => postGraphQL(app.url, { query }, headers);
+  const asClient = (token: string) => ({ authorization: `Bearer ${keys.client}`, "x-user-token": token });
+  const issue = async (userId: string, key = keys.service): Promise<string> =>
+    (await post(`mutation { issueUserToken(userId: "${userId}", ttlSeconds: 600) { token } }`, { authorization: `Bearer ${key}` })).json.data.issueUserToken.token;
+  const refused = (message: string) => [401, { errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] }];
+
+  it("refuses the tokens of a revoked key within the key cache's 5 s, on every replica", async () => {
+    const old = await createApiKey(t.db, { role: "service", name: "to-revoke" });
+    const token = await issue("ann", old.key);
+    const headers = { authorization: `Bearer ${keys.client}`, "x-user-token": token };
+    const now = Date.now();
+    // A replica of its own (its own caches), with a clock we move.
+    const replica = createAuthenticator(t.db, config);
+    expect(await replica.authenticate(headers, now)).toEqual({ role: "client", keyId: keys.client.split("_")[1], userId: "ann" });
+    await revokeApiKey(t.db, old.id);
+    // Cached for 5 s, then refused.
+    expect(await replica.authenticate(headers, now + 4_000)).toMatchObject({ userId: "ann" });
+    await expect(replica.authenticate(headers, now + 5_001)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+      status: 401,
+      message: "the key that issued this user token is revoked or unknown; ask your service for a new one",
+    });
+    // A token naming a key that never existed, or a client key, is refused although its signature is good.
+    const secret = await replica.tokenSecret();
+    for (const iss of ["000000000000", keys.client.split("_")[1], "open"]) {
+      const forged = issueUserToken(secret, { sub: "ann", exp: Math.floor(now / 1000) + 600, iss, iat: now / 1000 });
+      await expect(replica.authenticate({ ...headers, "x-user-token": forged }, now)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    }
+  });
+
+  it("revokes a user's tokens when the user is deleted: no reading, no re-creating; a new token works", async () => {
+    const token = await issue("jo");
+    expect(await post(`{ user(id: "jo") { id } }`, asClient(token))).toMatchObject({ status: 200, json: { data: { user: { id: "jo" } } } });
+    expect((await post(`mutation { deleteUser(id: "jo") { id } }`, { authorization: `Bearer ${keys.admin}` })).json).toEqual({ data: { deleteUser: { id: "jo" } } });
+    const message = "this user token was revoked when its user was deleted; ask your service for a new one";
+    const read = await post(`{ user(id: "jo") { id } }`, asClient(token));
+    expect([read.status, read.json]).toEqual(refused(message));
+    const record = await post(`mutation { recordInteractions(interactions: [{ userId: "jo", itemId: "s1", type: VIEW }]) { createdUsers } }`, asClient(token));
+    expect([record.status, record.json]).toEqual(refused(message));
+    expect(await t.db.sql.query(`SELECT id FROM users WHERE external_id = 'jo'`)).toEqual([]);
+    // The revocation stores no user id, only its HMAC under the token secret.
+    const rows = await t.db.sql.query<{ subject_hash: Uint8Array }>(`SELECT subject_hash FROM user_token_revocations`);
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0].subject_hash).toString("latin1")).not.toContain("jo");
+    // A token issued after the deletion is the service's decision: it works and may re-create the user.
+    const fresh = await issue("jo");
+    const again = await post(`mutation { recordInteractions(interactions: [{ userId: "jo", itemId: "s1", type: VIEW }]) { createdUsers } }`, asClient(fresh));
+    expect(again.json).toEqual({ data: { recordInteractions: { createdUsers: 1 } } });
+  });
+
+  it("tells other replicas through the database, refuses old tokens without an issue time, and prunes what no token can predate", async () => {
+    const token = await issue("ann");
+    const now = Date.now();
+    const replica = createAuthenticator(t.db, config);
+    const headers = asClient(token);
+    expect(await replica.authenticate(headers, now)).toMatchObject({ userId: "ann" });
+    const secret = await replica.tokenSecret();
+    // A token from before issue times were recorded (no iat), for a user deleted later.
+    const legacy = issueUserToken(secret, { sub: "ann", exp: Math.floor(now / 1000) + 600, iss: keys.serviceId });
+    expect(await post(`mutation { deleteUser(id: "ann") { id } }`, { authorization: `Bearer ${keys.admin}` })).toMatchObject({ json: { data: { deleteUser: { id: "ann" } } } });
+    // The other replica refreshed its snapshot at `now`; it sees the deletion once that is 5 s old.
+    await expect(replica.authenticate(headers, now + 5_001)).rejects.toMatchObject({ message: "this user token was revoked when its user was deleted; ask your service for a new one" });
+    await expect(replica.authenticate({ ...headers, "x-user-token": legacy }, now + 5_001)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    // Revocations older than the longest token lifetime are dropped at the next deletion.
+    await t.db.sql.query(`UPDATE user_token_revocations SET revoked_at = revoked_at - interval '2 days'`);
+    await post(`mutation { deleteUser(id: "u5") { id } }`, { authorization: `Bearer ${keys.admin}` });
+    expect(await t.db.sql.query(`SELECT count(*)::int AS n FROM user_token_revocations`)).toEqual([{ n: 1 }]);
   });
 });
 

@@ -510,5 +510,17 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       expect(await db.prisma.modelArtifact.count({ where: { modelVersionId: doomed.id } })).toBe(0);
       expect(await db.prisma.modelArtifact.count({ where: { modelVersionId: kept.id } })).toBe(1);
     });
+
+    it("UserTokenRevocation: Bytes key, default time, update and delete", async () => {
+      const hash = new Uint8Array(32).fill(7);
+      const made = await db.prisma.userTokenRevocation.create({ data: { subjectHash: hash } });
+      expect(made).toEqual({ subjectHash: expect.any(Uint8Array), revokedAt: expect.any(Date) });
+      expect(Array.from(made.subjectHash)).toEqual(Array.from(hash));
+      const later = new Date(made.revokedAt.getTime() + 1234);
+      await db.prisma.userTokenRevocation.update({ where: { subjectHash: hash }, data: { revokedAt: later } });
+      expect((await db.prisma.userTokenRevocation.findUnique({ where: { subjectHash: hash } }))?.revokedAt).toEqual(later);
+      await db.prisma.userTokenRevocation.delete({ where: { subjectHash: hash } });
+      expect(await db.prisma.userTokenRevocation.count()).toBe(0);
+    });
   });
 });

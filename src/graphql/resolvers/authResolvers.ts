@@ -18,8 +18,9 @@ export const authResolvers = {
       const ttl = args.ttlSeconds ?? 900;
       const max = ctx.config.auth.maxUserTokenSeconds;
       if (!Number.isSafeInteger(ttl) || ttl < 60 || ttl > max) throw new BadUserInputError("ttlSeconds", ttl, `must be from 60 to ${max}`);
-      const exp = Math.floor(ctx.now.getTime() / 1000) + ttl;
-      const token = issueUserToken(await ctx.auth.tokenSecret(), { sub: userId, exp, iss: ctx.principal.keyId ?? "open" });
+      const nowMs = ctx.now.getTime();
+      const exp = Math.floor(nowMs / 1000) + ttl;
+      const token = issueUserToken(await ctx.auth.tokenSecret(), { sub: userId, exp, iss: ctx.principal.keyId ?? "open", iat: nowMs / 1000 });
       return { token, userId, expiresAt: new Date(exp * 1000) };
     },
   },
