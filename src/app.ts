@@ -49,6 +49,9 @@ export async function loadDemoIfEmpty(db: Database, logger: Logger): Promise<boo
 export async function startApp(config: Config, logger: Logger, existing?: Database): Promise<App> {
   const db = existing ?? (await openDatabase(config, logger));
   const demoLoaded = config.demoData ? await loadDemoIfEmpty(db, logger) : false;
+  if (!config.demoData && (await db.prisma.item.count()) === 0) {
+    logger.info("the database has no items and no demo catalog is loaded (MARQUEE_DEMO_DATA=false); import a catalog with npm run import or the upsertItems mutation");
+  }
   // The first stamp is taken before serving, so a change by another replica from now on is seen.
   if (config.catalogCache) await enableCatalogCache(db).refresh(db);
   // Users and histories: every replica hears of every write (NOTIFY) before the writer answers.

@@ -24,7 +24,8 @@ export interface Config {
   dataDir: string;
   host: string;
   port: number;
-  // Load the demo catalog at start when the database has no items.
+  // Load the demo catalog at start when the database has no items
+  // (MARQUEE_DEMO_DATA; default true, false with NODE_ENV=production).
   demoData: boolean;
   // Inclusive rating scale for RATING interactions.
   ratingScale: { min: number; max: number };
@@ -177,7 +178,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir: path.resolve(cwd, dataDirRaw && dataDirRaw !== "" ? dataDirRaw : ".marquee"),
     host,
     port: integer(env, "PORT", 4000, 0, 65535),
-    demoData: boolean(env, "MARQUEE_DEMO_DATA", true),
+    // A production database starts empty unless asked: demo users and items
+    // would otherwise mix with (and be served to) real ones.
+    demoData: boolean(env, "MARQUEE_DEMO_DATA", !production),
     ratingScale: ratingScale(env),
     maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),

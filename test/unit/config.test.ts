@@ -37,6 +37,13 @@ describe("loadConfig", () => {
     });
   });
 
+  it("loads no demo catalog in production unless told to", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).demoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", MARQUEE_DEMO_DATA: "true" }).demoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: "development" }).demoData).toBe(true);
+    expect(loadConfig({ MARQUEE_DEMO_DATA: "false" }).demoData).toBe(false);
+  });
+
   it("reads every variable", () => {
     const config = loadConfig(
       {
