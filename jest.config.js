@@ -12,5 +12,9 @@ module.exports = {
   globalSetup: "<rootDir>/test/support/globalSetup.ts",
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker that has grown past this after a test file is replaced: the
+  // integration files load models and PGlite, and a long run otherwise
+  // holds several GB per worker.
+  workerIdleMemoryLimit: "1536MB",
   reporters: ["default", "<rootDir>/test/support/summaryReporter.js"],
 };

@@ -1,4 +1,4 @@
-import { csrFromTriplets, transpose } from "../../../src/engine/data/CsrMatrix";
+import { csrFromTriplets } from "../../../src/engine/data/CsrMatrix";
 import { createRng } from "../../../src/engine/random";
 import { coRatedStats } from "../../../src/engine/similarity/CoRatedStats";
 import { SIMILARITY_NAMES, similarityMatrix } from "../../../src/engine/similarity/similarityMatrix";
@@ -84,14 +84,6 @@ describe("allPairs through similarityMatrix", () => {
     const sim = similarityMatrix(m, "pearson", options);
     const simP = similarityMatrix(permuted, "pearson", options);
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) expect(simP[a * n + b]).toBe(sim[perm[a] * n + perm[b]]);
-  });
-
-  it("takes seconds, not minutes, for 1682 items", () => {
-    const big = transpose(randomRatings(943, 1682, 0.063, 11)); // ML-100K's size and density
-    const t = performance.now();
-    similarityMatrix(big, "pearson", { shrinkage: 100 });
-    // About 0.5 s under plain Node; Jest's sandbox and a shared CI machine are much slower.
-    expect(performance.now() - t).toBeLessThan(20000);
   });
 });
 
