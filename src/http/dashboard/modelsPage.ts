@@ -32,6 +32,30 @@ function metricCharts(models: readonly ModelInfoView[]): Html[] {
   return charts;
 }
 
+// Nested parameters (kNN's baseline) by dotted name, as the CLI sets them.
+function flatParams(record: Record<string, unknown>, prefix = ""): [string, unknown][] {
+  return Object.entries(record).flatMap(([k, value]): [string, unknown][] =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? flatParams(value as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, value]],
+  );
+}
+
+function paramValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(paramValue).join(", ");
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+// The version's training parameters; those set when training was asked for are marked.
+function paramsCell(v: ModelVersionView): Html {
+  const given = new Set(flatParams(v.givenParams).map(([k]) => k));
+  // By name: the stored JSON (jsonb) keeps no order of its own.
+  const entries = flatParams(v.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return html`<span class="muted">–</span>`;
+  return html`<ul class="params">${entries.map(
+    ([k, value]) =>
+      html`<li data-param="${k}"${given.has(k) ? html` class="given" title="set for this version"` : ""}><span class="name">${k}</span> ${paramValue(value)}</li>`,
+  )}</ul>`;
+}
+
 function versionRow(v: ModelVersionView, canActivate: boolean): Html {
   const fit = typeof v.metrics.fitSeconds === "number" ? (v.metrics.fitSeconds as number).toFixed(3) : "–";
   const evaluation = numericEntries(v.metrics).filter(([k]) => k !== "fitSeconds" && !NOT_CHARTED.has(k));
@@ -41,6 +65,7 @@ function versionRow(v: ModelVersionView, canActivate: boolean): Html {
   <td>v${v.version}</td>
   <td>${v.isActive ? html`<span class="badge active">active</span>` : html`<span class="badge">${v.status.toLowerCase()}</span>`}</td>
   <td>${v.algorithm}</td>
+  <td>${paramsCell(v)}</td>
   <td class="num">${fit}</td>
   <td>${evaluation.length === 0 ? html`<span class="muted">–</span>` : evaluation.map(([k, n]) => html`<div>${k}: ${n.toPrecision(4)}</div>`)}</td>
   <td class="num">${count("users")}</td><td class="num">${count("items")}</td><td class="num">${count("interactions")}</td>
@@ -61,7 +86,7 @@ function modelPanel(m: ModelInfoView, canActivate: boolean): Html {
   ${m.versions.length === 0
     ? html`<p class="muted">Not trained yet (npm run train -- --model ${m.name}, or the trainModel mutation).</p>`
     : html`<table>
-    <thead><tr><th>Version</th><th>Status</th><th>Algorithm</th><th class="num">Fit (s)</th><th>Evaluation</th><th class="num">Users</th><th class="num">Items</th><th class="num">Interactions</th><th>Trained</th><th>Activated</th><th></th></tr></thead>
+    <thead><tr><th>Version</th><th>Status</th><th>Algorithm</th><th>Parameters</th><th class="num">Fit (s)</th><th>Evaluation</th><th class="num">Users</th><th class="num">Items</th><th class="num">Interactions</th><th>Trained</th><th>Activated</th><th></th></tr></thead>
     <tbody>${m.versions.map((v) => versionRow(v, canActivate))}</tbody>
   </table>`}
 </section>`;
@@ -72,6 +97,7 @@ export async function modelsBody(db: Database, canActivate: boolean, notice?: Ht
   const trained = models.filter((m) => m.versions.length > 0);
   return html`${notice ?? ""}
 <div class="grid">${metricCharts(trained).map((c) => html`<section class="panel">${c}</section>`)}</div>
+<p class="muted">Parameters in <strong class="given">bold</strong> were set for that version (trainModel's <code>params</code>, <code>npm run train -- --param</code>); the others are the model's defaults.</p>
 ${trained.map((m) => modelPanel(m, canActivate))}
 <section class="panel"><h2>Not trained yet</h2><p class="muted">${models.filter((m) => m.versions.length === 0).map((m) => m.name).join(", ") || "none"}</p></section>`;
 }
