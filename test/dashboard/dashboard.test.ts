@@ -288,7 +288,7 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       const popular2 = trained.find((m) => m.name === "popular")!.versions.find((v) => v.version === 2)!;
       expect(await page.locator('tr[data-model="popular"][data-version="2"]').innerText()).toContain(`ndcg@10: ${(popular2.metrics["ndcg@10"] as number).toPrecision(4)}`);
       // Each version's training parameters; the one set for popular v2 is marked.
-      const param = (model: string, version: number, name: string) => page.locator(`tr[data-model="${model}"][data-version="${version}"] li[data-param="${name}"]`);
+      const param = (model: string, version: number, name: string) => page.locator(`tr[data-params-of="${model}@${version}"] li[data-param="${name}"]`);
       expect(await param("popular", 2, "halfLifeDays").innerText()).toBe("halfLifeDays 30");
       expect(await param("popular", 2, "halfLifeDays").getAttribute("class")).toBe("given");
       expect(await param("popular", 2, "weighting").getAttribute("class")).toBeNull();
@@ -297,7 +297,7 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(await param("item-knn", 1, "similarity").innerText()).toBe("similarity jaccard");
       expect(await param("item-knn", 1, "baseline.regU").innerText()).toBe("baseline.regU 15");
       for (const m of trained) {
-        for (const v of m.versions) expect(await page.locator(`tr[data-model="${m.name}"][data-version="${v.version}"] li[data-param]`).count()).toBe(Object.keys(v.params).length + (v.params.baseline ? 5 : 0));
+        for (const v of m.versions) expect(await page.locator(`tr[data-params-of="${m.name}@${v.version}"] li[data-param]`).count()).toBe(Object.keys(v.params).length + (v.params.baseline ? 5 : 0));
       }
       await shot(page, "models");
       await page.close();

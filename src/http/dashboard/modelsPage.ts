@@ -44,16 +44,17 @@ function paramValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-// The version's training parameters; those set when training was asked for are marked.
-function paramsCell(v: ModelVersionView): Html {
+// A row under the version's own: its training parameters, by name (the
+// stored JSON keeps no order of its own); those set for it are marked.
+function paramsRow(v: ModelVersionView): Html {
   const given = new Set(flatParams(v.givenParams).map(([k]) => k));
-  // By name: the stored JSON (jsonb) keeps no order of its own.
   const entries = flatParams(v.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) return html`<span class="muted">–</span>`;
-  return html`<ul class="params">${entries.map(
-    ([k, value]) =>
-      html`<li data-param="${k}"${given.has(k) ? html` class="given" title="set for this version"` : ""}><span class="name">${k}</span> ${paramValue(value)}</li>`,
-  )}</ul>`;
+  return html`<tr class="params${v.isActive ? " active" : ""}" data-params-of="${v.name}@${v.version}"><td></td><td colspan="10"><span class="label">parameters</span>
+  ${entries.length === 0
+    ? html`<span class="muted">–</span>`
+    : html`<ul class="params">${entries.map(
+        ([k, value]) => html`<li data-param="${k}"${given.has(k) ? html` class="given" title="set for this version"` : ""}><span class="name">${k}</span> ${paramValue(value)}</li>`,
+      )}</ul>`}</td></tr>`;
 }
 
 function versionRow(v: ModelVersionView, canActivate: boolean): Html {
@@ -65,7 +66,6 @@ function versionRow(v: ModelVersionView, canActivate: boolean): Html {
   <td>v${v.version}</td>
   <td>${v.isActive ? html`<span class="badge active">active</span>` : html`<span class="badge">${v.status.toLowerCase()}</span>`}</td>
   <td>${v.algorithm}</td>
-  <td>${paramsCell(v)}</td>
   <td class="num">${fit}</td>
   <td>${evaluation.length === 0 ? html`<span class="muted">–</span>` : evaluation.map(([k, n]) => html`<div>${k}: ${n.toPrecision(4)}</div>`)}</td>
   <td class="num">${count("users")}</td><td class="num">${count("items")}</td><td class="num">${count("interactions")}</td>
@@ -76,7 +76,8 @@ function versionRow(v: ModelVersionView, canActivate: boolean): Html {
     : canActivate
       ? html`<form class="inline" method="post" action="/dashboard/models/activate"><input type="hidden" name="name" value="${v.name}"><input type="hidden" name="version" value="${v.version}"><button class="primary" type="submit" data-activate="${v.name}@${v.version}">Activate</button></form>`
       : html`<span class="muted">admins only</span>`}</td>
-</tr>`;
+</tr>
+${paramsRow(v)}`;
 }
 
 function modelPanel(m: ModelInfoView, canActivate: boolean): Html {
@@ -86,7 +87,7 @@ function modelPanel(m: ModelInfoView, canActivate: boolean): Html {
   ${m.versions.length === 0
     ? html`<p class="muted">Not trained yet (npm run train -- --model ${m.name}, or the trainModel mutation).</p>`
     : html`<table>
-    <thead><tr><th>Version</th><th>Status</th><th>Algorithm</th><th>Parameters</th><th class="num">Fit (s)</th><th>Evaluation</th><th class="num">Users</th><th class="num">Items</th><th class="num">Interactions</th><th>Trained</th><th>Activated</th><th></th></tr></thead>
+    <thead><tr><th>Version</th><th>Status</th><th>Algorithm</th><th class="num">Fit (s)</th><th>Evaluation</th><th class="num">Users</th><th class="num">Items</th><th class="num">Interactions</th><th>Trained</th><th>Activated</th><th></th></tr></thead>
     <tbody>${m.versions.map((v) => versionRow(v, canActivate))}</tbody>
   </table>`}
 </section>`;
