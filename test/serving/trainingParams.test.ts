@@ -12,6 +12,8 @@ import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from 
 import { checkParams, effectiveParams, hasParamTable, ParamError, paramSpecsFor } from "../../src/serving/trainingParams";
 import { ialsDefaults } from "../../src/engine/algorithms/ials";
 import { BASELINE_DEFAULTS } from "../../src/engine/algorithms/baseline";
+import fs from "node:fs";
+import path from "node:path";
 import { tinyCatalog } from "./support/tinyCatalog";
 import { RATING_SCALE } from "./support/trainAndServe";
 
@@ -109,6 +111,25 @@ describe("each servable model's parameters", () => {
     expect(refusal(() => effectiveParams(standIn, { depth: Infinity })).message).toBe("depth: must be a number; got Infinity");
     expect(refusal(() => effectiveParams(standIn, { flags: 1 })).message).toBe("flags: must be a list; got 1");
     expect(refusal(() => effectiveParams(standIn, { width: 1 })).message).toBe("width: is not a parameter of stand-in; known: depth, flags, mode; got 1");
+  });
+});
+
+describe("README's table of training parameters", () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Training parameters"));
+  const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+
+  it.each(SERVING_ALGORITHMS.map((e) => [e.name, e] as const))("lists every parameter of %s with its default", (name, e) => {
+    const row = rows.find((r) => r.split("|")[1].includes(`\`${name}\``));
+    expect({ name, row: row !== undefined }).toEqual({ name, row: true });
+    const effective = effectiveParams(e, {});
+    for (const [key, spec] of Object.entries(paramSpecsFor(e))) {
+      const names = spec.type === "object" ? Object.keys(spec.fields).map((k) => [`${key}.${k}`, (effective[key] as Record<string, unknown>)[k]] as const) : [[key, effective[key]] as const];
+      for (const [param, value] of names) {
+        const shown = value === undefined ? "unset" : Array.isArray(value) ? "[" : String(value);
+        expect({ name, param, documented: row!.includes(`\`${param}\` ${shown}`) }).toEqual({ name, param, documented: true });
+      }
+    }
   });
 });
 
