@@ -38,10 +38,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   return db;
 }
 
-export async function loadDemoIfEmpty(db: Database, logger: Logger): Promise<boolean> {
+// The demo's interactions end at `now` (the moment it is loaded), so its
+// recent activity is recent: popular(window: WEEK) and TRENDING rails answer.
+export async function loadDemoIfEmpty(db: Database, logger: Logger, now: Date = new Date()): Promise<boolean> {
   const items = await db.prisma.item.count();
   if (items > 0) return false;
-  const summary = await importCatalog(db, generateDemoCatalog(42));
+  const summary = await importCatalog(db, generateDemoCatalog(42, now));
   logger.info("loaded the demo catalog", { users: summary.users, items: summary.items, interactions: summary.interactions.created });
   return true;
 }

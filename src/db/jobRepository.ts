@@ -165,17 +165,3 @@ export async function requeueStaleJobs(db: Database, staleAfterSeconds: number, 
     failed: rows.filter((r) => r.status === "FAILED").map((r) => Number(r.id)),
   };
 }
-
-// The algorithm hyperparameters of every model version (model_versions.params
-// holds them beside dtypes and meta), by version id. It belongs with
-// modelRepository.listModelVersions, which drops params; it lives here only
-// because that file was not part of the job-queue change.
-export async function modelVersionParams(db: Database, ids?: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
-  const rows = await db.sql.query<{ id: number; params: Record<string, unknown> | null }>(
-    ids === undefined
-      ? `SELECT id, params->'params' AS params FROM model_versions`
-      : `SELECT id, params->'params' AS params FROM model_versions WHERE id = ANY($1::int[])`,
-    ids === undefined ? [] : [[...ids]],
-  );
-  return new Map(rows.map((r) => [Number(r.id), r.params ?? {}]));
-}

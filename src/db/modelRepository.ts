@@ -1,7 +1,8 @@
 // Trained models in PostgreSQL: one model_versions row per (name, version)
 // and one model_artifacts row per typed array, stored as its raw
 // little-endian bytes; the dtype of every array lives in the version's
-// `params` JSON beside the algorithm's own params and meta. At most one
+// `params` JSON beside the algorithm's own params and meta, and the training
+// parameters (effective and as given) under `training`. At most one
 // version per name is active; activation happens in a transaction so readers
 // never see two or none while it switches.
 import os from "node:os";
@@ -27,6 +28,12 @@ export interface ModelVersionRow {
   status: string;
   isActive: boolean;
   algorithm: string;
+  // The parameters it was trained with (defaults, serving defaults and the
+  // caller's, merged: trainingParams.ts); for a version stored before they
+  // were kept, the algorithm's own serialized params.
+  params: Record<string, unknown>;
+  // The ones the caller set (trainModel's params, npm run train --param).
+  givenParams: Record<string, unknown>;
   metrics: Record<string, unknown>;
   dataStats: Record<string, unknown>;
   createdAt: Date;
@@ -49,6 +56,12 @@ export interface StoredParams {
   // What the model keeps per training user (engine/userState.ts); absent in
   // versions stored before models declared it (legacyUserState applies).
   userState?: UserStateLayout;
+  training?: TrainingParams;
+}
+
+export interface TrainingParams {
+  params: Record<string, unknown>;
+  given: Record<string, unknown>;
 }
 
 // The per-user layout of a stored version.
@@ -120,13 +133,16 @@ type VersionRecord = {
 };
 
 function toRow(v: VersionRecord): ModelVersionRow {
+  const stored = v.params as StoredParams;
   return {
     id: v.id,
     name: v.name,
     version: v.version,
     status: v.status,
     isActive: v.isActive,
-    algorithm: (v.params as StoredParams).algorithm,
+    algorithm: stored.algorithm,
+    params: stored.training?.params ?? stored.params ?? {},
+    givenParams: stored.training?.given ?? {},
     metrics: (v.metrics ?? {}) as Record<string, unknown>,
     dataStats: (v.dataStats ?? {}) as Record<string, unknown>,
     createdAt: v.createdAt,
@@ -141,6 +157,7 @@ export interface SaveModelInput {
   index: ModelIndex;
   metrics?: Record<string, unknown>;
   dataStats?: Record<string, unknown>;
+  training?: TrainingParams;
 }
 
 // Saves a new version (the next number for the name), not active.
@@ -164,6 +181,7 @@ export async function saveModelVersion(db: Database, input: SaveModelInput): Pro
     meta: serialized.meta,
     dtypes: Object.fromEntries(arrays.map(([k, a]) => [k, dtypeOf(a)])),
     userState: serialized.userState,
+    ...(input.training ? { training: input.training } : {}),
   };
   return inTransaction(db, async (tx) => {
     // Serialises concurrent saves of one name: the second waits, then sees the first's number.

@@ -13,8 +13,12 @@
 // demo-user-001 loves Sci-Fi movies, demo-user-002 Jazz, demo-user-003 RPGs,
 // each with a short history (10 items) so part of their genre is still unseen.
 //
-// Times are spread over the year before a FIXED reference date, never the
-// clock, so the same seed always gives deep-equal output.
+// Times are spread over the year before `endsAt`, activity running right up
+// to it, so "trending this week" has a week of data. The times are generated
+// before a FIXED reference date and then shifted by (endsAt - reference), never
+// read from the clock here: the same seed and endsAt give deep-equal output,
+// and another endsAt the same output moved in time. The server passes the
+// moment it loads the demo.
 import { createRng, shuffle, type Rng } from "../engine/random";
 import type {
   CatalogData,
@@ -127,13 +131,14 @@ interface ItemSpec {
   quality: number; // how much better than average everyone finds it
 }
 
-export function generateDemoCatalog(seed = 42): CatalogData {
+export function generateDemoCatalog(seed = 42, endsAt: Date = DEMO_REFERENCE_DATE): CatalogData {
   const rng = createRng(seed);
   const names = personNames(rng);
   const specs = [...generateMovies(rng, names), ...generateMusic(rng, names), ...generateGames(rng)];
   assignPopularity(specs, rng);
   const users = generateUsers(rng);
-  const interactions = generateInteractions(users, specs, rng);
+  const shift = endsAt.getTime() - DEMO_REFERENCE_DATE.getTime();
+  const interactions = generateInteractions(users, specs, rng).map((x) => (shift === 0 ? x : { ...x, occurredAt: new Date(x.occurredAt.getTime() + shift) }));
   return {
     users: users.map((u) => u.record),
     items: specs.map((s) => s.record),
@@ -387,7 +392,8 @@ function affinity(user: UserSpec, item: ItemSpec): number {
 
 function generateInteractions(users: UserSpec[], items: ItemSpec[], rng: Rng): InteractionRecord[] {
   const out: InteractionRecord[] = [];
-  const start = DEMO_REFERENCE_DATE.getTime() - 365 * DAY_MS;
+  const end = DEMO_REFERENCE_DATE.getTime();
+  const start = end - 365 * DAY_MS;
   for (const user of users) {
     const kinds = new Set(user.tastes.map((t) => t.kind));
     // Lognormal activity: a median user touches ~45 items, a few several hundred.
@@ -404,17 +410,12 @@ function generateInteractions(users: UserSpec[], items: ItemSpec[], rng: Rng): I
     });
     for (const index of weightedSampleWithoutReplacement(weights, count, rng)) {
       const item = items[index];
-      // Leave a week before the reference date for follow-up events.
-      const at = start + Math.floor(rng.next() * (358 * DAY_MS) / 1000) * 1000;
+      const at = start + Math.floor(rng.next() * (365 * DAY_MS) / 1000) * 1000;
+      // Within a week; one that would fall after the end has not happened yet.
       const later = (): number => at + (1 + rng.int(7 * 24 * 60)) * 60_000;
-      const emit = (type: InteractionTypeName, value: number, time: number) =>
-        out.push({
-          userExternalId: user.record.externalId,
-          itemExternalId: item.record.externalId,
-          type,
-          value,
-          occurredAt: new Date(time),
-        });
+      const emit = (type: InteractionTypeName, value: number, time: number): void => {
+        if (time < end) out.push({ userExternalId: user.record.externalId, itemExternalId: item.record.externalId, type, value, occurredAt: new Date(time) });
+      };
       const a = affinity(user, item);
       const appeal = (a === 2 ? 1.5 : a === 1 ? 0.8 : 0) + user.bias + item.quality + 0.7 * rng.normal();
       switch (item.record.kind) {

@@ -11,6 +11,9 @@ export interface TrainJobPayload {
   name: string;
   activate: boolean;
   seed: number;
+  // The caller's training parameters, checked when the job was queued
+  // (trainModel checks them again); absent in jobs queued before they existed.
+  params?: Record<string, unknown>;
 }
 
 export interface TrainJobOptions {
@@ -22,8 +25,8 @@ export interface TrainJobOptions {
 
 export function trainJobHandler(db: Database, options: TrainJobOptions): JobHandler {
   return async (payload, ctx) => {
-    const { name, activate, seed } = payload as unknown as TrainJobPayload;
-    const trained = await trainModel(db, name, { seed, ratingScale: options.ratingScale, onProgress: ctx.reportProgress });
+    const { name, activate, seed, params } = payload as unknown as TrainJobPayload;
+    const trained = await trainModel(db, name, { seed, ratingScale: options.ratingScale, onProgress: ctx.reportProgress, ...(params ? { params } : {}) });
     // A worker whose job was requeued (it missed heartbeats while fitting)
     // keeps its trained version but must not activate it: the job's new
     // owner decides.
@@ -35,6 +38,7 @@ export function trainJobHandler(db: Database, options: TrainJobOptions): JobHand
       version: trained.version.version,
       algorithm: trained.version.algorithm,
       activated: activated !== null,
+      params: trained.version.params,
       metrics: trained.version.metrics,
       dataStats: trained.dataStats,
     };

@@ -1,6 +1,6 @@
 // Trains one model on everything in the database and saves it as a new
-// (inactive) version. The CLI calls it today; the job queue of the next slice
-// (a trainModel mutation and a worker) calls the same function.
+// (inactive) version, with the parameters it was trained with. The CLI, the
+// demo start and the job behind the trainModel mutation all call it.
 import type { Database } from "../db/Database";
 import { saveModelVersion, type ModelVersionRow } from "../db/modelRepository";
 import { idsOf, readTrainingData, type TrainingData } from "../db/trainingDataRepository";
@@ -9,10 +9,14 @@ import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { hasUserState, userStateKeys } from "../engine/userState";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
+import { checkParams, effectiveParams } from "./trainingParams";
 
 export interface TrainOptions {
   seed: number;
   ratingScale: { min: number; max: number };
+  // The caller's training parameters, checked against the model's known ones
+  // (trainingParams.ts; a bad one throws ParamError before anything is read)
+  // and stored with the version beside the effective ones.
   params?: Record<string, unknown>;
   onProgress?: (fraction: number) => void;
   // Read once and pass to train several models on the same snapshot.
@@ -40,6 +44,8 @@ export function trainableModels(): string[] {
 export async function trainModel(db: Database, name: string, options: TrainOptions): Promise<TrainResult> {
   const entry = findServingAlgorithm(name);
   if (!entry) throw new TrainError(`unknown model ${JSON.stringify(name)}; known: ${trainableModels().join(", ")}`);
+  const given = checkParams(entry, options.params);
+  const params = effectiveParams(entry, given);
   const data = options.data ?? (await readTrainingData(db));
   if (data.users.size === 0 || data.items.size === 0) throw new TrainError("the database has no users or no items to train on");
   if (entry.name === "content" && data.itemFeatures.length === 0) throw new TrainError("content needs item features; the catalog has none");
@@ -52,7 +58,6 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
     itemFeatures,
   });
   const evaluate = options.evaluate ?? true;
-  const params = { ...entry.params, ...options.params };
   const started = performance.now();
   const onProgress = options.onProgress;
   const model = entry.algorithm.fit(set, params, {
@@ -88,6 +93,7 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
       ...(evaluate ? { evaluationSeconds, evaluation: "per-user 80/20 holdout of the training data; top 10 without training items" } : {}),
     },
     dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale } },
+    training: { params, given },
   });
   options.onProgress?.(1);
   return { version, fitSeconds, dataStats };

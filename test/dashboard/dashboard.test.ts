@@ -51,8 +51,8 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
     await importCatalog(t.db, generateDemoCatalog(42));
     const logs: LoggedLine[] = [];
     await startServing(t.db, memoryLogger(logs), { trainIfNone: true, ratingScale: RATING_SCALE });
-    // A second, inactive version of `popular` for the activation tests.
-    await trainModel(t.db, "popular", { seed: 7, ratingScale: RATING_SCALE });
+    // A second, inactive version of `popular` for the activation tests, with a training parameter of its own.
+    await trainModel(t.db, "popular", { seed: 7, ratingScale: RATING_SCALE, params: { halfLifeDays: 30 } });
     for (const role of ["admin", "service", "client"] as const) keys[role] = (await createApiKey(t.db, { role, name: `dashboard ${role}` })).key;
     app = await startHttpApp(t.db, { MARQUEE_AUTH: "on", MARQUEE_WORKER: "false" });
     base = app.url.replace(/\/graphql$/, "");
@@ -287,6 +287,18 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(await chartElements(page, "metric-recall@10")).toBe(versions);
       const popular2 = trained.find((m) => m.name === "popular")!.versions.find((v) => v.version === 2)!;
       expect(await page.locator('tr[data-model="popular"][data-version="2"]').innerText()).toContain(`ndcg@10: ${(popular2.metrics["ndcg@10"] as number).toPrecision(4)}`);
+      // Each version's training parameters; the one set for popular v2 is marked.
+      const param = (model: string, version: number, name: string) => page.locator(`tr[data-params-of="${model}@${version}"] li[data-param="${name}"]`);
+      expect(await param("popular", 2, "halfLifeDays").innerText()).toBe("halfLifeDays 30");
+      expect(await param("popular", 2, "halfLifeDays").getAttribute("class")).toBe("given");
+      expect(await param("popular", 2, "weighting").getAttribute("class")).toBeNull();
+      expect(await param("popular", 1, "halfLifeDays").innerText()).toBe("halfLifeDays 0");
+      expect(await param("ials", 1, "nFactors").innerText()).toBe("nFactors 48");
+      expect(await param("item-knn", 1, "similarity").innerText()).toBe("similarity jaccard");
+      expect(await param("item-knn", 1, "baseline.regU").innerText()).toBe("baseline.regU 15");
+      for (const m of trained) {
+        for (const v of m.versions) expect(await page.locator(`tr[data-params-of="${m.name}@${v.version}"] li[data-param]`).count()).toBe(Object.keys(v.params).length + (v.params.baseline ? 5 : 0));
+      }
       await shot(page, "models");
       await page.close();
     });

@@ -46,6 +46,23 @@ describe("generateDemoCatalog", () => {
     expect(generateDemoCatalog(7).interactions).not.toEqual(catalog.interactions);
   });
 
+  it("ends at `endsAt`: the same catalog moved in time, activity running up to the end", () => {
+    const endsAt = new Date("2027-03-15T09:30:00.250Z");
+    const shift = endsAt.getTime() - DEMO_REFERENCE_DATE.getTime();
+    const moved = generateDemoCatalog(42, endsAt);
+    expect(moved.users).toEqual(catalog.users);
+    expect(moved.items).toEqual(catalog.items);
+    expect(moved.interactions).toEqual(catalog.interactions.map((x) => ({ ...x, occurredAt: new Date(x.occurredAt.getTime() + shift) })));
+    expect(generateDemoCatalog(42, endsAt)).toEqual(moved);
+    const times = moved.interactions.map((x) => x.occurredAt.getTime());
+    expect(Math.max(...times)).toBeLessThan(endsAt.getTime());
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(endsAt.getTime() - 365 * 86_400_000);
+    // The last week is about as busy as an average one (~21k / 52), not only follow-ups.
+    const lastWeek = moved.interactions.filter((x) => x.occurredAt.getTime() >= endsAt.getTime() - 7 * 86_400_000);
+    expect(lastWeek.length).toBeGreaterThan(300);
+    expect(new Set(lastWeek.map((x) => x.type))).toEqual(new Set(["RATING", "VIEW", "PLAY", "LIKE", "DISLIKE", "PURCHASE", "SKIP"]));
+  });
+
   it("has the promised size and mix", () => {
     expect(countBy(catalog.items, (i) => i.kind)).toEqual({ MOVIE: 120, MUSIC: 120, GAME: 80 });
     expect(catalog.users).toHaveLength(300);

@@ -26,7 +26,7 @@ const JOB = `query ($id: ID!) { job(id: $id) {
   id kind status progress attempts error payload result startedAt finishedAt
   modelVersion { name version algorithm isActive metrics dataStats }
 } }`;
-const TRAIN = `mutation ($name: String!, $activate: Boolean, $seed: Int) { trainModel(name: $name, activate: $activate, seed: $seed) { id kind status progress payload } }`;
+const TRAIN = `mutation ($name: String!, $activate: Boolean, $seed: Int, $params: JSON) { trainModel(name: $name, activate: $activate, seed: $seed, params: $params) { id kind status progress payload } }`;
 const SERVED = `{ activeModels { name version } ghost: recommendations(userId: "ghost", first: 2, strategy: POPULAR) { item { id } score strategy } }`;
 
 describe.each(databaseTargets())("training jobs through the API on %s", (target) => {
@@ -82,7 +82,7 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
   it("trainModel queues a job; the worker trains, activates, and the server serves the new version", async () => {
     const queued = await server.run(TRAIN, { name: "popular", seed: 7 });
     expect(queued).toEqual({
-      data: { trainModel: { id: expect.stringMatching(/^\d+$/), kind: "train", status: "QUEUED", progress: 0, payload: { name: "popular", activate: true, seed: 7 } } },
+      data: { trainModel: { id: expect.stringMatching(/^\d+$/), kind: "train", status: "QUEUED", progress: 0, payload: { name: "popular", activate: true, seed: 7, params: {} } } },
     });
     const answer = await finished(queued.data.trainModel.id);
     expect(answer).toEqual({
@@ -94,12 +94,13 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
           progress: 1,
           attempts: 1,
           error: null,
-          payload: { name: "popular", activate: true, seed: 7 },
+          payload: { name: "popular", activate: true, seed: 7, params: {} },
           result: {
             model: "popular",
             version: 1,
             algorithm: "popularity",
             activated: true,
+            params: { weighting: "count", halfLifeDays: 0 },
             metrics: HELD_OUT_POPULAR,
             dataStats: { users: 8, items: 9, features: 3, interactions: 20, nonZero: 17 },
           },
@@ -136,7 +137,7 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
           algorithm: "popularity",
           status: "TRAINED",
           isActive: true,
-          params: expect.any(Object),
+          params: { weighting: "count", halfLifeDays: 0 },
           metrics: HELD_OUT_POPULAR,
           dataStats: expect.objectContaining({ users: 8, items: 9, features: 3, interactions: 20, nonZero: 17 }),
           createdAt: expect.any(String),
@@ -154,7 +155,7 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
       { userId: "x1", itemId: "s4", type: LIKE }, { userId: "x2", itemId: "s4", type: LIKE }, { userId: "x3", itemId: "s4", type: LIKE }
     ]) { created } }`);
     const queued = await server.run(TRAIN, { name: "popular", activate: false });
-    expect(queued.data.trainModel.payload).toEqual({ name: "popular", activate: false, seed: 42 });
+    expect(queued.data.trainModel.payload).toEqual({ name: "popular", activate: false, seed: 42, params: {} });
     const done = await finished(queued.data.trainModel.id);
     expect(done.data.job).toMatchObject({ status: "SUCCEEDED", result: { version: 2, activated: false }, modelVersion: { version: 2, isActive: false } });
     expect((await server.run(SERVED)).data.activeModels).toEqual([{ name: "popular", version: 1 }]);
@@ -241,6 +242,54 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
         },
       ],
     });
+  });
+
+  it("trainModel's params: the job carries them, the version is fitted with them and stores them", async () => {
+    const queued = await server.run(TRAIN, { name: "ials", activate: false, seed: 5, params: { nFactors: 3, alpha: 10 } });
+    expect(queued.data.trainModel.payload).toEqual({ name: "ials", activate: false, seed: 5, params: { nFactors: 3, alpha: 10 } });
+    const effective = { nFactors: 3, nIterations: 8, regularization: 50, alpha: 10, cgSteps: 2, initStd: 0.01 };
+    const done = await finished(queued.data.trainModel.id);
+    expect(done.data.job).toMatchObject({ status: "SUCCEEDED", result: { model: "ials", version: 1, activated: false, params: effective } });
+    const models = await server.run(`{ models { name versions { version params givenParams } } }`);
+    expect(models.data.models.find((m: { name: string }) => m.name === "ials")).toEqual({ name: "ials", versions: [{ version: 1, params: effective, givenParams: { nFactors: 3, alpha: 10 } }] });
+    // Three factors per item were stored.
+    const [bytes] = await t.db.sql.query<{ n: number }>(
+      `SELECT octet_length(a.data) AS n FROM model_artifacts a JOIN model_versions v ON v.id = a.model_version_id WHERE v.name = 'ials' AND a.key = 'array.itemFactors'`,
+    );
+    expect(Number(bytes.n)).toBe(9 * 3 * 4);
+  });
+
+  it("trainModel's params: an unknown name, a wrong type or a value out of range is BAD_USER_INPUT naming it, and queues nothing", async () => {
+    const jobsBefore = await t.db.sql.query(`SELECT count(*)::int AS n FROM jobs`);
+    const refused = (argument: string, message: string) => ({
+      data: null,
+      errors: [{ message, locations: expect.any(Array), path: ["trainModel"], extensions: { code: "BAD_USER_INPUT", argument } }],
+    });
+    expect(await server.run(TRAIN, { name: "ials", params: { alphaa: 10 } })).toEqual(
+      refused("params.alphaa", "Invalid params.alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization; got 10"),
+    );
+    expect(await server.run(TRAIN, { name: "ials", params: { nFactors: "64" } })).toEqual(refused("params.nFactors", `Invalid params.nFactors: must be an integer from 1 to 1024; got "64"`));
+    expect(await server.run(TRAIN, { name: "ials", params: { nFactors: 2.5 } })).toEqual(refused("params.nFactors", "Invalid params.nFactors: must be an integer from 1 to 1024; got 2.5"));
+    expect(await server.run(TRAIN, { name: "ials", params: { alpha: -2 } })).toEqual(refused("params.alpha", "Invalid params.alpha: must be a number from 0 to 1000000; got -2"));
+    expect(await server.run(TRAIN, { name: "item-knn", params: { baseline: { regU: -1 } } })).toEqual(
+      refused("params.baseline.regU", "Invalid params.baseline.regU: must be a number from 0 to 1000000; got -1"),
+    );
+    expect(await server.run(TRAIN, { name: "user-knn", params: { k: 5, minK: 6 } })).toEqual(refused("params.minK", "Invalid params.minK: must be at most k (5); got 6"));
+    // In the query text as well as in variables.
+    expect(await server.run(`mutation { trainModel(name: "popular", params: { weighting: "median" }) { id } }`)).toEqual(
+      refused("params.weighting", `Invalid params.weighting: must be one of count, sum; got "median"`),
+    );
+    // Not an object at all: the JSON scalar refuses it while coercing the variable.
+    expect(await server.run(TRAIN, { name: "ials", params: [1] })).toEqual({
+      errors: [
+        {
+          message: `Variable "$params" got invalid value [1]; JSON attributes must be an object; got [1]`,
+          locations: expect.any(Array),
+          extensions: { code: "BAD_USER_INPUT" },
+        },
+      ],
+    });
+    expect(await t.db.sql.query(`SELECT count(*)::int AS n FROM jobs`)).toEqual(jobsBefore);
   });
 });
 

@@ -129,13 +129,14 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
   });
 
   it("parses the train command line", () => {
-    expect(parseTrainArgs(["--model", "item-knn"])).toEqual({ models: ["item-knn"], seed: 42, activate: true, evaluate: true });
-    expect(parseTrainArgs(["--model", "ials", "--no-evaluate"])).toEqual({ models: ["ials"], seed: 42, activate: true, evaluate: false });
+    expect(parseTrainArgs(["--model", "item-knn"])).toEqual({ models: ["item-knn"], seed: 42, activate: true, evaluate: true, params: {} });
+    expect(parseTrainArgs(["--model", "ials", "--no-evaluate"])).toEqual({ models: ["ials"], seed: 42, activate: true, evaluate: false, params: {} });
     expect(parseTrainArgs(["--model=all", "--seed", "3", "--no-activate"])).toEqual({
       models: ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "bpr", "svd", "ease", "vae", "hybrid"],
       seed: 3,
       activate: false,
       evaluate: true,
+      params: {},
     });
     expect(parseTrainArgs(["--model", "popular,ials,popular"]).models).toEqual(["popular", "ials"]);
     expect(() => parseTrainArgs(["--model", "popular,svd-extreme"])).toThrow(/unknown model "svd-extreme"/);

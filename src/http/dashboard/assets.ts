@@ -44,6 +44,13 @@ input[type=text], input[type=password], select { padding: 5px 8px; border: 1px s
 .tabs a { padding: 4px 10px; border-radius: 999px; border: 1px solid var(--line); text-decoration: none; color: var(--fg); background: #fff; font-size: 13px; }
 .tabs a[aria-current="true"] { background: var(--accent); border-color: var(--accent); color: #fff; }
 ul.reasons { margin: 0; padding-left: 18px; color: #3f4756; }
+tr:has(+ tr.params) td { border-bottom: 0; }
+tr.params td { padding-top: 0; }
+tr.params .label { color: var(--muted); font-size: 12px; margin-right: 8px; }
+ul.params { display: inline; list-style: none; margin: 0; padding: 0; font: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; color: #3f4756; }
+ul.params li { display: inline-block; margin-right: 16px; }
+ul.params .name { color: var(--muted); }
+ul.params li.given, ul.params li.given .name, strong.given { color: var(--accent); font-weight: 700; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart .chart-title { font-size: 13px; font-weight: 600; fill: var(--fg); }
 svg.chart .tick { font-size: 10px; fill: var(--muted); }

@@ -32,6 +32,31 @@ function metricCharts(models: readonly ModelInfoView[]): Html[] {
   return charts;
 }
 
+// Nested parameters (kNN's baseline) by dotted name, as the CLI sets them.
+function flatParams(record: Record<string, unknown>, prefix = ""): [string, unknown][] {
+  return Object.entries(record).flatMap(([k, value]): [string, unknown][] =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? flatParams(value as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, value]],
+  );
+}
+
+function paramValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(paramValue).join(", ");
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+// A row under the version's own: its training parameters, by name (the
+// stored JSON keeps no order of its own); those set for it are marked.
+function paramsRow(v: ModelVersionView): Html {
+  const given = new Set(flatParams(v.givenParams).map(([k]) => k));
+  const entries = flatParams(v.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return html`<tr class="params${v.isActive ? " active" : ""}" data-params-of="${v.name}@${v.version}"><td></td><td colspan="10"><span class="label">parameters</span>
+  ${entries.length === 0
+    ? html`<span class="muted">–</span>`
+    : html`<ul class="params">${entries.map(
+        ([k, value]) => html`<li data-param="${k}"${given.has(k) ? html` class="given" title="set for this version"` : ""}><span class="name">${k}</span> ${paramValue(value)}</li>`,
+      )}</ul>`}</td></tr>`;
+}
+
 function versionRow(v: ModelVersionView, canActivate: boolean): Html {
   const fit = typeof v.metrics.fitSeconds === "number" ? (v.metrics.fitSeconds as number).toFixed(3) : "–";
   const evaluation = numericEntries(v.metrics).filter(([k]) => k !== "fitSeconds" && !NOT_CHARTED.has(k));
@@ -51,7 +76,8 @@ function versionRow(v: ModelVersionView, canActivate: boolean): Html {
     : canActivate
       ? html`<form class="inline" method="post" action="/dashboard/models/activate"><input type="hidden" name="name" value="${v.name}"><input type="hidden" name="version" value="${v.version}"><button class="primary" type="submit" data-activate="${v.name}@${v.version}">Activate</button></form>`
       : html`<span class="muted">admins only</span>`}</td>
-</tr>`;
+</tr>
+${paramsRow(v)}`;
 }
 
 function modelPanel(m: ModelInfoView, canActivate: boolean): Html {
@@ -72,6 +98,7 @@ export async function modelsBody(db: Database, canActivate: boolean, notice?: Ht
   const trained = models.filter((m) => m.versions.length > 0);
   return html`${notice ?? ""}
 <div class="grid">${metricCharts(trained).map((c) => html`<section class="panel">${c}</section>`)}</div>
+<p class="muted">Parameters in <strong class="given">bold</strong> were set for that version (trainModel's <code>params</code>, <code>npm run train -- --param</code>); the others are the model's defaults.</p>
 ${trained.map((m) => modelPanel(m, canActivate))}
 <section class="panel"><h2>Not trained yet</h2><p class="muted">${models.filter((m) => m.versions.length === 0).map((m) => m.name).join(", ") || "none"}</p></section>`;
 }
