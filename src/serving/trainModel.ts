@@ -6,12 +6,15 @@ import { saveModelVersion, type ModelVersionRow } from "../db/modelRepository";
 import { idsOf, readTrainingData, type TrainingData } from "../db/trainingDataRepository";
 import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
+import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
 
 export interface TrainOptions {
   seed: number;
   ratingScale: { min: number; max: number };
+  // How ratings read as implicit feedback (MARQUEE_IMPLICIT_RATINGS); default graded.
+  implicitRatings?: ImplicitRatingRule;
   params?: Record<string, unknown>;
   onProgress?: (fraction: number) => void;
   // Read once and pass to train several models on the same snapshot.
@@ -43,11 +46,13 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   if (data.users.size === 0 || data.items.size === 0) throw new TrainError("the database has no users or no items to train on");
   if (entry.name === "content" && data.itemFeatures.length === 0) throw new TrainError("content needs item features; the catalog has none");
   const itemFeatures = buildItemFeatures(data.items.size, data.features.size, data.itemFeatures);
+  const implicitRatings = options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE;
   const set = buildTrainingSet(data.interactions, {
     nUsers: data.users.size,
     nItems: data.items.size,
     explicit: entry.explicit,
     ratingScale: options.ratingScale,
+    implicitRatings,
     itemFeatures,
   });
   const evaluate = options.evaluate ?? true;
@@ -81,7 +86,8 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
       ...holdout,
       ...(evaluate ? { evaluationSeconds, evaluation: "per-user 80/20 holdout of the training data; top 10 without training items" } : {}),
     },
-    dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale } },
+    // How histories must be read to be folded in as this version was trained (ServedModel.trainingModeOf).
+    dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale, implicitRatings: formatImplicitRatingRule(implicitRatings) } },
   });
   options.onProgress?.(1);
   return { version, fitSeconds, dataStats };
