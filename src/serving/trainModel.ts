@@ -8,7 +8,8 @@ import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
-import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
+import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from "./servingAlgorithms";
+import type { TrainingSet } from "../engine/types";
 
 export interface TrainOptions {
   seed: number;
@@ -39,22 +40,27 @@ export function trainableModels(): string[] {
   return SERVING_ALGORITHMS.map((a) => a.name);
 }
 
+// The training set a served model is fitted on (also what the served check
+// refits to compare a model's own lists with what the API answers).
+export function servingTrainingSet(data: TrainingData, entry: ServingAlgorithm, options: Pick<TrainOptions, "ratingScale" | "implicitRatings">): TrainingSet {
+  return buildTrainingSet(data.interactions, {
+    nUsers: data.users.size,
+    nItems: data.items.size,
+    explicit: entry.explicit,
+    ratingScale: options.ratingScale,
+    implicitRatings: options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE,
+    itemFeatures: buildItemFeatures(data.items.size, data.features.size, data.itemFeatures),
+  });
+}
+
 export async function trainModel(db: Database, name: string, options: TrainOptions): Promise<TrainResult> {
   const entry = findServingAlgorithm(name);
   if (!entry) throw new TrainError(`unknown model ${JSON.stringify(name)}; known: ${trainableModels().join(", ")}`);
   const data = options.data ?? (await readTrainingData(db));
   if (data.users.size === 0 || data.items.size === 0) throw new TrainError("the database has no users or no items to train on");
   if (entry.name === "content" && data.itemFeatures.length === 0) throw new TrainError("content needs item features; the catalog has none");
-  const itemFeatures = buildItemFeatures(data.items.size, data.features.size, data.itemFeatures);
   const implicitRatings = options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE;
-  const set = buildTrainingSet(data.interactions, {
-    nUsers: data.users.size,
-    nItems: data.items.size,
-    explicit: entry.explicit,
-    ratingScale: options.ratingScale,
-    implicitRatings,
-    itemFeatures,
-  });
+  const set = servingTrainingSet(data, entry, { ...options, implicitRatings });
   const evaluate = options.evaluate ?? true;
   const params = { ...entry.params, ...options.params };
   const started = performance.now();
