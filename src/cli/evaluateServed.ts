@@ -373,11 +373,7 @@ async function servedLists(url: string, userIds: readonly string[], strategy: St
   const worker = async () => {
     while (next < batches.length) {
       const ids = batches[next++];
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: SERVED_QUERY, variables: { ids, strategy } }),
-      });
+      const response = await post(url, JSON.stringify({ query: SERVED_QUERY, variables: { ids, strategy } }));
       const body = (await response.json()) as { data?: { users: ({ id: string; recommendations: { item: { id: string } }[] } | null)[] }; errors?: unknown[] };
       if (!response.ok || body.errors || !body.data) throw new Error(`the server answered ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
       body.data.users.forEach((user, n) => lists.set(ids[n], user ? user.recommendations.map((r) => r.item.id) : []));
@@ -385,6 +381,18 @@ async function servedLists(url: string, userIds: readonly string[], strategy: St
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
   return { lists, requests: batches.length };
+}
+
+// A read-only query, so a connection the server closed while idle (its
+// keep-alive timeout racing a reuse on a busy machine) is simply retried.
+async function post(url: string, body: string, attempts = 3): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    } catch (error) {
+      if (attempt >= attempts) throw new Error(`POST ${url} failed ${attempts} times: ${String((error as Error & { cause?: unknown }).cause ?? error)}`);
+    }
+  }
 }
 
 // The same fit as the stored model (trainModel's training set and seed),
