@@ -43,7 +43,7 @@ export class RatingOutOfScaleError extends Error {
     super(
       `${file}: ${ratings.length} rating${ratings.length === 1 ? "" : "s"} outside the rating scale ${scale.min}..${scale.max} (MARQUEE_RATING_SCALE): ` +
         `${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}. ` +
-        `nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)`,
+        `Nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)`,
     );
   }
 }

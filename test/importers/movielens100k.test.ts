@@ -109,7 +109,7 @@ describe("MovieLens 100K", () => {
     expect((error as RatingOutOfScaleError).code).toBe("RATING_OUT_OF_SCALE");
     expect((error as RatingOutOfScaleError).ratings).toEqual([{ line: 2, value: 5 }, { line: 3, value: 1 }]);
     expect((error as Error).message).toBe(
-      "u.data: 2 ratings outside the rating scale 2..4 (MARQUEE_RATING_SCALE): line 2 (got 5), line 3 (got 1). nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)",
+      "u.data: 2 ratings outside the rating scale 2..4 (MARQUEE_RATING_SCALE): line 2 (got 5), line 3 (got 1). Nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)",
     );
   });
 

@@ -69,35 +69,21 @@ export interface BuildTrainingSetOptions {
 
 const KINDS: readonly InteractionKind[] = ["RATING", "VIEW", "PLAY", "LIKE", "DISLIKE", "PURCHASE", "SKIP"];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+const RATING = KIND_INDEX.get("RATING")!;
 
 export function buildTrainingSet(records: readonly InteractionInput[], options: BuildTrainingSetOptions): TrainingSet {
   const { nUsers, nItems, explicit } = options;
   const weights = { ...DEFAULT_INTERACTION_WEIGHTS, ...options.weights };
   const scale = options.ratingScale ?? { min: 1, max: 5 };
-
-  // Stable sort by time so that "last" means the latest, whatever order the
-  // records came in.
   const kept = records.filter((r) => (explicit ? r.kind === "RATING" : weights[r.kind] !== 0));
-  const order = kept.map((_, k) => k).sort((a, b) => kept[a].timestamp - kept[b].timestamp || a - b);
-  const rows = new Int32Array(order.length);
-  const cols = new Int32Array(order.length);
-  order.forEach((k, n) => {
-    rows[n] = kept[k].user;
-    cols[n] = kept[k].item;
-  });
-  let ratings: CsrMatrix;
-  if (explicit) {
-    ratings = csrFromTriplets(nUsers, nItems, rows, cols, Float64Array.from(order, (k) => kept[k].value), "last");
-  } else {
-    ratings = implicitMatrix(kept, order, options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE, weights, scale, nUsers, nItems);
+  for (const r of kept) {
+    if (r.user < 0 || r.user >= nUsers || r.item < 0 || r.item >= nItems || !Number.isInteger(r.user) || !Number.isInteger(r.item)) {
+      throw new Error(`buildTrainingSet: record (${r.user}, ${r.item}) outside ${nUsers}x${nItems}`);
+    }
   }
-
-  const timestamps = new Float64Array(ratings.indices.length).fill(-Infinity);
-  for (let n = 0; n < order.length; n++) {
-    const pos = findEntry(ratings, rows[n], cols[n]);
-    if (pos >= 0) timestamps[pos] = Math.max(timestamps[pos], kept[order[n]].timestamp);
-  }
-
+  const { ratings, timestamps } = explicit
+    ? explicitEntries(kept, nUsers, nItems)
+    : implicitEntries(kept, options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE, weights, scale, nUsers, nItems);
   return {
     nUsers,
     nItems,
@@ -108,74 +94,102 @@ export function buildTrainingSet(records: readonly InteractionInput[], options: 
   };
 }
 
-// Implicit confidences: per (user, item), the current rating (the latest)
-// through the rule, plus each other kind's amountConfidence of its summed
-// amounts. Entries that cancel to exactly zero carry no evidence either way.
-function implicitMatrix(
+// Ratings as they are; the last by time wins (a stable sort by time, so
+// "last" means the latest whatever order the records came in).
+function explicitEntries(kept: readonly InteractionInput[], nUsers: number, nItems: number): { ratings: CsrMatrix; timestamps: Float64Array } {
+  const order = kept.map((_, k) => k).sort((a, b) => kept[a].timestamp - kept[b].timestamp || a - b);
+  const rows = Int32Array.from(order, (k) => kept[k].user);
+  const cols = Int32Array.from(order, (k) => kept[k].item);
+  const ratings = csrFromTriplets(nUsers, nItems, rows, cols, Float64Array.from(order, (k) => kept[k].value), "last");
+  const timestamps = new Float64Array(ratings.indices.length).fill(-Infinity);
+  for (let n = 0; n < order.length; n++) {
+    const pos = findEntry(ratings, rows[n], cols[n]);
+    if (pos >= 0) timestamps[pos] = Math.max(timestamps[pos], kept[order[n]].timestamp);
+  }
+  return { ratings, timestamps };
+}
+
+// Implicit confidences, from one sort of the records by (user, item, kind,
+// time): per (user, item) the current rating (the latest) through the rule,
+// plus each other kind's amountConfidence of its summed amounts; the entry's
+// time is the latest of its records. Entries that cancel to exactly zero
+// carry no evidence either way and are left out.
+function implicitEntries(
   kept: readonly InteractionInput[],
-  order: readonly number[],
   rule: ImplicitRatingRule,
   weights: Readonly<Record<InteractionKind, number>>,
   scale: { min: number; max: number },
   nUsers: number,
   nItems: number,
-): CsrMatrix {
-  const nKinds = KINDS.length;
-  let nRated = 0;
-  for (const r of kept) if (r.kind === "RATING") nRated++;
-  const rated = { rows: new Int32Array(nRated), cols: new Int32Array(nRated), vals: new Float64Array(nRated) };
-  const nEvents = kept.length - nRated;
-  const events = { rows: new Int32Array(nEvents), cols: new Int32Array(nEvents), vals: new Float64Array(nEvents) };
-  let a = 0;
-  let b = 0;
-  for (const k of order) {
+): { ratings: CsrMatrix; timestamps: Float64Array } {
+  const n = kept.length;
+  const kind = new Uint8Array(n);
+  // (user, item, kind) as one exact number: below 2^53 up to 10^15 user-item pairs.
+  const key = new Float64Array(n);
+  const time = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
     const r = kept[k];
-    if (r.kind === "RATING") {
-      rated.rows[a] = r.user;
-      rated.cols[a] = r.item;
-      rated.vals[a++] = r.value;
-    } else {
-      events.rows[b] = r.user;
-      events.cols[b] = r.item * nKinds + KIND_INDEX.get(r.kind)!;
-      events.vals[b++] = Math.max(0, r.value);
-    }
+    kind[k] = KIND_INDEX.get(r.kind)!;
+    key[k] = (r.user * nItems + r.item) * KINDS.length + kind[k];
+    time[k] = r.timestamp;
+    order[k] = k;
   }
-  const current = csrFromTriplets(nUsers, nItems, rated.rows, rated.cols, rated.vals, "last");
-  const amounts = csrFromTriplets(nUsers, nItems * nKinds, events.rows, events.cols, events.vals, "sum");
-  const size = current.indices.length + amounts.indices.length;
-  const out = { rows: new Int32Array(size), cols: new Int32Array(size), vals: new Float64Array(size) };
-  let n = 0;
-  for (let u = 0; u < nUsers; u++) {
+  order.sort((a, b) => key[a] - key[b] || time[a] - time[b] || a - b);
+  const indptr = new Int32Array(nUsers + 1);
+  const indices = new Int32Array(n);
+  const values = new Float32Array(n);
+  const timestamps = new Float64Array(n);
+  // One user's items at a time: their current ratings are needed (the
+  // user-mean rule) before any of their entries is final.
+  const items: number[] = [];
+  const rated: number[] = []; // the current rating, NaN when none
+  const other: number[] = []; // confidence of the other kinds
+  const latest: number[] = [];
+  let out = 0;
+  const flush = (user: number) => {
     let sum = 0;
-    for (let e = current.indptr[u]; e < current.indptr[u + 1]; e++) sum += current.values[e];
-    const mean = sum / Math.max(1, current.indptr[u + 1] - current.indptr[u]);
-    for (let e = current.indptr[u]; e < current.indptr[u + 1]; e++) {
-      out.rows[n] = u;
-      out.cols[n] = current.indices[e];
-      out.vals[n++] = weights.RATING * ratingConfidence(current.values[e], rule, scale, mean);
+    let count = 0;
+    for (const r of rated) if (!Number.isNaN(r)) (sum += r), count++;
+    const mean = count > 0 ? sum / count : 0;
+    for (let e = 0; e < items.length; e++) {
+      const c = other[e] + (Number.isNaN(rated[e]) ? 0 : weights.RATING * ratingConfidence(rated[e], rule, scale, mean));
+      if (c === 0) continue;
+      indices[out] = items[e];
+      values[out] = c;
+      timestamps[out++] = latest[e];
     }
-    for (let e = amounts.indptr[u]; e < amounts.indptr[u + 1]; e++) {
-      const c = amounts.indices[e];
-      out.rows[n] = u;
-      out.cols[n] = Math.floor(c / nKinds);
-      out.vals[n++] = amountConfidence(weights[KINDS[c % nKinds]], amounts.values[e]);
-    }
-  }
-  return dropZeros(csrFromTriplets(nUsers, nItems, out.rows, out.cols, out.vals, "sum"));
-}
-
-function dropZeros(m: CsrMatrix): CsrMatrix {
-  const indptr = new Int32Array(m.nRows + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < m.nRows; r++) {
-    for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) {
-      if (m.values[k] !== 0) {
-        indices.push(m.indices[k]);
-        values.push(m.values[k]);
+    indptr[user + 1] = out;
+    items.length = rated.length = other.length = latest.length = 0;
+  };
+  let user = 0;
+  let p = 0;
+  while (p < n) {
+    const first = kept[order[p]];
+    while (user < first.user) flush(user++);
+    let rating = NaN;
+    let confidence = 0;
+    let last = -Infinity;
+    while (p < n && kept[order[p]].user === first.user && kept[order[p]].item === first.item) {
+      const k = kind[order[p]];
+      let amount = 0;
+      // The records of one kind, oldest first.
+      while (p < n && kept[order[p]].user === first.user && kept[order[p]].item === first.item && kind[order[p]] === k) {
+        const r = kept[order[p++]];
+        if (k === RATING) rating = r.value;
+        else if (r.value > 0) amount += r.value;
+        if (r.timestamp > last) last = r.timestamp;
       }
+      if (k !== RATING) confidence += amountConfidence(weights[KINDS[k]], amount);
     }
-    indptr[r + 1] = indices.length;
+    items.push(first.item);
+    rated.push(rating);
+    other.push(confidence);
+    latest.push(last);
   }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+  while (user < nUsers) flush(user++);
+  return {
+    ratings: { nRows: nUsers, nCols: nItems, indptr, indices: indices.slice(0, out), values: values.slice(0, out) },
+    timestamps: timestamps.slice(0, out),
+  };
 }
