@@ -94,11 +94,15 @@ export interface ServedModelResult {
   offline: RankingFigures;
   // --explain: the same fit as the stored model, ranked by scoreAll.
   trained?: RankingFigures;
-  // The stored model's fold-in lists, computed in process.
+  // The stored model's fold-in lists, computed in process (a cold user's list
+  // is what the model makes of an empty history, not the server's popularity).
   foldIn: RankingFigures;
   // What the API returned.
   served: RankingFigures;
-  // Users whose served list is the in-process fold-in list, item for item.
+  // Users the server answered from popularity with a ColdStart reason (no
+  // history, none the rule keeps, or scores that rank nothing).
+  coldUsers: number;
+  // The other users whose served list is the in-process fold-in list, item for item.
   identicalLists: number;
   requests: number;
   httpSeconds: number;
@@ -200,6 +204,7 @@ export async function runServedEvaluation(args: ServedArgs, config: Config, io: 
 
         const model = modelStoreOf(scratch.db).get(entry.name);
         if (!model) throw new Error(`${entry.name} is trained but not served`);
+        const cold = Uint8Array.from(users, (u) => (served.cold.has(userExternalId(table, u)) ? 1 : 0));
         const foldInByUser = users.map((u) => {
           const dbUser = ids.userDbId[u];
           const rows = histories.get(dbUser) ?? [];
@@ -212,7 +217,8 @@ export async function runServedEvaluation(args: ServedArgs, config: Config, io: 
         let trained: RankingFigures | undefined;
         if (args.explain) trained = await trainedFigures(scratch.db, entry, { seed, ratingScale, implicitRatings }, users, ids, histories, relevant, liked, conventions, catalogSize);
 
-        const identicalLists = users.filter((_, n) => sameList(servedByUser[n], foldInByUser[n])).length;
+        const identicalLists = users.filter((_, n) => !cold[n] && sameList(servedByUser[n], foldInByUser[n])).length;
+        const coldUsers = cold.reduce((s, x) => s + x, 0);
         results.push({
           model: entry.name,
           strategy,
@@ -221,6 +227,7 @@ export async function runServedEvaluation(args: ServedArgs, config: Config, io: 
           ...(trained ? { trained } : {}),
           foldIn: likedOf(figuresOfLists(foldInByUser, users, relevant, conventions, catalogSize), foldInByUser, users, liked),
           served: likedOf(figuresOfLists(servedByUser, users, relevant, conventions, catalogSize), servedByUser, users, liked),
+          coldUsers,
           identicalLists,
           requests: served.requests,
           httpSeconds,
@@ -361,26 +368,37 @@ async function historiesByUser(db: Database, userIds: readonly number[]): Promis
 }
 
 const SERVED_QUERY = `query Served($ids: [ID!]!, $strategy: Strategy!) {
-  users(ids: $ids) { id recommendations(first: ${K}, strategy: $strategy) { item { id } } }
+  users(ids: $ids) { id recommendations(first: ${K}, strategy: $strategy) { item { id } reasons { __typename } } }
 }`;
 
 // Every user's list over HTTP: `perRequest` users a request, `concurrency` requests in flight.
-async function servedLists(url: string, userIds: readonly string[], strategy: StrategyName, perRequest: number, concurrency: number): Promise<{ lists: Map<string, string[]>; requests: number }> {
+async function servedLists(
+  url: string,
+  userIds: readonly string[],
+  strategy: StrategyName,
+  perRequest: number,
+  concurrency: number,
+): Promise<{ lists: Map<string, string[]>; cold: Set<string>; requests: number }> {
   const batches: string[][] = [];
   for (let k = 0; k < userIds.length; k += perRequest) batches.push(userIds.slice(k, k + perRequest));
   const lists = new Map<string, string[]>();
+  const cold = new Set<string>();
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
       const ids = batches[next++];
       const response = await post(url, JSON.stringify({ query: SERVED_QUERY, variables: { ids, strategy } }));
-      const body = (await response.json()) as { data?: { users: ({ id: string; recommendations: { item: { id: string } }[] } | null)[] }; errors?: unknown[] };
+      type Answer = { id: string; recommendations: { item: { id: string }; reasons: { __typename: string }[] }[] } | null;
+      const body = (await response.json()) as { data?: { users: Answer[] }; errors?: unknown[] };
       if (!response.ok || body.errors || !body.data) throw new Error(`the server answered ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-      body.data.users.forEach((user, n) => lists.set(ids[n], user ? user.recommendations.map((r) => r.item.id) : []));
+      body.data.users.forEach((user, n) => {
+        lists.set(ids[n], user ? user.recommendations.map((r) => r.item.id) : []);
+        if (!user || user.recommendations.some((r) => r.reasons.some((x) => x.__typename === "ColdStart"))) cold.add(ids[n]);
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return { lists, requests: batches.length };
+  return { lists, cold, requests: batches.length };
 }
 
 // A read-only query, so a connection the server closed while idle (its
@@ -500,7 +518,8 @@ export function servedMarkdown(r: ServedReport): string {
   for (const m of r.results) {
     lines.push(
       `${m.model}: served − offline nDCG@10 ${(m.served["ndcg@10"] - m.offline["ndcg@10"]).toFixed(4)}; ` +
-        `${m.identicalLists} of ${m.users} served lists identical to the in-process fold-in; ${m.requests} requests in ${m.httpSeconds.toFixed(1)} s.`,
+        `${m.identicalLists} of ${m.users - m.coldUsers} personalised served lists identical to the in-process fold-in` +
+        `${m.coldUsers > 0 ? ` (${m.coldUsers} more answered from popularity with a ColdStart reason)` : ""}; ${m.requests} requests in ${m.httpSeconds.toFixed(1)} s.`,
     );
   }
   return lines.join("\n");

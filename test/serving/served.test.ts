@@ -63,6 +63,7 @@ describe.each(databaseTargets())("served check on %s", (target) => {
       expect(r.users).toBeGreaterThan(20);
       expect(r.requests).toBe(Math.ceil(r.users / 7));
       // HTTP adds nothing: every served list is the in-process fold-in list.
+      expect(r.coldUsers).toBe(0);
       expect(r.identicalLists).toBe(r.users);
       expect(r.served).toEqual(r.foldIn);
       for (const figures of [r.offline, r.trained!, r.served]) {
