@@ -44,9 +44,9 @@ export const DEFAULT_INTERACTION_WEIGHTS: Readonly<Record<InteractionKind, numbe
 // (all events of that kind summed first, so 42 plays in one event or in 42
 // events are the same evidence): weight × log2(1 + amount). One event of
 // amount 1 gives the weight itself; the log damps heavy use as Hu, Koren &
-// Volinsky (2008, sec. 2, c = 1 + α·log(1 + r/ε)) do, so a thousand plays are
-// about 10 plays' confidence, not a hundred times it. An amount of 0 or less
-// (a zero-second play) is no evidence.
+// Volinsky (2008, sec. 2, c = 1 + α·log(1 + r/ε)) do: a thousand plays weigh
+// 10.0, ten plays 3.5. An amount of 0 or less (a zero-second play) is no
+// evidence.
 export function amountConfidence(weight: number, amount: number): number {
   return amount > 0 ? weight * Math.log2(1 + amount) : 0;
 }
@@ -98,9 +98,16 @@ export function buildTrainingSet(records: readonly InteractionInput[], options: 
 // "last" means the latest whatever order the records came in).
 function explicitEntries(kept: readonly InteractionInput[], nUsers: number, nItems: number): { ratings: CsrMatrix; timestamps: Float64Array } {
   const order = kept.map((_, k) => k).sort((a, b) => kept[a].timestamp - kept[b].timestamp || a - b);
-  const rows = Int32Array.from(order, (k) => kept[k].user);
-  const cols = Int32Array.from(order, (k) => kept[k].item);
-  const ratings = csrFromTriplets(nUsers, nItems, rows, cols, Float64Array.from(order, (k) => kept[k].value), "last");
+  const rows = new Int32Array(order.length);
+  const cols = new Int32Array(order.length);
+  const vals = new Float64Array(order.length);
+  for (let n = 0; n < order.length; n++) {
+    const r = kept[order[n]];
+    rows[n] = r.user;
+    cols[n] = r.item;
+    vals[n] = r.value;
+  }
+  const ratings = csrFromTriplets(nUsers, nItems, rows, cols, vals, "last");
   const timestamps = new Float64Array(ratings.indices.length).fill(-Infinity);
   for (let n = 0; n < order.length; n++) {
     const pos = findEntry(ratings, rows[n], cols[n]);
