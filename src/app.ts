@@ -66,7 +66,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     });
   }
   // Loads the active model versions; a fresh demo database trains its first models.
-  await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale });
+  await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings });
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });
   const auth = authenticatorOf(db, config);
@@ -100,6 +100,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     jobPollIntervalMs: config.jobPollIntervalMs,
     jobStaleAfterSeconds: config.jobStaleAfterSeconds,
     ratingScale: config.ratingScale,
+    implicitRatings: config.implicitRatings,
   });
   const address = server.address() as AddressInfo;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { QueryLimits } from "./graphql/queryLimits";
 import type { RateLimit } from "./auth/rateLimiter";
 import type { KeyRole } from "./db/apiKeyRepository";
+import { DEFAULT_IMPLICIT_RATING_RULE, parseImplicitRatingRule, type ImplicitRatingRule } from "./engine/data/implicitRatings";
 
 export interface AuthConfig {
   // API keys required (MARQUEE_AUTH; always on with NODE_ENV=production).
@@ -29,6 +30,8 @@ export interface Config {
   demoData: boolean;
   // Inclusive rating scale for RATING interactions.
   ratingScale: { min: number; max: number };
+  // How a rating reads as implicit feedback for the implicit models (see engine/data/implicitRatings.ts).
+  implicitRatings: ImplicitRatingRule;
   // Most interactions one recordInteractions call may carry.
   maxInteractionBatch: number;
   // Most users or items one upsert call may carry.
@@ -123,6 +126,19 @@ function ratingScale(env: Env): { min: number; max: number } {
   return { min, max };
 }
 
+function implicitRatings(env: Env, scale: { min: number; max: number }): ImplicitRatingRule {
+  const raw = env.MARQUEE_IMPLICIT_RATINGS;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_IMPLICIT_RATING_RULE;
+  const rule = parseImplicitRatingRule(raw);
+  if (!rule) {
+    throw new ConfigError(`MARQUEE_IMPLICIT_RATINGS must be graded, user-mean, midpoint or threshold:<rating> (e.g. threshold:3.5); got ${JSON.stringify(raw)}`);
+  }
+  if (rule.kind === "threshold" && !(rule.rating >= scale.min && rule.rating <= scale.max)) {
+    throw new ConfigError(`MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale ${scale.min}..${scale.max}; got ${JSON.stringify(raw)}`);
+  }
+  return rule;
+}
+
 function processes(env: Env): number {
   const raw = env.MARQUEE_PROCESSES;
   const count = raw !== undefined && raw.trim().toLowerCase() === "auto" ? os.availableParallelism() : integer(env, "MARQUEE_PROCESSES", 1, 1, 64);
@@ -173,6 +189,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const host = env.HOST && env.HOST.trim() !== "" ? env.HOST.trim() : "0.0.0.0";
   const production = env.NODE_ENV === "production";
+  const scale = ratingScale(env);
   return {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(cwd, dataDirRaw && dataDirRaw !== "" ? dataDirRaw : ".marquee"),
@@ -181,7 +198,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     // A production database starts empty unless asked: demo users and items
     // would otherwise mix with (and be served to) real ones.
     demoData: boolean(env, "MARQUEE_DEMO_DATA", !production),
-    ratingScale: ratingScale(env),
+    ratingScale: scale,
+    implicitRatings: implicitRatings(env, scale),
     maxInteractionBatch: integer(env, "MARQUEE_MAX_INTERACTION_BATCH", 10000, 1, 1000000),
     maxUpsertBatch: integer(env, "MARQUEE_MAX_UPSERT_BATCH", 1000, 1, 100000),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 20, 1, 1000),

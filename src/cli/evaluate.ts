@@ -3,9 +3,13 @@
 //   npm run evaluate -- [--dataset <dir>] [--protocol surprise-5fold|msr-stratified|gorse-5fold|all]
 //                       [--models a,b,c] [--seed n] [--json <file>] [--out <dir>]
 //                       [--msr-filter-by item|user]
+//   npm run evaluate -- --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n]
+//                       [--models hybrid,...] [--seed n] [--rating-scale min..max]
+//                       [--implicit-ratings graded|user-mean|midpoint|threshold:<r>] [--explain] [--liked <r>] [--json <file>]
 //
 // Prints one markdown table per protocol with the published figures beside
 // ours; --json writes the results, --out the SVG charts and report.html.
+// --served scores what the API returns for one fold instead (evaluateServed.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { htmlReport } from "../evaluation/htmlReport";
 import { join, resolve } from "node:path";
@@ -16,6 +20,9 @@ import { PROTOCOLS, PROTOCOL_NAMES, type ProtocolName } from "../evaluation/prot
 import { markdownReport } from "../evaluation/report";
 import { evaluateAlgorithm, type EvaluationResult } from "../evaluation/runner";
 import { createProgress, type ProgressStream } from "./progress";
+import { ConfigError, loadConfig } from "../config";
+import { parseImplicitRatingRule } from "../engine/data/implicitRatings";
+import { runServedEvaluation, ServedUsageError, type ServedArgs } from "./evaluateServed";
 
 export interface EvaluateArgs {
   dataset: string;
@@ -33,10 +40,18 @@ export interface CliIo {
   // Plain progress lines instead of a bar (CI, pipes).
   plainProgress?: boolean;
   registry?: Readonly<Record<string, RegistryEntry>>;
+  // --served: the environment it reads DATABASE_URL and MARQUEE_IMPLICIT_RATINGS from.
+  env?: Record<string, string | undefined>;
 }
 
 const USAGE = `usage: evaluate [--dataset <dir>] [--protocol ${PROTOCOL_NAMES.join("|")}|all]
-                [--models a,b,c] [--seed n] [--json <file>] [--out <dir>] [--msr-filter-by item|user]`;
+                [--models a,b,c] [--seed n] [--json <file>] [--out <dir>] [--msr-filter-by item|user]
+       evaluate --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n] [--models hybrid,...]
+                [--seed n] [--rating-scale min..max] [--implicit-ratings graded|user-mean|midpoint|threshold:<r>]
+                [--explain] [--liked <rating>] [--users-per-request n] [--concurrency n] [--json <file>]
+         imports the fold's training part into a scratch database (PGlite in memory, or a new database
+         on the DATABASE_URL server, dropped afterwards), trains the models with trainModel, asks the
+         real server for every test user's top 10 over HTTP and scores them beside the offline figure`;
 
 export class UsageError extends Error {}
 
@@ -85,6 +100,72 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     json: values.get("json"),
     out: values.get("out"),
     msrFilterBy: filterBy,
+  };
+}
+
+// --served's own options (the shared ones: --dataset, --protocol, --models, --seed, --json).
+export function parseServedArgs(argv: readonly string[]): ServedArgs {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new UsageError(`Unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    if (eq > 0) values.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (arg === "--served" || arg === "--explain") flags.add(arg.slice(2));
+    else if (arg === "--help" || arg === "-h") throw new UsageError("");
+    else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      values.set(arg.slice(2), value);
+      i++;
+    }
+  }
+  const known = new Set(["dataset", "protocol", "fold", "models", "seed", "rating-scale", "implicit-ratings", "liked", "users-per-request", "concurrency", "json"]);
+  for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`Unknown option --${key} with --served`);
+  const protocol = values.get("protocol") ?? "gorse-5fold";
+  if (!(protocol in PROTOCOLS) || !PROTOCOLS[protocol as ProtocolName].ranking) {
+    throw new UsageError(`--served needs one ranking protocol (${PROTOCOL_NAMES.filter((p) => PROTOCOLS[p].ranking).join(", ")}); got "${protocol}"`);
+  }
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    if (!values.has(name)) return fallback;
+    const raw = values.get(name)!;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+  const liked = (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--liked must be a rating, got "${raw}"`);
+    return n;
+  };
+  let ratingScale: ServedArgs["ratingScale"];
+  if (values.has("rating-scale")) {
+    try {
+      ratingScale = loadConfig({ MARQUEE_RATING_SCALE: values.get("rating-scale") }).ratingScale;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message.replace("MARQUEE_RATING_SCALE", "--rating-scale"));
+      throw error;
+    }
+  }
+  let implicitRatings: ServedArgs["implicitRatings"];
+  if (values.has("implicit-ratings")) {
+    implicitRatings = parseImplicitRatingRule(values.get("implicit-ratings")!);
+    if (!implicitRatings) throw new UsageError(`--implicit-ratings must be graded, user-mean, midpoint or threshold:<rating>; got "${values.get("implicit-ratings")}"`);
+  }
+  return {
+    dataset: resolve(values.get("dataset") ?? DEFAULT_DATASET_DIR),
+    protocol: protocol as ProtocolName,
+    fold: whole("fold", 0, 0, 99),
+    models: (values.get("models") ?? "hybrid").split(",").map((m) => m.trim()).filter((m) => m !== ""),
+    ...(values.has("seed") ? { seed: whole("seed", 0, 0, 0xffffffff) } : {}),
+    ...(ratingScale ? { ratingScale } : {}),
+    ...(implicitRatings ? { implicitRatings } : {}),
+    explain: flags.has("explain"),
+    ...(values.has("liked") ? { liked: liked(values.get("liked")!) } : {}),
+    usersPerRequest: whole("users-per-request", 25, 1, 100),
+    concurrency: whole("concurrency", 4, 1, 64),
+    ...(values.has("json") ? { json: values.get("json")! } : {}),
   };
 }
 
@@ -169,7 +250,8 @@ function skippedWithoutPredict(model: string, protocol: ProtocolName, dataset: s
   };
 }
 
-export function main(argv: readonly string[], io: CliIo): number {
+export function main(argv: readonly string[], io: CliIo): number | Promise<number> {
+  if (argv.includes("--served")) return mainServed(argv, io);
   const registry = io.registry ?? MODEL_REGISTRY;
   try {
     runEvaluate(parseArgs(argv, registry), io);
@@ -187,11 +269,41 @@ export function main(argv: readonly string[], io: CliIo): number {
   }
 }
 
+async function mainServed(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseServedArgs(argv);
+    const config = loadConfig(io.env ?? {});
+    await runServedEvaluation(args, config, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ServedUsageError) {
+      io.stderr.write(`${error.message ? `${error.message}\n` : ""}${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof DatasetNotFoundError || error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // Wiring only; move to src/config.ts once it exists.
-    plainProgress: !process.stderr.isTTY || process.env.CI === "true",
-  });
+  Promise.resolve(
+    main(process.argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      // Wiring only; move to src/config.ts once it exists.
+      plainProgress: !process.stderr.isTTY || process.env.CI === "true",
+      env: process.env,
+    }),
+  ).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`evaluate failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -16,6 +16,7 @@ import { MigrationError } from "../db/migrate";
 import type { CatalogData } from "../importers/CatalogData";
 import { CsvSyntaxError } from "../importers/csv";
 import { CsvCatalogError, formatProblem, readCsvCatalog } from "../importers/csvCatalog";
+import { RatingOutOfScaleError, type ReadOptions } from "../importers/ratingScale";
 import { readMovieLens100k } from "../importers/movielens100k";
 import { readMovieLensLatest } from "../importers/movielensLatest";
 import type { Logger } from "../logger";
@@ -30,7 +31,7 @@ interface Source {
   requiredFiles: readonly string[];
   // /work/shared/datasets/... when the project root is /work/main.
   defaultDir?: string;
-  read(dir: string): CatalogData;
+  read(dir: string, options: ReadOptions): CatalogData;
 }
 
 export const SOURCES: Readonly<Record<SourceName, Source>> = {
@@ -108,10 +109,10 @@ export function checkSourceFolder(args: ImportArgs): void {
   }
 }
 
-export function readSource(args: ImportArgs): CatalogData {
+export function readSource(args: ImportArgs, options: ReadOptions = {}): CatalogData {
   checkSourceFolder(args);
   try {
-    return SOURCES[args.source].read(args.dir);
+    return SOURCES[args.source].read(args.dir, options);
   } catch (error) {
     if (error instanceof CsvCatalogError) {
       const problems = error.problems.map(formatProblem);
@@ -121,7 +122,7 @@ export function readSource(args: ImportArgs): CatalogData {
     }
     // The readers report bad lines as plain Errors naming the file and line;
     // anything else (a TypeError, say) is a bug and keeps its stack.
-    if (error instanceof CsvSyntaxError || (error instanceof Error && error.constructor === Error)) {
+    if (error instanceof CsvSyntaxError || error instanceof RatingOutOfScaleError || (error instanceof Error && error.constructor === Error)) {
       throw new InputError(`${SOURCES[args.source].label} in ${args.dir}: ${error.message}`);
     }
     throw error;
@@ -183,7 +184,8 @@ function cliLogger(stream: ProgressStream): Logger {
 
 export async function runImport(args: ImportArgs, config: Config, io: ImportIo): Promise<ImportReport> {
   const parseStart = performance.now();
-  const data = readSource(args);
+  // Ratings are checked against the configured scale as the API checks them.
+  const data = readSource(args, { ratingScale: config.ratingScale });
   const parseSeconds = (performance.now() - parseStart) / 1000;
   io.stderr.write(
     `read ${SOURCES[args.source].label} from ${args.dir} in ${parseSeconds.toFixed(2)} s: ` +
@@ -199,7 +201,7 @@ export async function runImport(args: ImportArgs, config: Config, io: ImportIo):
     const writeStart = performance.now();
     let summary: ImportSummary;
     try {
-      summary = await importCatalog(db, data, progress.onProgress);
+      summary = await importCatalog(db, data, progress.onProgress, { ratingScale: config.ratingScale });
     } finally {
       progress.finish();
     }

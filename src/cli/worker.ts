@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const onActivated = process.send ? async () => void process.send!({ type: "activated" }) : undefined;
   const worker = createJobWorker(db, logger, {
     ratingScale: config.ratingScale,
+    implicitRatings: config.implicitRatings,
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);

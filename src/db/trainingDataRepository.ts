@@ -169,8 +169,8 @@ export interface PopularQuery {
 }
 
 // Items by how many distinct users interacted positively (not a DISLIKE or
-// SKIP, not a rating below the middle of the scale), most first.
-export async function popularItems(db: Database, query: PopularQuery, ratingMiddle: number): Promise<{ itemId: number; users: number }[]> {
+// SKIP, not a rating below `lowestPositive`, see lowestPositiveRating), most first.
+export async function popularItems(db: Database, query: PopularQuery, lowestPositive: number): Promise<{ itemId: number; users: number }[]> {
   const rows = await db.prisma.$queryRawUnsafe<{ itemId: number; users: number | bigint }[]>(
     `SELECT i.item_id AS "itemId", count(DISTINCT i.user_id)::int AS users
        FROM interactions i JOIN items it ON it.id = i.item_id
@@ -184,7 +184,7 @@ export async function popularItems(db: Database, query: PopularQuery, ratingMidd
     query.kinds ? [...query.kinds] : null,
     query.since ? query.since.toISOString() : null,
     query.limit,
-    ratingMiddle,
+    lowestPositive,
   );
   return rows.map((r) => ({ itemId: r.itemId, users: Number(r.users) }));
 }

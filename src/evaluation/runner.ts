@@ -7,15 +7,12 @@ import { performance } from "node:perf_hooks";
 import { transpose, type CsrMatrix } from "../engine/data/CsrMatrix";
 import type { Algorithm, Model, TrainingSet } from "../engine/types";
 import type { RatingTable } from "./datasets";
-import { averagePrecisionAtK } from "./metrics/averagePrecisionAtK";
 import { catalogCoverage } from "./metrics/catalogCoverage";
 import { intraListDiversity } from "./metrics/intraListDiversity";
+import { idealCutoff, scoreList } from "./listMetrics";
 import { mae } from "./metrics/mae";
 import { ndcgAtK } from "./metrics/ndcgAtK";
 import { novelty } from "./metrics/novelty";
-import { precisionAtK } from "./metrics/precisionAtK";
-import { recallAtK } from "./metrics/recallAtK";
-import { reciprocalRankAtK } from "./metrics/reciprocalRankAtK";
 import { rmse } from "./metrics/rmse";
 import { PROTOCOLS, type ProtocolName, type ProtocolOptions, type RankingConventions } from "./protocols";
 import type { Fold } from "./splits/Fold";
@@ -240,11 +237,12 @@ function rankForUsers(
     const rel = relevant.get(u)!;
     const listK = list.slice(0, k);
     lists.push(listK);
-    sums.precision += precisionAtK(list, rel, k, conventions.precisionDivideBy);
-    sums.recall += recallAtK(list, rel, k);
-    sums.map += averagePrecisionAtK(list, rel, k, conventions.mapDivideBy);
-    sums.ndcg += ndcgAtK(list, rel, k, { idealCutoff: idealCutoff(conventions, k, list) });
-    sums.mrr += reciprocalRankAtK(list, rel, k);
+    const at = scoreList(list, rel, k, conventions);
+    sums.precision += at.precision;
+    sums.recall += at.recall;
+    sums.map += at.map;
+    sums.ndcg += at.ndcg;
+    sums.mrr += at.mrr;
     for (let K = 1; K <= curveMaxK; K++) {
       curve[K - 1] += ndcgAtK(list, rel, K, { idealCutoff: idealCutoff(conventions, K, list) });
     }
@@ -272,12 +270,6 @@ function rankForUsers(
     ms,
     diversityBasis: useGenres ? "genres" : "co-occurrence",
   };
-}
-
-// Gorse's IDCG runs over min(|relevant|, len(rankList)); Recommenders' over
-// min(|relevant|, k).
-function idealCutoff(conventions: RankingConventions, k: number, list: number[]): number {
-  return conventions.idealCutoff === "k" ? k : Math.min(k, list.length);
 }
 
 function mean(values: number[]): number {

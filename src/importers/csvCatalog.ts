@@ -16,6 +16,7 @@ import type {
   UserRecord,
 } from "./CatalogData";
 import { CsvSyntaxError, parseCsv, type CsvRecord } from "./csv";
+import { isOnScale, scaleProblem, type ReadOptions } from "./ratingScale";
 
 export const ITEM_KINDS: readonly ItemKindName[] = ["MOVIE", "SHOW", "MUSIC", "GAME", "BOOK", "PODCAST", "OTHER"];
 export const INTERACTION_TYPES: readonly InteractionTypeName[] = [
@@ -59,7 +60,7 @@ export function formatProblem(p: CsvCatalogProblem): string {
   return `${where}: ${p.message}${shown}`;
 }
 
-export function readCsvCatalog(dir: string): CatalogData {
+export function readCsvCatalog(dir: string, options: ReadOptions = {}): CatalogData {
   const optional = (name: string): string | undefined => {
     const path = join(dir, name);
     return existsSync(path) ? readFileSync(path, "utf8") : undefined;
@@ -68,15 +69,15 @@ export function readCsvCatalog(dir: string): CatalogData {
     items: readFileSync(join(dir, "items.csv"), "utf8"),
     users: optional("users.csv"),
     interactions: optional("interactions.csv"),
-  });
+  }, options);
 }
 
-export function parseCsvCatalog(files: CsvCatalogFiles): CatalogData {
+export function parseCsvCatalog(files: CsvCatalogFiles, options: ReadOptions = {}): CatalogData {
   const problems: CsvCatalogProblem[] = [];
   const items = parseItems(files.items, problems);
   const users = files.users === undefined ? [] : parseUsers(files.users, problems);
   const interactions =
-    files.interactions === undefined ? [] : parseInteractions(files.interactions, items, users, problems);
+    files.interactions === undefined ? [] : parseInteractions(files.interactions, items, users, problems, options);
   if (problems.length > 0) {
     // Report in reading order: file by file, then by line (sort is stable).
     const fileOrder = ["items.csv", "users.csv", "interactions.csv"];
@@ -141,12 +142,15 @@ function parseItems(text: string, problems: CsvCatalogProblem[]): ItemRecord[] {
 
 // "genre:Sci-Fi|director:Jane Doe|tag:space opera:2.5". The value runs from the
 // first colon to the last; a part after a second colon must be the weight, so
-// a value containing ":" needs an explicit weight ("tag:a:b:1").
+// a value containing ":" needs an explicit weight ("tag:a:b:1"). A "|" inside
+// a value is written "\|" ("tag:rock\|pop"), and a backslash right before a
+// "|" or another backslash is written "\\"; any other backslash stays as
+// written ("AC\DC").
 export function parseFeatures(raw: string, report: (message: string, value: string) => void): FeatureRecord[] {
   const features: FeatureRecord[] = [];
   const seen = new Set<string>();
   if (raw.trim() === "") return features;
-  for (const part of raw.split("|")) {
+  for (const part of splitFeatures(raw)) {
     const text = part.trim();
     const first = text.indexOf(":");
     if (first <= 0) {
@@ -181,6 +185,25 @@ export function parseFeatures(raw: string, report: (message: string, value: stri
   return features;
 }
 
+// Splits on the "|" not escaped by a backslash, and unescapes "\|" and "\\".
+export function splitFeatures(raw: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === "\\" && (raw[i + 1] === "|" || raw[i + 1] === "\\")) {
+      current += raw[++i];
+    } else if (c === "|") {
+      parts.push(current);
+      current = "";
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
 // ---------------------------------------------------------------------------
 // users.csv
 
@@ -213,12 +236,17 @@ function parseInteractions(
   items: readonly ItemRecord[],
   users: UserRecord[],
   problems: CsvCatalogProblem[],
+  options: ReadOptions,
 ): InteractionRecord[] {
-  const table = readTable(text, "interactions.csv", ["user_id", "item_id", "type", "occurred_at"], problems);
+  const table = readTable(text, "interactions.csv", ["user_id", "item_id", "type"], problems);
   if (table === null) return [];
   const itemIds = new Set(items.map((item) => item.externalId));
   const userIds = new Set(users.map((user) => user.externalId));
   const interactions: InteractionRecord[] = [];
+  // Events without a time, counted per user: the n-th is stored at
+  // 1970-01-01T00:00:00Z + n ms (TIMELESS_EPOCH), so file order is history
+  // order and importing the same file again writes the same rows.
+  const timeless = new Map<string, number>();
   for (const row of table.rows) {
     const cell = table.cell(row);
     const before = problems.length;
@@ -241,23 +269,37 @@ function parseInteractions(
     if (valueRaw !== "") {
       value = Number(valueRaw);
       if (!Number.isFinite(value)) report("value", "value must be a finite number");
+      else if (type === "RATING" && options.ratingScale && !isOnScale(value, options.ratingScale)) report("value", scaleProblem(options.ratingScale));
+      else if (type !== undefined && type !== "RATING" && value < 0) report("value", `a ${type} amount (plays, minutes, copies) must be 0 or more`);
     } else if (type === "RATING") {
       report("value", "a RATING needs a value", null);
     }
 
+    // No time (no column, or an empty cell): placed by file order, see above.
     const occurredRaw = cell("occurred_at") ?? "";
-    const occurredAt = parseTimestamp(occurredRaw);
-    if (typeof occurredAt === "string") report("occurred_at", occurredAt, occurredRaw === "" ? null : occurredRaw);
+    const occurredAt = occurredRaw === "" ? null : parseTimestamp(occurredRaw);
+    if (typeof occurredAt === "string") report("occurred_at", occurredAt, occurredRaw);
 
     if (problems.length > before || type === undefined || typeof occurredAt === "string") continue;
     if (!userIds.has(userId)) {
       userIds.add(userId);
       users.push({ externalId: userId, attributes: {} });
     }
-    interactions.push({ userExternalId: userId, itemExternalId: itemId, type, value, occurredAt });
+    let at = occurredAt;
+    if (at === null) {
+      const n = timeless.get(userId) ?? 0;
+      timeless.set(userId, n + 1);
+      at = new Date(TIMELESS_EPOCH + n);
+    }
+    interactions.push({ userExternalId: userId, itemExternalId: itemId, type, value, occurredAt: at });
   }
   return interactions;
 }
+
+// Where events without a time are placed: the epoch, one millisecond apart
+// per user in file order. Older than any dated event, so they come first in a
+// history and never count in a popularity window but ALL_TIME.
+export const TIMELESS_EPOCH = 0;
 
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;

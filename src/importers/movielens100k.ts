@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CatalogData, FeatureRecord, InteractionRecord, ItemRecord, UserRecord } from "./CatalogData";
+import { checkRatings, type ReadOptions } from "./ratingScale";
 
 export const ML100K_ITEM_PREFIX = "ml100k-item-";
 export const ML100K_USER_PREFIX = "ml100k-user-";
@@ -24,21 +25,21 @@ export function decodeLatin1(bytes: Uint8Array): string {
   return new TextDecoder("latin1").decode(bytes);
 }
 
-export function readMovieLens100k(dir: string): CatalogData {
+export function readMovieLens100k(dir: string, options: ReadOptions = {}): CatalogData {
   return parseMovieLens100k({
     item: decodeLatin1(readFileSync(join(dir, "u.item"))),
     genre: readFileSync(join(dir, "u.genre"), "utf8"),
     user: readFileSync(join(dir, "u.user"), "utf8"),
     data: readFileSync(join(dir, "u.data"), "utf8"),
-  });
+  }, options);
 }
 
-export function parseMovieLens100k(files: MovieLens100kFiles): CatalogData {
+export function parseMovieLens100k(files: MovieLens100kFiles, options: ReadOptions = {}): CatalogData {
   const genres = parseMl100kGenres(files.genre);
   return {
     users: parseMl100kUsers(files.user),
     items: parseMl100kItems(files.item, genres),
-    interactions: parseMl100kRatings(files.data),
+    interactions: parseMl100kRatings(files.data, options),
   };
 }
 
@@ -106,8 +107,9 @@ export function parseMl100kUsers(text: string): UserRecord[] {
   return users;
 }
 
-export function parseMl100kRatings(text: string): InteractionRecord[] {
+export function parseMl100kRatings(text: string, options: ReadOptions = {}): InteractionRecord[] {
   const interactions: InteractionRecord[] = [];
+  const lines: number[] = [];
   for (const { line, fields } of splitLines(text, "\t")) {
     expectFieldCount(fields, 4, "u.data", line);
     const user = parseInteger(fields[0], "u.data", line, "user id");
@@ -121,7 +123,9 @@ export function parseMl100kRatings(text: string): InteractionRecord[] {
       value: rating,
       occurredAt: new Date(seconds * 1000),
     });
+    lines.push(line);
   }
+  checkRatings("u.data", interactions.map((r, k) => ({ line: lines[k], value: r.value })), options.ratingScale);
   return interactions;
 }
 

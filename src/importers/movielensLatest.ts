@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CatalogData, InteractionRecord, ItemRecord, UserRecord } from "./CatalogData";
 import { parseCsv, type CsvRecord } from "./csv";
+import { checkRatings, type ReadOptions } from "./ratingScale";
 import { releaseYearFeatures, splitTitleYear } from "./movielens100k";
 
 export const MLSMALL_ITEM_PREFIX = "mlsmall-item-";
@@ -31,7 +32,7 @@ export interface MovieLensTag {
   occurredAt: Date;
 }
 
-export function readMovieLensLatest(dir: string): CatalogData {
+export function readMovieLensLatest(dir: string, options: ReadOptions = {}): CatalogData {
   const tagsPath = join(dir, "tags.csv");
   let tags: string | undefined;
   try {
@@ -43,12 +44,12 @@ export function readMovieLensLatest(dir: string): CatalogData {
     movies: readFileSync(join(dir, "movies.csv"), "utf8"),
     ratings: readFileSync(join(dir, "ratings.csv"), "utf8"),
     tags,
-  });
+  }, options);
 }
 
-export function parseMovieLensLatest(files: MovieLensLatestFiles): CatalogData {
+export function parseMovieLensLatest(files: MovieLensLatestFiles, options: ReadOptions = {}): CatalogData {
   const items = parseMlLatestMovies(files.movies);
-  const interactions = parseMlLatestRatings(files.ratings);
+  const interactions = parseMlLatestRatings(files.ratings, options);
   const tags = files.tags === undefined ? [] : parseMlLatestTags(files.tags);
   addTagFeatures(items, tags);
   const itemIds = new Set(items.map((item) => item.externalId));
@@ -90,9 +91,9 @@ export function parseMlLatestMovies(text: string): ItemRecord[] {
   });
 }
 
-export function parseMlLatestRatings(text: string): InteractionRecord[] {
+export function parseMlLatestRatings(text: string, options: ReadOptions = {}): InteractionRecord[] {
   const rows = csvBody(text, "ratings.csv", ["userId", "movieId", "rating", "timestamp"]);
-  return rows.map(({ line, fields }) => {
+  const interactions = rows.map(({ line, fields }) => {
     const rating = Number(fields[2]);
     if (fields[2].trim() === "" || !Number.isFinite(rating)) {
       throw new Error(`ratings.csv line ${line}: rating must be a number, got "${fields[2]}"`);
@@ -105,6 +106,8 @@ export function parseMlLatestRatings(text: string): InteractionRecord[] {
       occurredAt: new Date(parseId(fields[3], "ratings.csv", line, "timestamp") * 1000),
     };
   });
+  checkRatings("ratings.csv", interactions.map((r, k) => ({ line: rows[k].line, value: r.value })), options.ratingScale);
+  return interactions;
 }
 
 export function parseMlLatestTags(text: string): MovieLensTag[] {

@@ -1,6 +1,7 @@
 // What a server process runs beside the API: the active-version watcher
 // (always: every replica must follow activations) and, unless the worker
 // runs as its own process (`npm run worker`), an in-process job worker.
+import type { ImplicitRatingRule } from "../engine/data/implicitRatings";
 import type { Database } from "../db/Database";
 import type { Logger } from "../logger";
 import { ActiveVersionWatcher, activeVersionsChanged, DEFAULT_WATCH_INTERVAL_MS } from "../serving/activeVersionWatcher";
@@ -16,6 +17,7 @@ export interface BackgroundSettings {
   jobPollIntervalMs?: number;
   jobStaleAfterSeconds?: number;
   ratingScale: { min: number; max: number };
+  implicitRatings?: ImplicitRatingRule;
   workerId?: string;
 }
 
@@ -26,7 +28,7 @@ export interface Background {
 }
 
 export function createJobWorker(db: Database, logger: Logger, settings: Omit<BackgroundSettings, "worker" | "watchIntervalMs">, onActivated?: () => Promise<void>): JobWorker {
-  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(onActivated ? { onActivated } : {}) }) }, {
+  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}), ...(onActivated ? { onActivated } : {}) }) }, {
     logger,
     pollIntervalMs: settings.jobPollIntervalMs ?? JOB_WORKER_DEFAULTS.pollIntervalMs,
     staleAfterSeconds: settings.jobStaleAfterSeconds ?? JOB_WORKER_DEFAULTS.staleAfterSeconds,

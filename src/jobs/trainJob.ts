@@ -1,5 +1,6 @@
 // The "train" job: train one model on everything in the database (the same
 // trainModel the CLI runs), then activate the new version when asked.
+import type { ImplicitRatingRule } from "../engine/data/implicitRatings";
 import type { Database } from "../db/Database";
 import { activateModelVersion } from "../db/modelRepository";
 import { trainModel } from "../serving/trainModel";
@@ -18,6 +19,7 @@ export interface TrainJobPayload {
 
 export interface TrainJobOptions {
   ratingScale: { min: number; max: number };
+  implicitRatings?: ImplicitRatingRule;
   // Called after this worker activated a version: the server's own replica
   // reloads at once instead of at its watcher's next tick.
   onActivated?: () => Promise<void>;
@@ -26,7 +28,13 @@ export interface TrainJobOptions {
 export function trainJobHandler(db: Database, options: TrainJobOptions): JobHandler {
   return async (payload, ctx) => {
     const { name, activate, seed, params } = payload as unknown as TrainJobPayload;
-    const trained = await trainModel(db, name, { seed, ratingScale: options.ratingScale, onProgress: ctx.reportProgress, ...(params ? { params } : {}) });
+    const trained = await trainModel(db, name, {
+      seed,
+      ratingScale: options.ratingScale,
+      ...(options.implicitRatings ? { implicitRatings: options.implicitRatings } : {}),
+      onProgress: ctx.reportProgress,
+      ...(params ? { params } : {}),
+    });
     // A worker whose job was requeued (it missed heartbeats while fitting)
     // keeps its trained version but must not activate it: the job's new
     // owner decides.

@@ -24,7 +24,7 @@ export interface RecommendationLoaders {
   // A user by external id whose history the request will need: the history loader is primed.
   userWithHistory: DataLoader<string, UserRow | null>;
   candidateItem: DataLoader<number, CandidateItem | null>;
-  // All-time popularity by distinct users; key: the middle of the rating scale.
+  // All-time popularity by distinct users; key: the lowest rating counted as a positive.
   popularAllTime: DataLoader<number, { itemId: number; users: number }[]>;
 }
 

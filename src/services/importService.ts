@@ -29,11 +29,23 @@ export class ImportError extends Error {
   override name = "ImportError";
 }
 
+export interface ImportOptions {
+  // Refuse the whole catalog when a rating lies outside it (the readers
+  // already name the file and line; this guards every other caller).
+  ratingScale?: { min: number; max: number };
+}
+
 export async function importCatalog(
   db: Database,
   data: CatalogData,
   onProgress: (progress: ImportProgress) => void = () => undefined,
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
+  const scale = options.ratingScale;
+  if (scale) {
+    const off = data.interactions.find((i) => i.type === "RATING" && !(i.value >= scale.min && i.value <= scale.max));
+    if (off) throw new ImportError(`rating ${off.value} of user ${off.userExternalId} for item ${off.itemExternalId} is outside the rating scale ${scale.min}..${scale.max} (MARQUEE_RATING_SCALE)`);
+  }
   const summary = await inTransaction(db, async (tx) => {
     onProgress({ phase: "users", done: 0, total: data.users.length });
     const userIds = await writeUsers(tx, data.users);

@@ -14,6 +14,7 @@ import type { ServiceContext } from "./ServiceContext";
 import type { InteractionRow, ItemRow, UserRow } from "../db/rows";
 import type { CandidateItem } from "../db/trainingDataRepository";
 import { popularItems } from "../db/trainingDataRepository";
+import { lowestPositiveRating } from "../engine/data/implicitRatings";
 import { BadUserInputError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
 import { selectTopK } from "../engine/recommender/selectTopK";
@@ -96,8 +97,10 @@ function modelFor(store: ModelStore, strategy: StrategyName): { served: ServedMo
   return { why: `${strategy} is not trained yet` };
 }
 
-function middleOfScale(ctx: ServiceContext): number {
-  return (ctx.config.ratingScale.min + ctx.config.ratingScale.max) / 2;
+// The lowest rating the database's popularity counts as a positive, by the
+// configured implicit rating rule (what the trained models count as one).
+function lowestPositive(ctx: ServiceContext): number {
+  return lowestPositiveRating(ctx.config.implicitRatings, ctx.config.ratingScale);
 }
 
 // Most popular items not excluded: the trained `popular` model when there is
@@ -120,7 +123,7 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
       }));
   }
   return async (n) => {
-    const rows = await recommendationLoadersOf(ctx).popularAllTime.load(middleOfScale(ctx));
+    const rows = await recommendationLoadersOf(ctx).popularAllTime.load(lowestPositive(ctx));
     return rows
       .filter((r) => !excluded.has(r.itemId))
       .slice(0, n)
@@ -505,7 +508,7 @@ export async function popular(
   const rows = await popularItems(
     ctx.db,
     { ...(args.kind ? { kinds: [args.kind] } : {}), ...(days ? { since: new Date(ctx.now.getTime() - days * 86_400_000) } : {}), limit: depth },
-    middleOfScale(ctx),
+    lowestPositive(ctx),
   );
   const reasons = (): ReasonValue[] => [{ __typename: "Popular", window }];
   const ranking: Ranking = async (n) => rows.slice(0, n).map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));

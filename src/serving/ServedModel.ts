@@ -2,6 +2,7 @@
 // its dense indices and database ids, and how to turn a user's interaction
 // rows into the history it was trained on.
 import { IdMap } from "../engine/data/IdMap";
+import { parseImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import type { Model } from "../engine/types";
 import type { StoredModel } from "../db/modelRepository";
 import { deserializerFor } from "./servingAlgorithms";
@@ -9,6 +10,25 @@ import { deserializerFor } from "./servingAlgorithms";
 export interface TrainingMode {
   explicit: boolean;
   ratingScale: { min: number; max: number };
+  // How ratings were read as implicit feedback (implicit models).
+  implicitRatings: ImplicitRatingRule;
+}
+
+// As stored in dataStats.training (the rule in its text form).
+export interface StoredTrainingMode {
+  explicit: boolean;
+  ratingScale: { min: number; max: number };
+  implicitRatings?: string;
+}
+
+// A version trained before the rule was recorded centred ratings on the
+// middle of the scale: it folds histories in that way.
+export function trainingModeOf(stored: Partial<StoredTrainingMode> | undefined): TrainingMode {
+  const explicit = stored?.explicit ?? false;
+  const ratingScale = stored?.ratingScale ?? { min: 0.5, max: 5 };
+  const rule = stored?.implicitRatings === undefined ? { kind: "midpoint" as const } : parseImplicitRatingRule(stored.implicitRatings);
+  if (!rule) throw new Error(`unknown implicit rating rule ${JSON.stringify(stored?.implicitRatings)} in the stored version`);
+  return { explicit, ratingScale, implicitRatings: rule };
 }
 
 export interface ServedModel {
@@ -36,7 +56,7 @@ export interface ServedModel {
 export function servedModelFrom(stored: StoredModel): ServedModel {
   const algorithm = deserializerFor(stored.serialized.algorithm);
   if (!algorithm?.deserialize) throw new Error(`model ${stored.name} v${stored.version}: no deserializer for algorithm ${stored.serialized.algorithm}`);
-  const training = (stored.dataStats.training ?? { explicit: false, ratingScale: { min: 0.5, max: 5 } }) as TrainingMode;
+  const training = trainingModeOf(stored.dataStats.training as Partial<StoredTrainingMode> | undefined);
   return {
     name: stored.name,
     version: stored.version,

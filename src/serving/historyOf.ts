@@ -9,19 +9,26 @@ import type { InteractionRow } from "../db/rows";
 import type { ServedModel } from "./ServedModel";
 
 export function historyOf(served: ServedModel, userId: number, rows: readonly InteractionRow[]): KnownUserHistory {
-  const records = [];
-  for (const r of rows) {
-    const item = served.itemIndex.get(r.itemId);
-    // An item added after training has no index: the model cannot use it.
-    if (item === undefined) continue;
-    records.push({ user: 0, item, kind: r.type as InteractionKind, value: r.value, timestamp: r.occurredAt.getTime() / 1000 });
-  }
+  const known = served.items.size;
+  // An item added after training has no index: the model cannot use it, but
+  // its rating still counts in the user's mean rating (the user-mean rule), as
+  // it would in training. It gets a column past the model's items, dropped below.
+  const newer = new Map<number, number>();
+  const records = rows.map((r) => {
+    let item = served.itemIndex.get(r.itemId);
+    if (item === undefined) item = newer.get(r.itemId) ?? newer.set(r.itemId, known + newer.size).get(r.itemId)!;
+    return { user: 0, item, kind: r.type as InteractionKind, value: r.value, timestamp: r.occurredAt.getTime() / 1000 };
+  });
   const row = buildTrainingSet(records, {
     nUsers: 1,
-    nItems: served.items.size,
+    nItems: known + newer.size,
     explicit: served.training.explicit,
     ratingScale: served.training.ratingScale,
+    implicitRatings: served.training.implicitRatings,
   }).ratings;
+  // Columns are sorted: the model's items come first.
+  let end = row.indices.length;
+  while (end > 0 && row.indices[end - 1] >= known) end--;
   const user = served.users.index(String(userId));
-  return { items: row.indices, values: row.values, ...(user !== undefined ? { user } : {}) };
+  return { items: row.indices.subarray(0, end), values: row.values.subarray(0, end), ...(user !== undefined ? { user } : {}) };
 }

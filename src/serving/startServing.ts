@@ -5,6 +5,7 @@
 // neighbourhoods (ITEM_KNN, USER_KNN and similarUsers), content, baseline
 // biases (predictRating), iALS for MATRIX_FACTORIZATION, EASE, and the
 // learned HYBRID blend.
+import type { ImplicitRatingRule } from "../engine/data/implicitRatings";
 import type { Database } from "../db/Database";
 import { activateModelVersion } from "../db/modelRepository";
 import { readTrainingData } from "../db/trainingDataRepository";
@@ -18,6 +19,7 @@ export interface StartServingOptions {
   // Train and activate DEMO_MODELS when no model is active (the demo start).
   trainIfNone: boolean;
   ratingScale: { min: number; max: number };
+  implicitRatings?: ImplicitRatingRule;
   seed?: number;
 }
 
@@ -26,7 +28,7 @@ export async function startServing(db: Database, logger: Logger, options: StartS
   if (store.all().length === 0 && options.trainIfNone) {
     const data = await readTrainingData(db);
     for (const name of DEMO_MODELS) {
-      const { version, fitSeconds } = await trainModel(db, name, { seed: options.seed ?? 42, ratingScale: options.ratingScale, data });
+      const { version, fitSeconds } = await trainModel(db, name, { seed: options.seed ?? 42, ratingScale: options.ratingScale, ...(options.implicitRatings ? { implicitRatings: options.implicitRatings } : {}), data });
       await activateModelVersion(db, name, version.version);
       logger.info("trained a demo model", { model: name, version: version.version, fitSeconds: Number(fitSeconds.toFixed(3)) });
     }

@@ -7,13 +7,17 @@ import { idsOf, readTrainingData, type TrainingData } from "../db/trainingDataRe
 import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { hasUserState, userStateKeys } from "../engine/userState";
+import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
-import { findServingAlgorithm, SERVING_ALGORITHMS } from "./servingAlgorithms";
+import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from "./servingAlgorithms";
 import { checkParams, effectiveParams } from "./trainingParams";
+import type { TrainingSet } from "../engine/types";
 
 export interface TrainOptions {
   seed: number;
   ratingScale: { min: number; max: number };
+  // How ratings read as implicit feedback (MARQUEE_IMPLICIT_RATINGS); default graded.
+  implicitRatings?: ImplicitRatingRule;
   // The caller's training parameters, checked against the model's known ones
   // (trainingParams.ts; a bad one throws ParamError before anything is read)
   // and stored with the version beside the effective ones.
@@ -41,6 +45,19 @@ export function trainableModels(): string[] {
   return SERVING_ALGORITHMS.map((a) => a.name);
 }
 
+// The training set a served model is fitted on (also what the served check
+// refits to compare a model's own lists with what the API answers).
+export function servingTrainingSet(data: TrainingData, entry: ServingAlgorithm, options: Pick<TrainOptions, "ratingScale" | "implicitRatings">): TrainingSet {
+  return buildTrainingSet(data.interactions, {
+    nUsers: data.users.size,
+    nItems: data.items.size,
+    explicit: entry.explicit,
+    ratingScale: options.ratingScale,
+    implicitRatings: options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE,
+    itemFeatures: buildItemFeatures(data.items.size, data.features.size, data.itemFeatures),
+  });
+}
+
 export async function trainModel(db: Database, name: string, options: TrainOptions): Promise<TrainResult> {
   const entry = findServingAlgorithm(name);
   if (!entry) throw new TrainError(`unknown model ${JSON.stringify(name)}; known: ${trainableModels().join(", ")}`);
@@ -49,14 +66,8 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   const data = options.data ?? (await readTrainingData(db));
   if (data.users.size === 0 || data.items.size === 0) throw new TrainError("the database has no users or no items to train on");
   if (entry.name === "content" && data.itemFeatures.length === 0) throw new TrainError("content needs item features; the catalog has none");
-  const itemFeatures = buildItemFeatures(data.items.size, data.features.size, data.itemFeatures);
-  const set = buildTrainingSet(data.interactions, {
-    nUsers: data.users.size,
-    nItems: data.items.size,
-    explicit: entry.explicit,
-    ratingScale: options.ratingScale,
-    itemFeatures,
-  });
+  const implicitRatings = options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE;
+  const set = servingTrainingSet(data, entry, { ...options, implicitRatings });
   const evaluate = options.evaluate ?? true;
   const started = performance.now();
   const onProgress = options.onProgress;
@@ -92,7 +103,8 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
       ...holdout,
       ...(evaluate ? { evaluationSeconds, evaluation: "per-user 80/20 holdout of the training data; top 10 without training items" } : {}),
     },
-    dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale } },
+    // How histories must be read to be folded in as this version was trained (ServedModel.trainingModeOf).
+    dataStats: { ...dataStats, training: { explicit: entry.explicit, ratingScale: options.ratingScale, implicitRatings: formatImplicitRatingRule(implicitRatings) } },
     training: { params, given },
   });
   options.onProgress?.(1);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CsvCatalogError, parseCsvCatalog, parseFeatures, parseTimestamp } from "../../src/importers/csvCatalog";
+import { CsvCatalogError, parseCsvCatalog, parseFeatures, parseTimestamp, splitFeatures, TIMELESS_EPOCH } from "../../src/importers/csvCatalog";
 
 const ITEMS = [
   "external_id,kind,title,release_year,description,features,studio",
@@ -108,8 +108,7 @@ describe("CSV catalog format", () => {
       'items.csv line 1, column "kind": missing required column (the header must include external_id, kind, title) (got "external_id,title")',
     ]);
     expect(problemsOf({ items: ITEMS, interactions: "user_id,item_id,value\nu1,m1,5\n" })).toEqual([
-      'interactions.csv line 1, column "type": missing required column (the header must include user_id, item_id, type, occurred_at) (got "user_id,item_id,value")',
-      'interactions.csv line 1, column "occurred_at": missing required column (the header must include user_id, item_id, type, occurred_at) (got "user_id,item_id,value")',
+      'interactions.csv line 1, column "type": missing required column (the header must include user_id, item_id, type) (got "user_id,item_id,value")',
     ]);
     expect(problemsOf({ items: "" })).toEqual(["items.csv: file is empty, expected a header row"]);
   });
@@ -125,7 +124,7 @@ describe("CSV catalog format", () => {
       "u1,m1,VIEW,1,2024-02-30",
       "u1,m1,VIEW,1,yesterday",
       "u1,m1,VIEW,1,1709296200000",
-      "u1,m1,VIEW,1,",
+      "u1,m1,PLAY,-3,2024-03-01",
     ].join("\n");
     expect(problemsOf({ items: ITEMS, interactions })).toEqual([
       'interactions.csv line 2, column "item_id": item_id is not an external_id in items.csv (got "nope")',
@@ -136,8 +135,52 @@ describe("CSV catalog format", () => {
       'interactions.csv line 7, column "occurred_at": occurred_at is not a real date or time (got "2024-02-30")',
       'interactions.csv line 8, column "occurred_at": occurred_at must be ISO-8601 (2024-03-01 or 2024-03-01T12:30:00Z) or unix seconds (got "yesterday")',
       'interactions.csv line 9, column "occurred_at": unix time must be in seconds, this looks like milliseconds (got "1709296200000")',
-      'interactions.csv line 10, column "occurred_at": occurred_at must not be empty',
+      'interactions.csv line 10, column "value": a PLAY amount (plays, minutes, copies) must be 0 or more (got "-3")',
     ]);
+  });
+
+  it("refuses ratings outside the configured scale, naming file, line and value", () => {
+    const interactions = ["user_id,item_id,type,value,occurred_at", "u1,m1,RATING,5,2024-03-01", "u1,g1,RATING,8,2024-03-01", "u2,m1,RATING,0,2024-03-01", "u2,g1,PLAY,8,2024-03-01"].join("\n");
+    let error: unknown;
+    try {
+      parseCsvCatalog({ items: ITEMS, interactions }, { ratingScale: { min: 0.5, max: 5 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CsvCatalogError);
+    expect((error as CsvCatalogError).problems).toEqual([
+      { file: "interactions.csv", line: 3, column: "value", value: "8", message: "rating outside the rating scale 0.5..5 (MARQUEE_RATING_SCALE)" },
+      { file: "interactions.csv", line: 4, column: "value", value: "0", message: "rating outside the rating scale 0.5..5 (MARQUEE_RATING_SCALE)" },
+    ]);
+    // On a 0..10 scale the same file reads; without a scale nothing is checked (the caller's choice).
+    expect(parseCsvCatalog({ items: ITEMS, interactions }, { ratingScale: { min: 0, max: 10 } }).interactions.map((i) => i.value)).toEqual([5, 8, 0, 8]);
+    expect(parseCsvCatalog({ items: ITEMS, interactions }).interactions).toHaveLength(4);
+  });
+
+  it("takes interactions without occurred_at: file order, one millisecond apart per user from the epoch", () => {
+    const withoutColumn = parseCsvCatalog({
+      items: ITEMS,
+      interactions: ["user_id,item_id,type,value", "u1,m1,RATING,4", "u2,g1,PLAY,3", "u1,g1,PLAY,", "u1,m1,RATING,2"].join("\n"),
+    });
+    expect(withoutColumn.interactions.map((i) => [i.userExternalId, i.itemExternalId, i.type, i.value, i.occurredAt.toISOString()])).toEqual([
+      ["u1", "m1", "RATING", 4, "1970-01-01T00:00:00.000Z"],
+      ["u2", "g1", "PLAY", 3, "1970-01-01T00:00:00.000Z"],
+      ["u1", "g1", "PLAY", 1, "1970-01-01T00:00:00.001Z"],
+      ["u1", "m1", "RATING", 2, "1970-01-01T00:00:00.002Z"], // the later line: the current rating
+    ]);
+    expect(TIMELESS_EPOCH).toBe(0);
+    // An empty cell in the column means the same; dated rows keep their date.
+    const mixed = parseCsvCatalog({
+      items: ITEMS,
+      interactions: ["user_id,item_id,type,value,occurred_at", "u1,m1,VIEW,1,", "u1,g1,VIEW,1,2024-03-01", "u1,g1,LIKE,1,"].join("\n"),
+    });
+    expect(mixed.interactions.map((i) => i.occurredAt.toISOString())).toEqual(["1970-01-01T00:00:00.000Z", "2024-03-01T00:00:00.000Z", "1970-01-01T00:00:00.001Z"]);
+    // Reading the same file twice gives the same times (a re-import writes nothing new).
+    const again = parseCsvCatalog({
+      items: ITEMS,
+      interactions: ["user_id,item_id,type,value", "u1,m1,RATING,4", "u2,g1,PLAY,3", "u1,g1,PLAY,", "u1,m1,RATING,2"].join("\n"),
+    });
+    expect(again.interactions).toEqual(withoutColumn.interactions);
   });
 
   it("reports a CSV syntax error with its line", () => {
@@ -175,6 +218,24 @@ describe("CSV catalog format", () => {
       { facet: "genre", value: "Drama", weight: 1 },
     ]);
     expect(problems).toEqual([]);
+  });
+
+  it("reads \\| as a | inside a feature value and \\\\ as a backslash; other backslashes stay", () => {
+    const problems: string[] = [];
+    expect(parseFeatures("tag:rock\\|pop|genre:AC\\DC|tag:a\\\\|tag:b\\|c:2", (m) => problems.push(m))).toEqual([
+      { facet: "tag", value: "rock|pop", weight: 1 },
+      { facet: "genre", value: "AC\\DC", weight: 1 },
+      { facet: "tag", value: "a\\", weight: 1 },
+      { facet: "tag", value: "b|c", weight: 2 },
+    ]);
+    expect(problems).toEqual([]);
+    // Through a whole items.csv (quoted or not, the escape is the feature syntax, not CSV's).
+    const { items } = parseCsvCatalog({ items: 'external_id,kind,title,features\nm1,MUSIC,Song,"genre:rock\\|pop|artist:Nova, Lane"\n' });
+    expect(items[0].features).toEqual([
+      { facet: "genre", value: "rock|pop", weight: 1 },
+      { facet: "artist", value: "Nova, Lane", weight: 1 },
+    ]);
+    expect(splitFeatures("a|b\\|c")).toEqual(["a", "b|c"]);
   });
 
   it("parses the complete example in docs/IMPORT_FORMAT.md", () => {

@@ -1,3 +1,4 @@
+import { RatingOutOfScaleError } from "../../src/importers/ratingScale";
 import {
   decodeLatin1,
   parseMl100kGenres,
@@ -93,6 +94,23 @@ describe("MovieLens 100K", () => {
         occurredAt: new Date("1997-12-04T15:55:49Z"),
       },
     ]);
+  });
+
+  it("refuses ratings outside the configured scale, naming the file and lines", () => {
+    const data = "1\t2\t3\t4\n1\t3\t5\t4\n2\t2\t1\t4\n";
+    expect(parseMl100kRatings(data, { ratingScale: { min: 1, max: 5 } })).toHaveLength(3);
+    let error: unknown;
+    try {
+      parseMl100kRatings(data, { ratingScale: { min: 2, max: 4 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RatingOutOfScaleError);
+    expect((error as RatingOutOfScaleError).code).toBe("RATING_OUT_OF_SCALE");
+    expect((error as RatingOutOfScaleError).ratings).toEqual([{ line: 2, value: 5 }, { line: 3, value: 1 }]);
+    expect((error as Error).message).toBe(
+      "u.data: 2 ratings outside the rating scale 2..4 (MARQUEE_RATING_SCALE): line 2 (got 5), line 3 (got 1). Nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)",
+    );
   });
 
   it("names the file and line of malformed input", () => {

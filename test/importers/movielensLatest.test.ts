@@ -1,3 +1,4 @@
+import { RatingOutOfScaleError } from "../../src/importers/ratingScale";
 import {
   parseMlLatestMovies,
   parseMlLatestRatings,
@@ -49,6 +50,14 @@ describe("MovieLens latest-small", () => {
       value: 4,
       occurredAt: new Date(964982703 * 1000),
     });
+  });
+
+  it("refuses half stars under a whole-star scale, naming ratings.csv and the lines", () => {
+    expect(() => parseMlLatestRatings(RATINGS, { ratingScale: { min: 1, max: 5 } })).toThrow(
+      "ratings.csv: 1 rating outside the rating scale 1..5 (MARQUEE_RATING_SCALE): line 4 (got 0.5).",
+    );
+    expect(() => parseMovieLensLatest({ movies: MOVIES, ratings: RATINGS }, { ratingScale: { min: 1, max: 5 } })).toThrow(RatingOutOfScaleError);
+    expect(parseMlLatestRatings(RATINGS, { ratingScale: { min: 0.5, max: 5 } })).toHaveLength(3);
   });
 
   it("turns tags into item features weighted by distinct users, not into interactions", () => {

@@ -12,6 +12,7 @@ import { createDatabase } from "../../src/db/createDatabase";
 import type { Database } from "../../src/db/Database";
 import type { CatalogData } from "../../src/importers/CatalogData";
 import { ImportError, importCatalog } from "../../src/services/importService";
+import { parseCsvCatalog } from "../../src/importers/csvCatalog";
 import { templatePath } from "../support/pgliteTemplate";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 
@@ -185,6 +186,36 @@ describe.each(databaseTargets())("importCatalog on %s", (target) => {
     const merged = await t.db.prisma.interaction.findMany({ where: { user: { externalId: "u2" }, item: { externalId: "a1" } } });
     expect(merged.map((i) => i.value)).toEqual([5]);
   });
+
+  it("refuses a rating outside the given scale before writing anything", async () => {
+    const before = await counts(t.db);
+    const data = catalog();
+    data.interactions.push({ userExternalId: "u-new", itemExternalId: "m1", type: "RATING", value: 8, occurredAt: new Date(Date.UTC(2026, 3, 1)) });
+    const failure = importCatalog(t.db, data, undefined, { ratingScale: { min: 0.5, max: 5 } });
+    await expect(failure).rejects.toThrow(new ImportError("rating 8 of user u-new for item m1 is outside the rating scale 0.5..5 (MARQUEE_RATING_SCALE)"));
+    expect(await counts(t.db)).toEqual(before);
+  });
+
+  it("stores events without a time in file order and writes nothing new when the file is imported again", async () => {
+    const data = parseCsvCatalog({
+      items: "external_id,kind,title,features\nt1,MUSIC,One,genre:rock\\|pop|tag:AC\\DC\nt2,MUSIC,Two,\nt3,MUSIC,Three,\n",
+      interactions: "user_id,item_id,type,value\nlistener,t2,PLAY,5\nlistener,t1,PLAY,\nlistener,t3,RATING,4\nlistener,t2,PLAY,2\n",
+    });
+    expect((await importCatalog(t.db, data)).interactions).toEqual({ created: 4, updated: 0, unchanged: 0 });
+    expect((await importCatalog(t.db, data)).interactions).toEqual({ created: 0, updated: 0, unchanged: 4 });
+    const history = await t.db.sql.query<{ item: string; type: string; value: number; at: string }>(
+      `SELECT it.external_id AS item, i.type::text AS type, i.value, to_char(i.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS at
+         FROM interactions i JOIN users u ON u.id = i.user_id JOIN items it ON it.id = i.item_id
+        WHERE u.external_id = 'listener' ORDER BY i.occurred_at, i.id`,
+    );
+    expect(history).toEqual([
+      { item: "t2", type: "PLAY", value: 5, at: "1970-01-01 00:00:00.000" },
+      { item: "t1", type: "PLAY", value: 1, at: "1970-01-01 00:00:00.001" },
+      { item: "t3", type: "RATING", value: 4, at: "1970-01-01 00:00:00.002" },
+      { item: "t2", type: "PLAY", value: 2, at: "1970-01-01 00:00:00.003" },
+    ]);
+    expect(await featuresOf(t.db, "t1")).toEqual(["genre:rock|pop:1", "tag:AC\\DC:1"]);
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -318,6 +349,32 @@ describe("npm run import: bad input and usage", () => {
     const out: string[] = [];
     return { out, stream: { isTTY: false, write: (s: string) => out.push(s) } };
   }
+
+  it("exits 1 naming file, line and value when ratings lie outside MARQUEE_RATING_SCALE, writing nothing (in process)", async () => {
+    const dataDir = tempDir("marquee-import-cli-scale-");
+    const csv = writeCatalog(tempDir("marquee-csv-scale-"), {
+      "items.csv": "external_id,kind,title\nm1,MOVIE,Harbor\n",
+      "interactions.csv": "user_id,item_id,type,value\nu1,m1,RATING,4\nu2,m1,RATING,8\n",
+    });
+    const err = capture();
+    expect(await importMain(["csv", csv], { stdout: capture().stream, stderr: err.stream, env: { MARQUEE_DATA_DIR: dataDir } })).toBe(1);
+    expect(err.out.join("")).toBe(
+      `import failed: CSV catalog in ${csv} has 1 problem:\n  interactions.csv line 3, column "value": rating outside the rating scale 0.5..5 (MARQUEE_RATING_SCALE) (got "8")\n`,
+    );
+    // The same file on a 0..10 scale would read; MovieLens under a whole-star scale refuses its half stars.
+    const latest = writeCatalog(tempDir("marquee-mlsmall-scale-"), {
+      "movies.csv": "movieId,title,genres\n1,Toy Story (1995),Comedy\n",
+      "ratings.csv": "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n2,1,0.5,964982704\n",
+    });
+    const ml = capture();
+    expect(await importMain(["movielens-latest", latest], { stdout: capture().stream, stderr: ml.stream, env: { MARQUEE_DATA_DIR: dataDir, MARQUEE_RATING_SCALE: "1..5" } })).toBe(1);
+    expect(ml.out.join("")).toBe(
+      `import failed: MovieLens latest in ${latest}: ratings.csv: 1 rating outside the rating scale 1..5 (MARQUEE_RATING_SCALE): line 3 (got 0.5). Nothing was written; set MARQUEE_RATING_SCALE to the scale the data uses (e.g. 1..10)\n`,
+    );
+    // Refused while reading: the database was never opened.
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    for (const dir of [dataDir, csv, latest]) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it("exits 2 with the usage on a usage error (in process)", async () => {
     const err = capture();

@@ -85,11 +85,13 @@ describe.each(databaseTargets())("demo catalog on %s", (target) => {
     const items: { rank: number; score: number; strategy: string; item: { id: string }; reasons: unknown[] }[] = week.json.data.popular;
     expect(items.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Worked out from the rows: distinct users per item over the last 7 days,
-    // leaving out skips, dislikes and ratings below the middle of the scale (2.75).
+    // leaving out skips and dislikes; under the default implicit rule
+    // (graded) every rating is a positive, so ratings from the bottom of the
+    // scale (0.5) up count.
     const rows = await t.db.sql.query<{ id: string; users: number }>(
       `SELECT it.external_id AS id, count(DISTINCT x.user_id)::int AS users
          FROM interactions x JOIN items it ON it.id = x.item_id
-        WHERE x.occurred_at >= now() - interval '7 days' AND x.type::text NOT IN ('DISLIKE', 'SKIP') AND (x.type::text <> 'RATING' OR x.value >= 2.75)
+        WHERE x.occurred_at >= now() - interval '7 days' AND x.type::text NOT IN ('DISLIKE', 'SKIP') AND (x.type::text <> 'RATING' OR x.value >= 0.5)
         GROUP BY it.external_id`,
     );
     const counts = new Map(rows.map((r) => [r.id, r.users]));

@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       port: 4000,
       demoData: true,
       ratingScale: { min: 0.5, max: 5 },
+      implicitRatings: { kind: "graded" },
       maxInteractionBatch: 10000,
       maxUpsertBatch: 1000,
       databasePoolSize: 20,
@@ -53,6 +54,7 @@ describe("loadConfig", () => {
         HOST: "127.0.0.1",
         MARQUEE_DEMO_DATA: "false",
         MARQUEE_RATING_SCALE: "1..10",
+        MARQUEE_IMPLICIT_RATINGS: "threshold:6.5",
         MARQUEE_MAX_INTERACTION_BATCH: "500",
         LOG_LEVEL: "warn",
       },
@@ -65,6 +67,7 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       demoData: false,
       ratingScale: { min: 1, max: 10 },
+      implicitRatings: { kind: "threshold", rating: 6.5 },
       maxInteractionBatch: 500,
       logLevel: "warn",
     });
@@ -78,6 +81,8 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "not a url" }, 'DATABASE_URL must be a postgresql:// URL; got "not a url"'],
     [{ MARQUEE_DEMO_DATA: "maybe" }, 'MARQUEE_DEMO_DATA must be true or false; got "maybe"'],
     [{ MARQUEE_RATING_SCALE: "5..1" }, 'MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got "5..1"'],
+    [{ MARQUEE_IMPLICIT_RATINGS: "mean" }, 'MARQUEE_IMPLICIT_RATINGS must be graded, user-mean, midpoint or threshold:<rating> (e.g. threshold:3.5); got "mean"'],
+    [{ MARQUEE_IMPLICIT_RATINGS: "threshold:6" }, 'MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale 0.5..5; got "threshold:6"'],
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
     [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],
   ])("stops on %j naming the variable and the value", (env, message) => {

@@ -2,9 +2,10 @@
 // "Collaborative Filtering for Implicit Feedback Datasets": minimise
 //   Σ_{u,i} c_ui (p_ui − x_uᵀ y_i)² + λ (Σ‖x_u‖² + Σ‖y_i‖²)
 // with p_ui = 1 for every training entry (0 otherwise) and confidence
-// c_ui = 1 + α·r_ui (eq. 1-3; r is the entry's value, e.g. a play count or a
-// rating). A non-positive entry (a dislike, or a poor rating on the implicit
-// scale of buildTrainingSet) is a confident zero instead: p_ui = 0 with
+// c_ui = 1 + α·r_ui (eq. 1-3; r is the entry's value: buildTrainingSet's
+// log-scaled amounts and graded ratings, the α·log(1 + r/ε) of the paper's
+// eq. 6 in effect). A non-positive entry (a dislike, or a rating below the
+// threshold of an implicit rating rule) is a confident zero instead: p_ui = 0 with
 // c_ui = 1 + α·|r_ui|; the paper assumes r ≥ 0, and c < 0 would make the
 // loss non-convex (a fold-in then disagrees with anything training found).
 // Each half-step solves, per user,

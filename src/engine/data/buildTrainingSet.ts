@@ -3,30 +3,33 @@
 import type { InteractionKind, TrainingSet } from "../types";
 import { csrFromTriplets, type CsrMatrix } from "./CsrMatrix";
 import { findEntry } from "./findEntry";
+import { DEFAULT_IMPLICIT_RATING_RULE, ratingConfidence, type ImplicitRatingRule } from "./implicitRatings";
 
 export interface InteractionInput {
   user: number;
   item: number;
   kind: InteractionKind;
-  // The stars for RATING; ignored for the other kinds (each record is one event).
+  // The stars for RATING; for the other kinds the amount the event carries
+  // (plays, minutes watched, copies bought; 1 for a plain event).
   value: number;
   // Seconds since the epoch.
   timestamp: number;
 }
 
-// Implicit confidence contributed by one event of each kind. Why these numbers:
+// Implicit confidence of each kind of event, per unit of log-amount (see
+// amountConfidence). Why these numbers:
 // - PURCHASE 4 > LIKE 3: money spent is the costliest signal a user can give,
 //   an explicit like is cheap but deliberate (the ordering follows the
 //   "confidence" reading of implicit feedback in Hu, Koren & Volinsky 2008,
 //   where stronger actions mean we are surer of the preference).
 // - PLAY 1, VIEW 1: a single exposure says little; repeated plays add up
-//   (duplicates are summed), so a song played ten times outweighs one like.
+//   (log-scaled), so a song played ten times (3.46) outweighs one like.
 // - SKIP -1, DISLIKE -2: negative evidence. A skip is a weak "not now", a
 //   dislike a deliberate "no"; keeping them negative lets the sum of a view
 //   followed by a dislike cancel out instead of counting as a success.
-// - RATING 1 is a multiplier on the rating centred on the middle of the scale
-//   (see ratingToConfidence): on 1..5 a 5 gives +2, a 3 gives 0, a 1 gives -2,
-//   so a poor rating is a dislike, not a weak like.
+// - RATING 1 multiplies the rating's confidence under the implicit rating
+//   rule (implicitRatings.ts; by default every rating is a positive from 1 at
+//   the bottom of the scale to 5 at the top).
 export const DEFAULT_INTERACTION_WEIGHTS: Readonly<Record<InteractionKind, number>> = {
   PURCHASE: 4,
   LIKE: 3,
@@ -37,55 +40,50 @@ export const DEFAULT_INTERACTION_WEIGHTS: Readonly<Record<InteractionKind, numbe
   DISLIKE: -2,
 };
 
+// Confidence of a non-rating kind from the total amount a user gave an item
+// (all events of that kind summed first, so 42 plays in one event or in 42
+// events are the same evidence): weight × log2(1 + amount). One event of
+// amount 1 gives the weight itself; the log damps heavy use as Hu, Koren &
+// Volinsky (2008, sec. 2, c = 1 + α·log(1 + r/ε)) do: a thousand plays weigh
+// 10.0, ten plays 3.5. An amount of 0 or less (a zero-second play) is no
+// evidence.
+export function amountConfidence(weight: number, amount: number): number {
+  return amount > 0 ? weight * Math.log2(1 + amount) : 0;
+}
+
 export interface BuildTrainingSetOptions {
   nUsers: number;
   nItems: number;
   // true: keep only RATING records and their values (the last rating by time
   // wins, because a re-sent rating means the user changed their mind).
-  // false: sum implicit confidences over all kinds.
+  // false: implicit confidences summed over all kinds (amountConfidence for
+  // events; the user's current rating of an item through `implicitRatings`).
   explicit: boolean;
   weights?: Partial<Record<InteractionKind, number>>;
   // Defaults to 1..5. Kept on the TrainingSet only when explicit.
   ratingScale?: { min: number; max: number };
+  // How a rating reads as implicit feedback; default graded.
+  implicitRatings?: ImplicitRatingRule;
   itemFeatures?: CsrMatrix;
 }
 
-export function ratingToConfidence(rating: number, scale: { min: number; max: number }): number {
-  return rating - (scale.min + scale.max) / 2;
-}
+const KINDS: readonly InteractionKind[] = ["RATING", "VIEW", "PLAY", "LIKE", "DISLIKE", "PURCHASE", "SKIP"];
+const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+const RATING = KIND_INDEX.get("RATING")!;
 
 export function buildTrainingSet(records: readonly InteractionInput[], options: BuildTrainingSetOptions): TrainingSet {
   const { nUsers, nItems, explicit } = options;
   const weights = { ...DEFAULT_INTERACTION_WEIGHTS, ...options.weights };
   const scale = options.ratingScale ?? { min: 1, max: 5 };
-
-  // Stable sort by time so that "last" means the latest, whatever order the
-  // records came in.
   const kept = records.filter((r) => (explicit ? r.kind === "RATING" : weights[r.kind] !== 0));
-  const order = kept.map((_, k) => k).sort((a, b) => kept[a].timestamp - kept[b].timestamp || a - b);
-  const rows = new Int32Array(order.length);
-  const cols = new Int32Array(order.length);
-  const vals = new Float64Array(order.length);
-  order.forEach((k, n) => {
-    const r = kept[k];
-    rows[n] = r.user;
-    cols[n] = r.item;
-    vals[n] = explicit
-      ? r.value
-      : r.kind === "RATING"
-        ? weights.RATING * ratingToConfidence(r.value, scale)
-        : weights[r.kind];
-  });
-  let ratings = csrFromTriplets(nUsers, nItems, rows, cols, vals, explicit ? "last" : "sum");
-  // Implicit entries that cancel to exactly zero carry no evidence either way.
-  if (!explicit) ratings = dropZeros(ratings);
-
-  const timestamps = new Float64Array(ratings.indices.length).fill(-Infinity);
-  for (let n = 0; n < order.length; n++) {
-    const pos = findEntry(ratings, rows[n], cols[n]);
-    if (pos >= 0) timestamps[pos] = Math.max(timestamps[pos], kept[order[n]].timestamp);
+  for (const r of kept) {
+    if (r.user < 0 || r.user >= nUsers || r.item < 0 || r.item >= nItems || !Number.isInteger(r.user) || !Number.isInteger(r.item)) {
+      throw new Error(`buildTrainingSet: record (${r.user}, ${r.item}) outside ${nUsers}x${nItems}`);
+    }
   }
-
+  const { ratings, timestamps } = explicit
+    ? explicitEntries(kept, nUsers, nItems)
+    : implicitEntries(kept, options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE, weights, scale, nUsers, nItems);
   return {
     nUsers,
     nItems,
@@ -96,18 +94,109 @@ export function buildTrainingSet(records: readonly InteractionInput[], options: 
   };
 }
 
-function dropZeros(m: CsrMatrix): CsrMatrix {
-  const indptr = new Int32Array(m.nRows + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < m.nRows; r++) {
-    for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) {
-      if (m.values[k] !== 0) {
-        indices.push(m.indices[k]);
-        values.push(m.values[k]);
-      }
-    }
-    indptr[r + 1] = indices.length;
+// Ratings as they are; the last by time wins (a stable sort by time, so
+// "last" means the latest whatever order the records came in).
+function explicitEntries(kept: readonly InteractionInput[], nUsers: number, nItems: number): { ratings: CsrMatrix; timestamps: Float64Array } {
+  const order = kept.map((_, k) => k).sort((a, b) => kept[a].timestamp - kept[b].timestamp || a - b);
+  const rows = new Int32Array(order.length);
+  const cols = new Int32Array(order.length);
+  const vals = new Float64Array(order.length);
+  for (let n = 0; n < order.length; n++) {
+    const r = kept[order[n]];
+    rows[n] = r.user;
+    cols[n] = r.item;
+    vals[n] = r.value;
   }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+  const ratings = csrFromTriplets(nUsers, nItems, rows, cols, vals, "last");
+  const timestamps = new Float64Array(ratings.indices.length).fill(-Infinity);
+  for (let n = 0; n < order.length; n++) {
+    const pos = findEntry(ratings, rows[n], cols[n]);
+    if (pos >= 0) timestamps[pos] = Math.max(timestamps[pos], kept[order[n]].timestamp);
+  }
+  return { ratings, timestamps };
+}
+
+// Implicit confidences, from one sort of the records by (user, item, kind,
+// time): per (user, item) the current rating (the latest) through the rule,
+// plus each other kind's amountConfidence of its summed amounts; the entry's
+// time is the latest of its records. Entries that cancel to exactly zero
+// carry no evidence either way and are left out.
+function implicitEntries(
+  kept: readonly InteractionInput[],
+  rule: ImplicitRatingRule,
+  weights: Readonly<Record<InteractionKind, number>>,
+  scale: { min: number; max: number },
+  nUsers: number,
+  nItems: number,
+): { ratings: CsrMatrix; timestamps: Float64Array } {
+  const n = kept.length;
+  const kind = new Uint8Array(n);
+  // (user, item, kind) as one exact number: below 2^53 up to 10^15 user-item pairs.
+  const key = new Float64Array(n);
+  const time = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = kept[k];
+    kind[k] = KIND_INDEX.get(r.kind)!;
+    key[k] = (r.user * nItems + r.item) * KINDS.length + kind[k];
+    time[k] = r.timestamp;
+    order[k] = k;
+  }
+  order.sort((a, b) => key[a] - key[b] || time[a] - time[b] || a - b);
+  const indptr = new Int32Array(nUsers + 1);
+  const indices = new Int32Array(n);
+  const values = new Float32Array(n);
+  const timestamps = new Float64Array(n);
+  // One user's items at a time: their current ratings are needed (the
+  // user-mean rule) before any of their entries is final.
+  const items: number[] = [];
+  const rated: number[] = []; // the current rating, NaN when none
+  const other: number[] = []; // confidence of the other kinds
+  const latest: number[] = [];
+  let out = 0;
+  const flush = (user: number) => {
+    let sum = 0;
+    let count = 0;
+    for (const r of rated) if (!Number.isNaN(r)) (sum += r), count++;
+    const mean = count > 0 ? sum / count : 0;
+    for (let e = 0; e < items.length; e++) {
+      const c = other[e] + (Number.isNaN(rated[e]) ? 0 : weights.RATING * ratingConfidence(rated[e], rule, scale, mean));
+      if (c === 0) continue;
+      indices[out] = items[e];
+      values[out] = c;
+      timestamps[out++] = latest[e];
+    }
+    indptr[user + 1] = out;
+    items.length = rated.length = other.length = latest.length = 0;
+  };
+  let user = 0;
+  let p = 0;
+  while (p < n) {
+    const first = kept[order[p]];
+    while (user < first.user) flush(user++);
+    let rating = NaN;
+    let confidence = 0;
+    let last = -Infinity;
+    while (p < n && kept[order[p]].user === first.user && kept[order[p]].item === first.item) {
+      const k = kind[order[p]];
+      let amount = 0;
+      // The records of one kind, oldest first.
+      while (p < n && kept[order[p]].user === first.user && kept[order[p]].item === first.item && kind[order[p]] === k) {
+        const r = kept[order[p++]];
+        if (k === RATING) rating = r.value;
+        else if (r.value > 0) amount += r.value;
+        if (r.timestamp > last) last = r.timestamp;
+      }
+      if (k !== RATING) confidence += amountConfidence(weights[KINDS[k]], amount);
+    }
+    items.push(first.item);
+    rated.push(rating);
+    other.push(confidence);
+    latest.push(last);
+  }
+  while (user < nUsers) flush(user++);
+  return {
+    ratings: { nRows: nUsers, nCols: nItems, indptr, indices: indices.slice(0, out), values: values.slice(0, out) },
+    timestamps: timestamps.slice(0, out),
+  };
 }

@@ -7,7 +7,7 @@ const ev = (user: number, item: number, kind: InteractionInput["kind"], timestam
   user,
   item,
   kind,
-  value: 0,
+  value: 1,
   timestamp,
 });
 
