@@ -32,7 +32,11 @@ describe.each(databaseTargets().slice(0, 1))("GraphiQL (%s)", (target) => {
   });
 
   it("links only local scripts and styles, each served with its content type", async () => {
-    const urls = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    const links = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    // The site's icon, served by the server itself (src/http/favicon.ts).
+    expect(links.filter((url) => url.startsWith("/favicon"))).toEqual(["/favicon.svg"]);
+    expect((await fetch(`${base}/favicon.svg`)).headers.get("content-type")).toBe("image/svg+xml");
+    const urls = links.filter((url) => !url.startsWith("/favicon"));
     expect(urls.length).toBe(2);
     for (const url of urls) {
       expect(url).toMatch(/^\/graphiql\/assets\/[0-9a-f]{12}\/[\w.-]+$/);
@@ -84,6 +88,7 @@ describe.each(databaseTargets().slice(0, 1))("GraphiQL (%s)", (target) => {
     expect(settings.endpoint).toBe("/graphql");
     expect(settings.tabs).toEqual(EXAMPLE_TABS);
     expect(settings.tabs.map((tab: { query: string }) => /(query|mutation) (\w+)/.exec(tab.query)![2])).toEqual([
+      "Recommendations",
       "ItemsByGenre",
       "UserInteractions",
       "CatalogStats",
