@@ -45,11 +45,11 @@ function blendText(blend: BlendRow): string {
   return blend.components.map((c, i) => `${c} ${Number(blend.weights[i].toPrecision(3))}`).join(" · ");
 }
 
-// What a reader needs to make sense of the figures on this database: what
-// they measure, why a hybrid can equal one of its parts, and why a model
-// can rank above the one the default HYBRID strategy serves. Every sentence
-// is drawn from the stored figures and weights; none is written for a
-// particular catalog.
+// What a reader needs to make sense of the figures on this database: why a
+// hybrid can equal one of its parts, and why a model can rank above the one
+// the default HYBRID strategy serves. Each finding is shown only when the
+// stored figures and weights say so; the explanation of why content can lead
+// is general, and names the demo catalog because that one is built so.
 export function modelFindings(models: readonly ModelInfoView[], blends: ReadonlyMap<number, BlendRow>): Html[] {
   const active = models.flatMap((m) => (m.active ? [m.active] : []));
   const findings: Html[] = [];

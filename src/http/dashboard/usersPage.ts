@@ -60,7 +60,7 @@ function becauseText(reason: Extract<ReasonValue, { __typename: "BecauseYouInter
   const title = items.get(reason.itemId)?.title ?? `item #${reason.itemId}`;
   const rows = context.interactions.get(reason.itemId);
   const rating = rows?.find((r) => r.type === "RATING");
-  const share = context.becauseTotal > 0 ? reason.weight / context.becauseTotal : 0;
+  const share = context.becauseTotal > 0 ? Math.max(0, reason.weight) / context.becauseTotal : 0;
   const percent = Math.round(share * 100);
   return html`Because you ${didWith(rows)} <strong>${title}</strong>${rating ? html` <span class="muted">${formatNumber(rating.value, Number.isInteger(rating.value) ? 0 : 1)}/${formatNumber(context.ratingMax, Number.isInteger(context.ratingMax) ? 0 : 1)}</span>` : ""}
     <span class="strength" data-share="${percent}" title="${`${percent}% of the weight of the items named for this recommendation; the model's own weight is ${reason.weight.toPrecision(3)}`}">${shareBar(share)} ${percent}%</span>`;
