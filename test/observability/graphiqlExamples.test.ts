@@ -135,7 +135,15 @@ describe("GraphiQL's example tabs on the demo", () => {
       expect(await tabs.count()).toBe(EXAMPLE_TABS.length);
       for (const [i, tab] of EXAMPLE_TABS.entries()) {
         const name = operationName(tab.query);
-        if (i > 0) await tabs.nth(i).locator(".graphiql-tab-button").click();
+        if (i > 0) {
+          await tabs.nth(i).locator(".graphiql-tab-button").click();
+          // GraphiQL takes the operation's name from the editor 100 ms after
+          // its text changes (debounced; later on a busy machine) and keeps
+          // the text in localStorage in the same step. Run before that sends
+          // the previous tab's name ("Unknown operation named ..."), which a
+          // person, slower than 100 ms, never does: wait for that step.
+          await page.waitForFunction((q) => (globalThis as any).localStorage.getItem("graphiql:query") === q, tab.query);
+        }
         await page.waitForFunction((q) => (globalThis as any).__MONACO.editor.getModels().some((m: any) => m.getValue() === q), tab.query);
         expect([name, await editorText("variables.json")]).toEqual([name, tab.variables ?? ""]);
         // Shown whole at 1280 pixels: no line of the query wraps (the editor's
