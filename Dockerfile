@@ -1,24 +1,27 @@
-# Marquee as a container: node:22-slim, production dependencies only, the
-# Prisma client generated and GraphiQL's assets built at image build time,
-# running as the unprivileged `node` user.
+# Marquee as a container: node:24-slim (the Node release CI tests; Node
+# 22.15 or later also runs it), production dependencies only, the Prisma
+# client generated and GraphiQL's assets built at image build time, running
+# as the unprivileged `node` user.
 #   docker build -t marquee .
 #   docker run -p 4000:4000 -v marquee-data:/data marquee                 (embedded PGlite in /data)
 #   docker run -p 4000:4000 -e DATABASE_URL=postgresql://... marquee      (PostgreSQL)
 
-FROM node:22-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only (tsx runs the TypeScript; prisma generates the client).
-RUN npm ci --omit=dev --no-audit --no-fund
+# Production dependencies only (tsx runs the TypeScript; prisma generates the
+# client). --ignore-scripts: the project's postinstall (scripts/generate.js)
+# needs the sources copied below; it runs explicitly after them.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY prisma.config.ts tsconfig.json ./
 COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run generate \
+RUN node scripts/generate.js \
  && node_modules/.bin/tsx src/http/graphiql/buildGraphiqlAssets.ts \
  && npm cache clean --force
 
-FROM node:22-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000 \

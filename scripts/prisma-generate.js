@@ -1,4 +1,5 @@
-// Runs `prisma generate`. Prisma's CLI insists on having its native schema
+// Runs `prisma generate` (scripts/generate.js calls it when the schema or
+// Prisma changed). Prisma's CLI insists on having its native schema
 // engine even though generate does not use it, and it cannot be downloaded on
 // offline machines. When the real engine is absent we point
 // PRISMA_SCHEMA_ENGINE_BINARY at a placeholder file; machines that have the
@@ -17,19 +18,6 @@ function realEngineExists() {
   }
 }
 
-// Skip the work when the generated client already matches the schema and
-// the installed Prisma (npm start and npm test run this every time).
-const root = path.join(__dirname, "..");
-const schemaFile = path.join(root, "prisma", "schema.prisma");
-const stampFile = path.join(root, "src", "generated", "prisma", ".schema-stamp");
-const stamp = require("node:crypto")
-  .createHash("sha256")
-  .update(fs.readFileSync(schemaFile))
-  .update(require("prisma/package.json").version)
-  .digest("hex");
-const force = process.argv.includes("--force");
-if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp) process.exit(0);
-
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !realEngineExists()) {
   const placeholder = path.join(os.tmpdir(), "marquee-no-schema-engine");
@@ -37,7 +25,5 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !realEngineExists()) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = placeholder;
 }
 const cli = require.resolve("prisma/build/index.js");
-const args = process.argv.slice(2).filter((a) => a !== "--force");
-const result = spawnSync(process.execPath, [cli, "generate", ...args], { stdio: "inherit", env });
-if (result.status === 0) fs.writeFileSync(stampFile, stamp);
+const result = spawnSync(process.execPath, [cli, "generate", ...process.argv.slice(2)], { cwd: path.join(__dirname, ".."), stdio: "inherit", env });
 process.exit(result.status ?? 1);

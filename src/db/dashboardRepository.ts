@@ -3,7 +3,7 @@
 // computed in UTC (not the session's time zone) and returned as text, so
 // both drivers give the same labels.
 import type { Database } from "./Database";
-import type { ItemKindName } from "../importers/CatalogData";
+import type { InteractionTypeName, ItemKindName } from "../importers/CatalogData";
 
 export interface KindSummaryRow {
   kind: ItemKindName;
@@ -102,4 +102,49 @@ export async function mostActiveUsers(db: Database, limit: number): Promise<Acti
     [limit],
   );
   return rows.map((r) => ({ externalId: r.external_id, interactions: Number(r.interactions), lastAt: r.last_at === null ? null : new Date(r.last_at) }));
+}
+
+export interface UserItemInteractionRow {
+  itemId: number;
+  type: InteractionTypeName;
+  value: number;
+}
+
+// A user's interactions with some items (the items a recommendation's reasons
+// name), newest first, in one statement.
+export async function interactionsWithItems(db: Database, userId: number, itemIds: readonly number[]): Promise<UserItemInteractionRow[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db.sql.query<{ item_id: number; type: InteractionTypeName; value: number | string }>(
+    `SELECT item_id, type::text AS type, value
+       FROM interactions
+      WHERE user_id = $1::int AND item_id = ANY($2::int[])
+      ORDER BY occurred_at DESC, id DESC`,
+    [userId, [...itemIds]],
+  );
+  return rows.map((r) => ({ itemId: Number(r.item_id), type: r.type, value: Number(r.value) }));
+}
+
+export interface BlendRow {
+  modelVersionId: number;
+  // The blend's weight of each component, in the order of `components` (their algorithms).
+  weights: number[];
+  components: string[];
+}
+
+// The blend weights a hybrid version was trained with (stored with its
+// serialized parts; see engine/algorithms/hybrid.ts), for every version that has them.
+export async function blendWeights(db: Database): Promise<BlendRow[]> {
+  const rows = await db.sql.query<{ id: number; weights: unknown; components: unknown }>(
+    `SELECT id, params->'meta'->'weights' AS weights, params->'meta'->'components' AS components
+       FROM model_versions
+      WHERE jsonb_typeof(params->'meta'->'weights') = 'array'
+      ORDER BY id`,
+  );
+  return rows.flatMap((r) => {
+    const weights = Array.isArray(r.weights) ? r.weights.map(Number) : [];
+    const components = Array.isArray(r.components) ? r.components.map((c) => String((c as { algorithm?: unknown })?.algorithm ?? "?")) : [];
+    return weights.length > 0 && weights.length === components.length && weights.every(Number.isFinite)
+      ? [{ modelVersionId: Number(r.id), weights, components }]
+      : [];
+  });
 }

@@ -11,6 +11,7 @@ import type { Logger } from "../logger";
 import { BodyTooLargeError, readBody } from "./readBody";
 import { createGraphiqlRoute, type GraphiqlRouteOptions, type RouteHandler } from "./graphiql/createGraphiqlRoute";
 import { processMetrics, type Metrics } from "../observability/metrics";
+import { FAVICON_SVG, faviconIco } from "./favicon";
 import { createReadinessCheck, type ReadinessReport } from "../observability/readiness";
 import { AuthError } from "../auth/authenticate";
 import { OPEN, type Principal } from "../auth/Principal";
@@ -53,7 +54,7 @@ export interface HttpOptions {
 }
 
 // Bounded label values for metrics: the routes we have, and "other".
-const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics", "/graphiql", "/dashboard", "/"]);
+const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics", "/graphiql", "/dashboard", "/", "/favicon.ico", "/favicon.svg"]);
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -106,6 +107,7 @@ export function createHttpServer(options: HttpOptions): http.Server {
     { timeoutMs: options.readinessTimeoutMs, ...(options.activeModels ? { models: options.activeModels } : {}) },
   );
 
+  let favicon: Buffer | undefined;
   const fail = (res: http.ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}) => {
     metrics.countError(code);
     sendJson(res, status, errorBody(message, code), headers);
@@ -139,8 +141,22 @@ export function createHttpServer(options: HttpOptions): http.Server {
         res.end();
         return;
       }
+      if (pathname === "/favicon.ico" || pathname === "/favicon.svg") {
+        const body = pathname === "/favicon.ico" ? (favicon ??= faviconIco()) : FAVICON_SVG;
+        res.writeHead(200, {
+          "content-type": pathname === "/favicon.ico" ? "image/x-icon" : "image/svg+xml",
+          "content-length": Buffer.byteLength(body),
+          "cache-control": "public, max-age=86400",
+          "x-content-type-options": "nosniff",
+        });
+        res.end(req.method === "HEAD" ? undefined : body);
+        return;
+      }
       if (pathname !== "/graphql") {
-        fail(res, 404, `No route ${pathname}; the API is at /graphql`, "NOT_FOUND");
+        // Not the API (a mistyped path, a crawler's robots.txt, a scanner): the
+        // same coded answer, but not counted in marquee_errors_total, which is
+        // what API clients were sent; it shows as route "other", status 404.
+        sendJson(res, 404, errorBody(`No route ${pathname}; the API is at /graphql`, "NOT_FOUND"));
         return;
       }
       if (req.method !== "GET" && req.method !== "POST" && req.method !== "HEAD") {

@@ -36,7 +36,7 @@ export class Metrics {
   });
   readonly errors = new Counter({
     name: "marquee_errors_total",
-    help: "Errors sent to clients, by extensions.code (GraphQL errors and HTTP-level errors alike)",
+    help: "Errors sent to API clients at /graphql, by extensions.code (GraphQL errors and HTTP-level errors alike); a 404 for a path that is not the API is only in marquee_http_requests_total (route \"other\")",
     labelNames: ["code"] as const,
     registers: [this.registry],
   });

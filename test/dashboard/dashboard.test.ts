@@ -14,7 +14,7 @@ import { generateDemoCatalog } from "../../src/demo/demoCatalog";
 import { startServing } from "../../src/serving/startServing";
 import { trainModel } from "../../src/serving/trainModel";
 import { createApiKey } from "../../src/auth/apiKeys";
-import { itemsByKind } from "../../src/db/dashboardRepository";
+import { blendWeights, itemsByKind } from "../../src/db/dashboardRepository";
 import { listModels } from "../../src/jobs/modelAdmin";
 import { histogramQuantile } from "../../src/http/dashboard/liveFigures";
 import { formatNumber } from "../../src/http/dashboard/html";
@@ -235,6 +235,32 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(fs.statSync(file).size).toBeGreaterThan(20_000);
     };
     const chartElements = (page: Page, chart: string) => page.locator(`svg[data-chart="${chart}"] rect.bar, svg[data-chart="${chart}"] circle.point`).count();
+    // The size chart text is drawn at on screen, in CSS pixels: its font size
+    // times how much the chart's SVG is scaled to fit its panel. The smallest
+    // on the page, and any axis whose labels repeat.
+    const chartText = (page: Page) =>
+      page.evaluate(() => {
+        // No DOM types in this TypeScript program: the page's globals, untyped.
+        const { document, getComputedStyle } = globalThis as any;
+        let smallest = Infinity;
+        const repeated: string[] = [];
+        for (const svg of Array.from(document.querySelectorAll("svg.chart")) as any[]) {
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          const ticks: string[] = [];
+          for (const text of Array.from(svg.querySelectorAll("text")) as any[]) {
+            smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
+            if (text.classList.contains("tick")) ticks.push(text.textContent ?? "");
+          }
+          if (new Set(ticks).size !== ticks.length) repeated.push(`${svg.dataset.chart}: ${ticks.join(" ")}`);
+        }
+        return { smallest, repeated };
+      });
+    const expectReadableCharts = async (page: Page) => {
+      const { smallest, repeated } = await chartText(page);
+      // 12 px ticks on a 1280-pixel-wide window; nothing below 11 px.
+      expect(smallest).toBeGreaterThanOrEqual(11);
+      expect(repeated).toEqual([]);
+    };
 
     it("signs in through the form with an admin key", async () => {
       const page = await context.newPage();
@@ -264,6 +290,7 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(await chartElements(page, "items-by-kind")).toBe(kinds.length);
       expect(await chartElements(page, "interactions-over-time")).toBeGreaterThan(5);
       expect(await page.locator('svg[data-chart="interactions-over-time"] polyline.line').count()).toBe(1);
+      await expectReadableCharts(page);
       await shot(page, "catalog");
       await page.close();
     });
@@ -299,6 +326,34 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       for (const m of trained) {
         for (const v of m.versions) expect(await page.locator(`tr[data-params-of="${m.name}@${v.version}"] li[data-param]`).count()).toBe(Object.keys(v.params).length + (v.params.baseline ? 5 : 0));
       }
+      await expectReadableCharts(page);
+      // The hybrid's blend weights, as stored with the version, beside its algorithm.
+      const hybrid = trained.find((m) => m.name === "hybrid")!.active!;
+      const blend = (await blendWeights(t.db)).find((b) => b.modelVersionId === hybrid.id)!;
+      expect(blend.components).toEqual(["ease", "ials"]);
+      const blendText = blend.components.map((c, i) => `${c} ${Number(blend.weights[i].toPrecision(3))}`).join(" · ");
+      expect(await page.locator('tr[data-model="hybrid"][data-active] [data-blend]').innerText()).toBe(`blend: ${blendText}`);
+      // What the page explains follows from the stored figures: the blend's
+      // weights (all on one part, whose figures it then has, or a mix), and
+      // which models rank above the hybrid that serves HYBRID (content on
+      // the demo, whose users are made of feature tastes).
+      const ease = trained.find((m) => m.name === "ease")!.active!;
+      const content = trained.find((m) => m.name === "content")!.active!;
+      const sameAsEase = ["ndcg@10", "recall@10", "precision@10", "coverage"].every((k) => hybrid.metrics[k] === ease.metrics[k]);
+      if (blend.weights[1] === 0 && sameAsEase) {
+        expect(await page.locator('[data-finding="blend-equals-part"]').innerText()).toContain(`its blend weights are ${blendText}, all on ease, so it ranks as ease alone`);
+      } else {
+        expect(await page.locator('[data-finding="blend-equals-part"]').count()).toBe(0);
+        expect(await page.locator('[data-finding="blend-weights"]').innerText()).toContain(`blends ease and ials with the weights ${blendText}`);
+      }
+      const ndcg = (v: { metrics: Record<string, unknown> }) => v.metrics["ndcg@10"] as number;
+      const above = trained.map((m) => m.active!).filter((v) => ndcg(v) > ndcg(hybrid));
+      expect(above.map((v) => v.name)).toContain("content");
+      const aboveText = await page.locator('[data-finding="above-served"]').innerText();
+      for (const v of above) expect(aboveText).toContain(`${v.name} (${ndcg(v).toFixed(3)})`);
+      expect(aboveText).toContain(`hybrid v${hybrid.version} (${ndcg(hybrid).toFixed(3)}) on held-out nDCG@10`);
+      expect(ndcg(content)).toBeGreaterThan(ndcg(hybrid));
+      expect(await page.locator('[data-finding="content-leads"]').innerText()).toContain("The built-in demo catalog is made that way");
       await shot(page, "models");
       await page.close();
     });
@@ -319,6 +374,19 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       const r = await postGraphQL(app.url, { query: `{ user(id: "demo-user-001") { interactions(first: 100) { nodes { item { title } } } } }` }, bearer("admin"));
       const everSeen = new Set((r.json.data.user.interactions.nodes as { item: { title: string } }[]).map((n) => n.item.title));
       for (const title of because) expect(everSeen.has(title)).toBe(true);
+      // Each reason says what the user did with the item, and its share of the
+      // weight of the items named for that recommendation (the shares add up
+      // to 100%, give or take rounding); the note explains the figure.
+      for (const row of await page.locator("tr[data-recommendation]").all()) {
+        const reasons = row.locator('li[data-reason="BecauseYouInteracted"]');
+        const shares = (await reasons.locator("[data-share]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-share")))));
+        expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThanOrEqual(shares.length);
+        for (const text of await reasons.allInnerTexts()) expect(text).toMatch(/^Because you (rated|bought|played|liked|viewed|skipped|disliked|interacted with)( \(\d+ times\))? .+ \d+%$/);
+      }
+      expect(await page.locator("[data-because-note]").innerText()).toContain("share of the weight of the items named for the recommendation");
+      // A rating is shown on the scale (the demo's is 0.5..5).
+      const rated = await page.locator('li[data-reason="BecauseYouInteracted"]', { hasText: "Because you rated" }).first().innerText();
+      expect(rated).toMatch(/^Because you rated .+ \d(\.5)?\/5 /);
       await shot(page, "users");
       // Another strategy through its tab.
       await Promise.all([page.waitForURL(/strategy=POPULAR/), page.click('.tabs a[href*="strategy=POPULAR"]')]);
@@ -342,6 +410,18 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       // The poller (live.js, from this server) replaces the figures and the chart.
       await page.waitForSelector("[data-live][data-updated]", { timeout: 6000 });
       expect(await chartElements(page, "graphql-rate")).toBeGreaterThan(0);
+      // A second poll: the chart keeps one label per time.
+      const updated = await page.locator("[data-live]").getAttribute("data-updated");
+      await page.waitForFunction((before) => (globalThis as any).document.querySelector("[data-live]")?.getAttribute("data-updated") !== before, updated, { timeout: 6000 });
+      await expectReadableCharts(page);
+      // The browser asked for the pages' icon (and a client for /favicon.ico):
+      // answered, and no request outside the API counts as an API error.
+      expect((await fetch(`${base}/favicon.ico`)).status).toBe(200);
+      expect((await fetch(`${base}/robots.txt`)).status).toBe(404);
+      await page.reload();
+      expect(await page.locator("[data-errors] tr", { hasText: "NOT_FOUND" }).count()).toBe(0);
+      expect(await page.locator("[data-errors] tr", { hasText: "GRAPHQL_VALIDATION_FAILED" }).count()).toBe(1);
+      await page.waitForSelector("[data-live][data-updated]", { timeout: 6000 });
       await shot(page, "live");
       await page.close();
     });

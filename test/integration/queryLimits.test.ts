@@ -41,6 +41,19 @@ describe("query limits", () => {
     expect(r.errors![0].message).toMatch(/Document contains more (than|that) 400 tokens/);
   });
 
+  it("takes at most 100 ids in users(ids:) and itemsById (README: Limits)", async () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `nobody-${i}`);
+    for (const field of ["users", "itemsById"]) {
+      const query = `query Q($ids: [ID!]!) { ${field}(ids: $ids) { id } }`;
+      expect(await server.run(query, { ids: ids(100) })).toEqual({ data: { [field]: Array(100).fill(null) } });
+      const over = await server.run(query, { ids: ids(101) });
+      expect(over.data).toBeNull();
+      expect(over.errors!.map((e) => ({ message: e.message, code: e.extensions.code, argument: e.extensions.argument }))).toEqual([
+        { message: `Invalid ids: at most 100; got "101 ids"`, code: "BAD_USER_INPUT", argument: "ids" },
+      ]);
+    }
+  });
+
   it("still answers ordinary queries and GraphiQL's introspection", async () => {
     expect(await server.run(`{ a: ok b: ok }`)).toEqual({ data: { a: true, b: true } });
     const introspection = await startTestServer(t.db);

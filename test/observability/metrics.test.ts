@@ -105,6 +105,33 @@ describe.each(databaseTargets())("/metrics on %s", (target) => {
     });
   });
 
+  it("serves the favicon, and keeps 404s of paths outside the API out of the error counts", async () => {
+    const before = await metrics();
+    const ico = await fetch(`${base}/favicon.ico`);
+    expect([ico.status, ico.headers.get("content-type")]).toEqual([200, "image/x-icon"]);
+    const bytes = Buffer.from(await ico.arrayBuffer());
+    // ICONDIR: reserved 0, type 1 (icon), one 16x16 image of 32 bits per pixel.
+    expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt16LE(4), bytes[6], bytes[7], bytes.readUInt16LE(12)]).toEqual([0, 1, 1, 16, 16, 32]);
+    expect(bytes.length).toBe(6 + 16 + 40 + 16 * 16 * 4 + 16 * 4);
+    const svg = await fetch(`${base}/favicon.svg`);
+    expect([svg.status, svg.headers.get("content-type")]).toEqual([200, "image/svg+xml"]);
+    expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    for (const p of ["/robots.txt", "/apple-touch-icon.png", "/wp-login.php"]) {
+      const r = await fetch(`${base}${p}`);
+      expect(r.status).toBe(404);
+      expect(await r.json()).toEqual({ errors: [{ message: `No route ${p}; the API is at /graphql`, extensions: { code: "NOT_FOUND" } }] });
+    }
+    // An API error with the same code still counts.
+    await postGraphQL(app.url, { query: `mutation { recordInteractions(interactions: [{ userId: "u", itemId: "no-such-item", type: VIEW }]) { accepted } }` });
+    const after = await metrics();
+    const delta = (series: string) => sample(after, series) - sample(before, series);
+    expect({
+      notFound: delta(`marquee_errors_total{code="NOT_FOUND"}`),
+      other404: delta(`marquee_http_requests_total{route="other",method="GET",status="404"}`),
+      icon: delta(`marquee_http_requests_total{route="/favicon.ico",method="GET",status="200"}`),
+    }).toEqual({ notFound: 1, other404: 3, icon: 1 });
+  });
+
   it("records DataLoader batch sizes through observeBatch", async () => {
     observeBatch("itemById", 7);
     observeBatch("itemById", 1);

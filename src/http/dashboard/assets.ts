@@ -51,13 +51,27 @@ ul.params { display: inline; list-style: none; margin: 0; padding: 0; font: 12px
 ul.params li { display: inline-block; margin-right: 16px; }
 ul.params .name { color: var(--muted); }
 ul.params li.given, ul.params li.given .name, strong.given { color: var(--accent); font-weight: 700; }
+ul.reasons li + li { margin-top: 2px; }
+.strength { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
+svg.share { vertical-align: middle; }
+svg.share .track { fill: #e4e7ec; }
+svg.share .fill { fill: var(--accent); }
 svg.chart { width: 100%; height: auto; display: block; }
-svg.chart .chart-title { font-size: 13px; font-weight: 600; fill: var(--fg); }
-svg.chart .tick { font-size: 10px; fill: var(--muted); }
+svg.chart .chart-title { font-size: 14px; font-weight: 600; fill: var(--fg); }
+svg.chart .tick { font-size: 12px; fill: #475467; }
 svg.chart .grid { stroke: #eef0f4; }
 svg.chart .axis { stroke: #98a2b3; }
-svg.chart .empty { font-size: 13px; fill: var(--muted); }
+svg.chart .empty { font-size: 14px; fill: var(--muted); }
+.grid.charts { grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); }
 .login { max-width: 380px; margin: 64px auto; }
+dl.glossary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
+dl.glossary dt { font-weight: 600; }
+dl.glossary dd { margin: 0; color: #3f4756; }
+ul.findings { margin: 10px 0 0; padding-left: 18px; }
+td.evaluation div { white-space: nowrap; font-variant-numeric: tabular-nums; }
+ul.findings li + li { margin-top: 6px; }
+.grid.explorer-columns { grid-template-columns: minmax(320px, 2fr) minmax(480px, 3fr); }
+@media (max-width: 900px) { .grid.explorer-columns { grid-template-columns: 1fr; } }
 .login input { width: 100%; margin: 8px 0 12px; }
 `;
 

@@ -28,7 +28,7 @@ export function page(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Marquee dashboard</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${ASSET_PATH}/dashboard.css">
 ${(options.scripts ?? []).map((s) => html`<script src="${ASSET_PATH}/${s}" defer></script>`)}
 </head>

@@ -103,9 +103,14 @@ export class LiveSampler {
     this.timer = undefined;
   }
 
+  // A snapshot as of now, kept for the history unless the last kept one is
+  // less than half an interval old: pages and pollers also ask between the
+  // timer's ticks, and points a fraction of a second apart made a jagged
+  // chart with the same clock label twice.
   async sample(now = Date.now()): Promise<Snapshot> {
     const snapshot = await takeSnapshot(this.metrics, now);
-    this.samples.push(snapshot);
+    const last = this.samples[this.samples.length - 1];
+    if (!last || snapshot.atMs - last.atMs >= this.options.intervalMs / 2) this.samples.push(snapshot);
     if (this.samples.length > this.options.keep) this.samples.splice(0, this.samples.length - this.options.keep);
     return snapshot;
   }

@@ -3,7 +3,7 @@
 // local script live.js polls /dashboard/live.json to keep it current.
 import { formatNumber, html, type Html } from "./html";
 import type { LiveFigures } from "./liveFigures";
-import { lineChart } from "./svgCharts";
+import { timeChart } from "./svgCharts";
 
 export const LIVE_POLL_MS = 2000;
 
@@ -31,10 +31,10 @@ export function liveTexts(live: LiveFigures): Record<string, string> {
 }
 
 export function liveChart(live: LiveFigures): Html {
-  const points = live.history.slice(-60).map((h) => ({ label: new Date(h.atMs).toISOString().slice(11, 19), value: h.perSecond }));
-  return lineChart(points, {
+  const points = live.history.slice(-60).map((h) => ({ atMs: h.atMs, value: h.perSecond }));
+  return timeChart(points, {
     id: "graphql-rate",
-    title: "GraphQL requests per second",
+    title: "GraphQL requests per second (times in UTC)",
     width: 1100,
     height: 260,
     color: "#4e79a7",

@@ -28,7 +28,7 @@ export async function overviewBody(db: Database, bucket: TimeBucket): Promise<Ht
 </div>
 <section class="panel">
   <h2>Interactions per ${bucket} <a class="muted" href="/dashboard?bucket=${other}">(per ${other})</a></h2>
-  <p class="muted">From ${formatDate(stats.firstInteractionAt)} to ${formatDate(stats.lastInteractionAt)}.</p>
+  <p class="muted">From ${formatDate(stats.firstInteractionAt)} to ${formatDate(stats.lastInteractionAt)}${overTime.length > 1 ? `; the first and last ${bucket}s are only partly covered` : ""}.</p>
   ${lineChart(overTime.map((r) => ({ label: r.period, value: r.interactions })), { id: "interactions-over-time", title: `Interactions per ${bucket} (UTC)`, width: 1100, height: 280 })}
 </section>
 <div class="grid">

@@ -5,13 +5,14 @@
 import type { Config } from "../../config";
 import type { Database } from "../../db/Database";
 import type { ItemRow } from "../../db/rows";
-import { mostActiveUsers } from "../../db/dashboardRepository";
+import { interactionsWithItems, mostActiveUsers, type UserItemInteractionRow } from "../../db/dashboardRepository";
+import type { InteractionTypeName } from "../../importers/CatalogData";
 import { createLoaders } from "../../loaders/createLoaders";
 import { userInteractions } from "../../services/interactionService";
 import { recommend, type ReasonValue } from "../../services/recommendationService";
 import type { ServiceContext } from "../../services/ServiceContext";
 import { STRATEGY_MODELS, type StrategyName } from "../../serving/servingAlgorithms";
-import { formatDate, html, type Html } from "./html";
+import { formatDate, formatNumber, html, trusted, type Html } from "./html";
 
 export const STRATEGIES = Object.keys(STRATEGY_MODELS) as StrategyName[];
 export const HISTORY_SHOWN = 20;
@@ -32,10 +33,59 @@ function itemCell(item: ItemRow | null | undefined, fallbackId: number): Html {
   return html`<span class="badge kind">${item.kind.toLowerCase()}</span> <span data-title>${item.title}</span>${item.releaseYear !== null ? html` <span class="muted">(${item.releaseYear})</span>` : ""}`;
 }
 
-function reasonText(reason: ReasonValue, items: Map<number, ItemRow | null>): Html {
+// What the user did with an item, in the words of the reason; a rating
+// first, as the most telling, then the other kinds by how much they say.
+const VERBS: [InteractionTypeName, string][] = [
+  ["RATING", "rated"], ["PURCHASE", "bought"], ["PLAY", "played"], ["LIKE", "liked"], ["VIEW", "viewed"], ["SKIP", "skipped"], ["DISLIKE", "disliked"],
+];
+
+function didWith(rows: readonly UserItemInteractionRow[] | undefined): Html {
+  for (const [type, verb] of VERBS) {
+    const row = rows?.find((r) => r.type === type);
+    if (!row) continue;
+    if (type === "RATING") return html`${verb}`;
+    const times = rows!.filter((r) => r.type === type).length;
+    return html`${verb}${times > 1 ? ` (${times} times)` : ""}`;
+  }
+  return html`interacted with`;
+}
+
+// BecauseYouInteracted.weight is on the scale of the model that served the
+// list (an item-kNN similarity in 0..1, an EASE regression weight of a few
+// hundredths, a cosine of latent factors), so the number alone tells a reader
+// nothing. Shown instead: what the user did with that item, and its share of
+// the weight of the items this recommendation names; the raw weight stays in
+// the tooltip.
+function becauseText(reason: Extract<ReasonValue, { __typename: "BecauseYouInteracted" }>, items: Map<number, ItemRow | null>, context: ReasonContext): Html {
+  const title = items.get(reason.itemId)?.title ?? `item #${reason.itemId}`;
+  const rows = context.interactions.get(reason.itemId);
+  const rating = rows?.find((r) => r.type === "RATING");
+  const share = context.becauseTotal > 0 ? Math.max(0, reason.weight) / context.becauseTotal : 0;
+  const percent = Math.round(share * 100);
+  return html`Because you ${didWith(rows)} <strong>${title}</strong>${rating ? html` <span class="muted">${formatNumber(rating.value, Number.isInteger(rating.value) ? 0 : 1)}/${formatNumber(context.ratingMax, Number.isInteger(context.ratingMax) ? 0 : 1)}</span>` : ""}
+    <span class="strength" data-share="${percent}" title="${`${percent}% of the weight of the items named for this recommendation; the model's own weight is ${reason.weight.toPrecision(3)}`}">${shareBar(share)} ${percent}%</span>`;
+}
+
+// A small bar for a share in 0..1; SVG attributes, as the page's
+// Content-Security-Policy allows no inline style.
+function shareBar(share: number): Html {
+  const width = Math.round(Math.max(0, Math.min(1, share)) * 100);
+  return trusted(`<svg class="share" viewBox="0 0 100 8" width="48" height="8" aria-hidden="true"><rect class="track" width="100" height="8" rx="2"/><rect class="fill" width="${width}" height="8" rx="2"/></svg>`);
+}
+
+interface ReasonContext {
+  // The user's interactions with the items the reasons name.
+  interactions: Map<number, UserItemInteractionRow[]>;
+  // Sum of the weights of this recommendation's BecauseYouInteracted reasons.
+  becauseTotal: number;
+  // The top of the rating scale, to show a rating as "4/5".
+  ratingMax: number;
+}
+
+function reasonText(reason: ReasonValue, items: Map<number, ItemRow | null>, context: ReasonContext): Html {
   switch (reason.__typename) {
     case "BecauseYouInteracted":
-      return html`Because you interacted with <strong>${items.get(reason.itemId)?.title ?? `item #${reason.itemId}`}</strong> <span class="muted">(similarity ${reason.weight.toFixed(2)})</span>`;
+      return becauseText(reason, items, context);
     case "SharedFeature":
       return html`Shares ${reason.feature.facet} <strong>${reason.feature.value}</strong> with your history`;
     case "SimilarUsersLiked":
@@ -84,8 +134,19 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
     ...(history?.nodes.map((n) => n.itemId) ?? []),
     ...reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" ? [r.itemId] : [])),
   ]);
-  const loaded = await ctx.loaders.itemById.loadMany([...ids]);
+  const becauseIds = [...new Set(reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" ? [r.itemId] : [])))];
+  const [loaded, withItems] = await Promise.all([
+    ctx.loaders.itemById.loadMany([...ids]),
+    user ? interactionsWithItems(db, user.id, becauseIds) : [],
+  ]);
   const items = new Map<number, ItemRow | null>([...ids].map((id, k) => [id, loaded[k] instanceof Error ? null : (loaded[k] as ItemRow | null)]));
+  const interactions = new Map<number, UserItemInteractionRow[]>();
+  for (const row of withItems) interactions.set(row.itemId, [...(interactions.get(row.itemId) ?? []), row]);
+  const contextOf = (k: number): ReasonContext => ({
+    interactions,
+    ratingMax: config.ratingScale.max,
+    becauseTotal: reasons[k].reduce((sum, r) => sum + (r.__typename === "BecauseYouInteracted" && r.weight > 0 ? r.weight : 0), 0),
+  });
   const total = history ? await history.totalCount() : 0;
 
   const tabs = html`<div class="tabs">${STRATEGIES.map((s) =>
@@ -103,9 +164,12 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
   <table><thead><tr><th class="num">#</th><th>Item</th><th>Served by</th><th class="num">Score</th><th>Why</th></tr></thead><tbody>
   ${recommendations.map((r, k) => html`<tr data-recommendation>
     <td class="num">${r.rank}</td><td>${itemCell(r.item, r.item.id)}</td><td>${r.strategy}</td><td class="num">${r.score.toPrecision(3)}</td>
-    <td><ul class="reasons">${reasons[k].map((reason) => html`<li data-reason="${reason.__typename}">${reasonText(reason, items)}</li>`)}</ul></td>
+    <td><ul class="reasons">${reasons[k].map((reason) => html`<li data-reason="${reason.__typename}">${reasonText(reason, items, contextOf(k))}</li>`)}</ul></td>
   </tr>`)}
   </tbody></table>
+  ${reasons.some((list) => list.some((r) => r.__typename === "BecauseYouInteracted"))
+    ? html`<p class="muted" data-because-note>"Because you …": an item of this user's history that the model links to the recommended one. The percentage is that item's share of the weight of the items named for the recommendation, so the longest bar is the strongest link. The models' own weights (hover for them) are on different scales, an item-kNN similarity between 0 and 1, an EASE weight of a few hundredths, and are not comparable across strategies.</p>`
+    : ""}
 </section>`;
   return {
     status: user ? 200 : 404,

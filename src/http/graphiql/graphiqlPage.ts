@@ -15,6 +15,7 @@ export function renderGraphiqlPage(assetsPath: string, endpoint: string): string
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Marquee GraphiQL</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml">
     <link rel="stylesheet" href="${assetsPath}/${PAGE_STYLE}">
     <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
   </head>
