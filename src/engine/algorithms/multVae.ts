@@ -21,6 +21,7 @@ import { createRng, shuffle } from "../random";
 import { nearestRows } from "../linalg/nearestRows";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
+import { daeBatch, daeDecode, daeEncode, daeGradient, daeWeights, daeWorkspace, type DaeWeights } from "./multDaeNetwork";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 
 export interface MultVaeParams {
@@ -51,40 +52,21 @@ export interface MultVaeModel extends Model {
   readonly decoder: Float64Array | Float32Array;
 }
 
-interface Network {
-  w1: Float32Array;
-  b1: Float32Array;
-  w2: Float32Array;
-  b2: Float32Array;
-}
-
 // The forward pass of a history (every entry an input of 1/sqrt(n), as in
 // training), the encoder rows as item embeddings for evidence and similar items.
-function multVaeServing(p: MultVaeParams, net: Network): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
+function multVaeServing(p: MultVaeParams, net: DaeWeights): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
   const { w1, b1, w2, b2 } = net;
-  const h = b1.length;
-  const n = b2.length;
-  const hid = new Float64Array(h);
-  const acc = new Float64Array(n);
+  const h = net.hidden;
+  const n = net.items;
+  const hid = new Float32Array(h);
   return {
     scoreHistory(history: UserHistory) {
-      let count = 0;
-      for (let e = 0; e < history.items.length; e++) if (history.items[e] >= 0 && history.items[e] < n) count++;
-      const xv = count > 0 ? 1 / Math.sqrt(count) : 0;
-      for (let f = 0; f < h; f++) hid[f] = b1[f];
-      for (let e = 0; e < history.items.length; e++) {
-        const i = history.items[e];
-        if (i < 0 || i >= n) continue;
-        for (let f = 0; f < h; f++) hid[f] += xv * w1[i * h + f];
-      }
-      for (let f = 0; f < h; f++) hid[f] = Math.tanh(hid[f]);
-      for (let i = 0; i < n; i++) acc[i] = b2[i];
-      for (let f = 0; f < h; f++) {
-        const hf = hid[f];
-        const o = f * n;
-        for (let i = 0; i < n; i++) acc[i] += hf * w2[o + i];
-      }
-      return Float32Array.from(acc);
+      const items = history.items.filter((i) => i >= 0 && i < n);
+      const values = new Float32Array(items.length).fill(items.length > 0 ? 1 / Math.sqrt(items.length) : 0);
+      daeEncode(net, items, values, 0, items.length, hid, 0);
+      const out = new Float32Array(n);
+      daeDecode(net, hid, out, 0);
+      return out;
     },
     explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(w1, h, history, item, maxEvidence),
     similarItems: (item, k) => nearestRows(w1, n, h, item, k),
@@ -97,17 +79,21 @@ function multVaeServing(p: MultVaeParams, net: Network): Required<Pick<Model, "s
   };
 }
 
-// Adam state for one parameter tensor.
+// Adam state for one parameter tensor (float32, as the weights).
 class AdamParam {
-  readonly grad: Float64Array;
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
-  constructor(readonly value: Float64Array) {
-    this.grad = new Float64Array(value.length);
-    this.m = new Float64Array(value.length);
-    this.v = new Float64Array(value.length);
+  readonly grad: Float32Array;
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  constructor(
+    readonly value: Float32Array,
+    grad: Float32Array,
+  ) {
+    this.grad = grad;
+    this.m = new Float32Array(value.length);
+    this.v = new Float32Array(value.length);
   }
-  // One Adam step (β₁ 0.9, β₂ 0.999, ε 1e-8) on the accumulated gradient, then clears it.
+  // One Adam step (β₁ 0.9, β₂ 0.999, ε 1e-8) on the accumulated gradient plus
+  // the L2 term, then clears the gradient.
   step(lr: number, t: number, decay: number): void {
     const b1 = 0.9;
     const b2 = 0.999;
@@ -116,11 +102,13 @@ class AdamParam {
     const { value, grad, m, v } = this;
     for (let x = 0; x < value.length; x++) {
       const g = grad[x] + decay * value[x];
-      m[x] = b1 * m[x] + (1 - b1) * g;
-      v[x] = b2 * v[x] + (1 - b2) * g * g;
-      value[x] -= (lr * m[x] * c1) / (Math.sqrt(v[x] * c2) + 1e-8);
-      grad[x] = 0;
+      const mx = b1 * m[x] + (1 - b1) * g;
+      const vx = b2 * v[x] + (1 - b2) * g * g;
+      m[x] = mx;
+      v[x] = vx;
+      value[x] -= (lr * mx * c1) / (Math.sqrt(vx * c2) + 1e-8);
     }
+    grad.fill(0);
   }
 }
 
@@ -135,104 +123,52 @@ export const multVae = {
     const n = nItems;
     const rng = createRng(options.seed);
     // Xavier/Glorot uniform initialisation, as the paper's code.
-    const xavier = (len: number, fanIn: number, fanOut: number): Float64Array => {
+    const xavier = (w: Float32Array, fanIn: number, fanOut: number): void => {
       const a = Math.sqrt(6 / (fanIn + fanOut));
-      const w = new Float64Array(len);
-      for (let x = 0; x < len; x++) w[x] = (2 * rng.next() - 1) * a;
-      return w;
+      for (let x = 0; x < w.length; x++) w[x] = (2 * rng.next() - 1) * a;
     };
-    const w1 = new AdamParam(xavier(n * h, n, h));
-    const b1 = new AdamParam(new Float64Array(h));
-    const w2 = new AdamParam(xavier(h * n, h, n));
-    const b2 = new AdamParam(new Float64Array(n));
-
-    const a1 = new Float64Array(h);
-    const hid = new Float64Array(h);
-    const dh = new Float64Array(h);
-    const logits = new Float64Array(n);
-    const keptItems = new Int32Array(n);
-    const keptVals = new Float64Array(n);
-
-    // h = tanh(W₁ᵀ x + b₁) for a sparse input; returns the hidden activations in `hid`.
-    const encode = (count: number): void => {
-      const W = w1.value;
-      for (let f = 0; f < h; f++) a1[f] = b1.value[f];
-      for (let t = 0; t < count; t++) {
-        const o = keptItems[t] * h;
-        const xv = keptVals[t];
-        for (let f = 0; f < h; f++) a1[f] += xv * W[o + f];
-      }
-      for (let f = 0; f < h; f++) hid[f] = Math.tanh(a1[f]);
-    };
-    const decode = (out: Float64Array | Float32Array): void => {
-      const W = w2.value;
-      for (let i = 0; i < n; i++) out[i] = b2.value[i];
-      for (let f = 0; f < h; f++) {
-        const hf = hid[f];
-        const o = f * n;
-        for (let i = 0; i < n; i++) out[i] += hf * W[o + i];
-      }
-    };
+    const net = daeWeights(n, h);
+    const grad = daeWeights(n, h);
+    xavier(net.w1, n, h);
+    xavier(net.w2, h, n);
+    const w1 = new AdamParam(net.w1, grad.w1);
+    const b1 = new AdamParam(net.b1, grad.b1);
+    const w2 = new AdamParam(net.w2, grad.w2);
+    const b2 = new AdamParam(net.b2, grad.b2);
 
     const users: number[] = [];
     for (let u = 0; u < nUsers; u++) if (indptr[u + 1] > indptr[u]) users.push(u);
     const order = Int32Array.from(users);
+    const batchSize = Math.max(1, Math.min(p.batchSize, order.length));
+    const batch = daeBatch(batchSize, indices.length, indices);
+    const work = daeWorkspace(net, batchSize);
     const keep = 1 - p.dropout;
     let step = 0;
     for (let epoch = 0; epoch < p.nEpochs; epoch++) {
       shuffle(order, rng);
-      for (let start = 0; start < order.length; start += p.batchSize) {
-        const end = Math.min(order.length, start + p.batchSize);
-        const scale = 1 / (end - start); // the loss is the batch mean
+      for (let start = 0; start < order.length; start += batchSize) {
+        const end = Math.min(order.length, start + batchSize);
+        batch.size = end - start;
+        batch.lossScale = 1 / batch.size; // the loss is the batch mean
+        let count = 0;
         for (let t = start; t < end; t++) {
           const u = order[t];
-          const nu = indptr[u + 1] - indptr[u];
+          const b = t - start;
           // x/‖x‖ then inverted dropout, as the paper's code (normalize, then dropout).
-          const norm = 1 / Math.sqrt(nu);
-          let count = 0;
+          const xv = 1 / Math.sqrt(indptr[u + 1] - indptr[u]) / keep;
+          batch.inputIndptr[b] = count;
           for (let e = indptr[u]; e < indptr[u + 1]; e++) {
             if (rng.next() < keep) {
-              keptItems[count] = indices[e];
-              keptVals[count] = norm / keep;
+              batch.inputItems[count] = indices[e];
+              batch.inputValues[count] = xv;
               count++;
             }
           }
-          encode(count);
-          decode(logits);
-          // d(−Σ x log softmax)/dlogits = n_u·softmax − x (x binary).
-          let max = Number.NEGATIVE_INFINITY;
-          for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
-          let sum = 0;
-          for (let i = 0; i < n; i++) {
-            logits[i] = Math.exp(logits[i] - max);
-            sum += logits[i];
-          }
-          const c = (nu / sum) * scale;
-          for (let i = 0; i < n; i++) logits[i] *= c;
-          for (let e = indptr[u]; e < indptr[u + 1]; e++) logits[indices[e]] -= scale;
-          const dLogits = logits;
-          const g2 = w2.grad;
-          const W2 = w2.value;
-          for (let i = 0; i < n; i++) b2.grad[i] += dLogits[i];
-          for (let f = 0; f < h; f++) {
-            const hf = hid[f];
-            const o = f * n;
-            let back = 0;
-            for (let i = 0; i < n; i++) {
-              const d = dLogits[i];
-              g2[o + i] += hf * d;
-              back += W2[o + i] * d;
-            }
-            dh[f] = back * (1 - hf * hf);
-          }
-          for (let f = 0; f < h; f++) b1.grad[f] += dh[f];
-          const g1 = w1.grad;
-          for (let t2 = 0; t2 < count; t2++) {
-            const o = keptItems[t2] * h;
-            const xv = keptVals[t2];
-            for (let f = 0; f < h; f++) g1[o + f] += xv * dh[f];
-          }
+          batch.inputIndptr[b + 1] = count;
+          batch.targetStart[b] = indptr[u];
+          batch.targetEnd[b] = indptr[u + 1];
         }
+        daeGradient(net, grad, batch, work);
         step++;
         w1.step(p.learningRate, step, p.weightDecay);
         b1.step(p.learningRate, step, 0);
@@ -242,29 +178,20 @@ export const multVae = {
       options.onProgress?.((epoch + 1) / p.nEpochs);
     }
 
-    const net = { w1: Float32Array.from(w1.value), b1: Float32Array.from(b1.value), w2: Float32Array.from(w2.value), b2: Float32Array.from(b2.value) };
+    const serving = multVaeServing(p, net);
     const model: MultVaeModel = {
-      ...multVaeServing(p, net),
+      ...serving,
       name: "multVae",
       hiddenDim: h,
-      encoder: w1.value,
-      decoder: w2.value,
-      // Logits of the multinomial; a user without rows gets the bias-only
+      encoder: net.w1,
+      decoder: net.w2,
+      // Logits of the multinomial for the user's training row (the forward
+      // pass without dropout); a user without rows gets the bias-only
       // (popularity-like) ranking.
       scoreAll(user) {
-        let count = 0;
-        if (user >= 0 && user < nUsers) {
-          const nu = indptr[user + 1] - indptr[user];
-          for (let e = indptr[user]; e < indptr[user + 1]; e++) {
-            keptItems[count] = indices[e];
-            keptVals[count] = 1 / Math.sqrt(nu);
-            count++;
-          }
-        }
-        encode(count);
-        const out = new Float32Array(n);
-        decode(out);
-        return out;
+        const known = user >= 0 && user < nUsers;
+        const row = known ? indices.subarray(indptr[user], indptr[user + 1]) : new Int32Array(0);
+        return serving.scoreHistory({ items: row, values: new Float32Array(row.length) });
       },
     };
     return model;
@@ -272,11 +199,15 @@ export const multVae = {
   deserialize(serialized: SerializedModel): MultVaeModel {
     checkAlgorithm("multVae", serialized);
     const p = { ...multVaeDefaults, ...(serialized.params as Partial<MultVaeParams>) };
-    const net = {
+    const b2 = serializedArray("multVae", serialized, "decoderBias", Float32Array);
+    const b1 = serializedArray("multVae", serialized, "encoderBias", Float32Array);
+    const net: DaeWeights = {
+      hidden: b1.length,
+      items: b2.length,
       w1: serializedArray("multVae", serialized, "encoder", Float32Array),
-      b1: serializedArray("multVae", serialized, "encoderBias", Float32Array),
+      b1,
       w2: serializedArray("multVae", serialized, "decoder", Float32Array),
-      b2: serializedArray("multVae", serialized, "decoderBias", Float32Array),
+      b2,
     };
     const serving = multVaeServing(p, net);
     const empty = { items: new Int32Array(0), values: new Float32Array(0) };
