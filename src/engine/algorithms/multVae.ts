@@ -19,6 +19,7 @@
 // exactly as scoreAll scores a training row. No user state at all.
 import { createRng, shuffle } from "../random";
 import { nearestRows } from "../linalg/nearestRows";
+import type { CostedAlgorithm, FitCost } from "../fitCost";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { daeBatch, daeDecode, daeEncode, daeGradient, daeWeights, daeWorkspace, type DaeWeights } from "./multDaeNetwork";
@@ -112,9 +113,37 @@ class AdamParam {
   }
 }
 
+// Users with a history: the rows an epoch trains on.
+function activeUsers(data: TrainingSet): number {
+  const { indptr } = data.ratings;
+  let users = 0;
+  for (let u = 0; u < data.nUsers; u++) if (indptr[u + 1] > indptr[u]) users++;
+  return users;
+}
+
 export const multVae = {
   name: "multVae",
   defaults: multVaeDefaults,
+  // What fit() costs (fitCost.ts). Each epoch runs the dense output layer
+  // three times over every user with a history (forward, the W₂ gradient, and
+  // back to the hidden layer): 3·U·H·I multiply-adds, which is the cost; the
+  // sparse input layer adds 2·nnz·H and Adam updates all 2·I·H + I + H
+  // parameters once per batch. Memory: W₁ and W₂ with their gradients and
+  // two Adam moments (8·I·H floats) and the logits of a batch.
+  estimateCost(data: TrainingSet, params: Partial<MultVaeParams>): FitCost {
+    const p = { ...multVaeDefaults, ...params };
+    const users = activeUsers(data);
+    const h = p.hiddenDim;
+    const n = data.nItems;
+    const nnz = data.ratings.indices.length;
+    const batch = Math.max(1, Math.min(p.batchSize, users));
+    const parameters = 2 * n * h + n + h;
+    const perEpoch = 3 * users * h * n + 2 * nnz * h + Math.ceil(users / batch) * parameters;
+    return {
+      multiplyAdds: p.nEpochs * perEpoch,
+      bytes: 4 * (4 * parameters + batch * n + 2 * batch * h) + 8 * nnz,
+    };
+  },
   fit(data: TrainingSet, params: Partial<MultVaeParams>, options: FitOptions): MultVaeModel {
     const p = { ...multVaeDefaults, ...params };
     const { nUsers, nItems, ratings } = data;
@@ -136,9 +165,8 @@ export const multVae = {
     const w2 = new AdamParam(net.w2, grad.w2);
     const b2 = new AdamParam(net.b2, grad.b2);
 
-    const users: number[] = [];
-    for (let u = 0; u < nUsers; u++) if (indptr[u + 1] > indptr[u]) users.push(u);
-    const order = Int32Array.from(users);
+    const order = new Int32Array(activeUsers(data));
+    for (let u = 0, k = 0; u < nUsers; u++) if (indptr[u + 1] > indptr[u]) order[k++] = u;
     const batchSize = Math.max(1, Math.min(p.batchSize, order.length));
     const batch = daeBatch(batchSize, indices.length, indices);
     const work = daeWorkspace(net, batchSize);
@@ -214,4 +242,4 @@ export const multVae = {
     // No user is stored: an unknown user gets the bias-only ranking, as in scoreAll.
     return { ...serving, name: "multVae", hiddenDim: net.b1.length, encoder: net.w1, decoder: net.w2, scoreAll: () => serving.scoreHistory(empty) };
   },
-} satisfies Algorithm<MultVaeParams>;
+} satisfies Algorithm<MultVaeParams> & CostedAlgorithm<MultVaeParams>;
