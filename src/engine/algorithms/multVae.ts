@@ -22,6 +22,7 @@ import { nearestRows } from "../linalg/nearestRows";
 import type { CostedAlgorithm, FitCost } from "../fitCost";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
+import { daeValidationNdcg, daeValidationSplit } from "./multDaeValidation";
 import { daeBatch, daeDecode, daeEncode, daeGradient, daeWeights, daeWorkspace, type DaeWeights } from "./multDaeNetwork";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 
@@ -34,19 +35,30 @@ export interface MultVaeParams {
   dropout: number;
   // L2 weight on W₁ and W₂ (paper: λ = 0.01 for Mult-DAE).
   weightDecay: number;
+  // Early stopping (multDaeValidation.ts): the share of users (with 5 or more
+  // entries) who lend 20% of their entries to a validation split; 0 trains
+  // all nEpochs on everything.
+  validationUsers: number;
+  // Epochs without a better validation nDCG@10 before training stops; the
+  // weights of the best epoch are kept.
+  patience: number;
 }
 
 export const multVaeDefaults: MultVaeParams = {
   hiddenDim: 200,
   nEpochs: 60,
   batchSize: 100,
-  learningRate: 0.001,
+  learningRate: 0.003,
   dropout: 0.5,
   weightDecay: 0.01,
+  validationUsers: 0.1,
+  patience: 5,
 };
 
 export interface MultVaeModel extends Model {
   readonly hiddenDim: number;
+  // Epochs of the weights kept (the best by validation with early stopping).
+  readonly epochs?: number;
   // nItems x hiddenDim, input (encoder) weights.
   readonly encoder: Float64Array | Float32Array;
   // hiddenDim x nItems, output (decoder) weights.
@@ -55,7 +67,7 @@ export interface MultVaeModel extends Model {
 
 // The forward pass of a history (every entry an input of 1/sqrt(n), as in
 // training), the encoder rows as item embeddings for evidence and similar items.
-function multVaeServing(p: MultVaeParams, net: DaeWeights): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
+function multVaeServing(p: MultVaeParams, net: DaeWeights, trained: Record<string, number> = {}): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> {
   const { w1, b1, w2, b2 } = net;
   const h = net.hidden;
   const n = net.items;
@@ -74,7 +86,7 @@ function multVaeServing(p: MultVaeParams, net: DaeWeights): Required<Pick<Model,
     serialize: (): SerializedModel => ({
       algorithm: "multVae",
       params: { ...p },
-      meta: { nItems: n, hiddenDim: h },
+      meta: { nItems: n, hiddenDim: h, ...trained },
       arrays: { encoder: w1, encoderBias: b1, decoder: w2, decoderBias: b2 },
     }),
   };
@@ -113,6 +125,13 @@ class AdamParam {
   }
 }
 
+function copyWeights(from: DaeWeights, to: DaeWeights): void {
+  to.w1.set(from.w1);
+  to.b1.set(from.b1);
+  to.w2.set(from.w2);
+  to.b2.set(from.b2);
+}
+
 // Users with a history: the rows an epoch trains on.
 function activeUsers(data: TrainingSet): number {
   const { indptr } = data.ratings;
@@ -127,9 +146,11 @@ export const multVae = {
   // What fit() costs (fitCost.ts). Each epoch runs the dense output layer
   // three times over every user with a history (forward, the W₂ gradient, and
   // back to the hidden layer): 3·U·H·I multiply-adds, which is the cost; the
-  // sparse input layer adds 2·nnz·H and Adam updates all 2·I·H + I + H
-  // parameters once per batch. Memory: W₁ and W₂ with their gradients and
-  // two Adam moments (8·I·H floats) and the logits of a batch.
+  // sparse input layer adds 2·nnz·H, Adam updates all 2·I·H + I + H
+  // parameters once per batch, and early stopping ranks every item for the
+  // validation users (V·H·I). nEpochs is the most it runs; early stopping
+  // usually ends sooner. Memory: W₁ and W₂ with their gradients and two Adam
+  // moments (8·I·H floats), a copy of the best weights, the logits of a batch.
   estimateCost(data: TrainingSet, params: Partial<MultVaeParams>): FitCost {
     const p = { ...multVaeDefaults, ...params };
     const users = activeUsers(data);
@@ -138,10 +159,11 @@ export const multVae = {
     const nnz = data.ratings.indices.length;
     const batch = Math.max(1, Math.min(p.batchSize, users));
     const parameters = 2 * n * h + n + h;
-    const perEpoch = 3 * users * h * n + 2 * nnz * h + Math.ceil(users / batch) * parameters;
+    const validation = p.validationUsers > 0 ? Math.round(p.validationUsers * users) : 0;
+    const perEpoch = 3 * users * h * n + 2 * nnz * h + Math.ceil(users / batch) * parameters + validation * h * n;
     return {
       multiplyAdds: p.nEpochs * perEpoch,
-      bytes: 4 * (4 * parameters + batch * n + 2 * batch * h) + 8 * nnz,
+      bytes: 4 * ((validation > 0 ? 5 : 4) * parameters + batch * n + 2 * batch * h) + 8 * nnz,
     };
   },
   fit(data: TrainingSet, params: Partial<MultVaeParams>, options: FitOptions): MultVaeModel {
@@ -165,13 +187,23 @@ export const multVae = {
     const w2 = new AdamParam(net.w2, grad.w2);
     const b2 = new AdamParam(net.b2, grad.b2);
 
+    // Early stopping trains on the rows without the validation entries.
+    const split = p.validationUsers > 0 ? daeValidationSplit(data, p.validationUsers, options.seed) : undefined;
+    const validating = split !== undefined && split.users.length > 0;
+    const rows = validating ? split.indptr : indptr;
+    const entries = validating ? split.indices : indices;
+    const best = validating ? daeWeights(n, h) : undefined;
+    let bestNdcg = Number.NEGATIVE_INFINITY;
+    let bestEpoch = 0;
+
     const order = new Int32Array(activeUsers(data));
     for (let u = 0, k = 0; u < nUsers; u++) if (indptr[u + 1] > indptr[u]) order[k++] = u;
     const batchSize = Math.max(1, Math.min(p.batchSize, order.length));
-    const batch = daeBatch(batchSize, indices.length, indices);
+    const batch = daeBatch(batchSize, entries.length, entries);
     const work = daeWorkspace(net, batchSize);
     const keep = 1 - p.dropout;
     let step = 0;
+    let epochs = 0;
     for (let epoch = 0; epoch < p.nEpochs; epoch++) {
       shuffle(order, rng);
       for (let start = 0; start < order.length; start += batchSize) {
@@ -183,18 +215,18 @@ export const multVae = {
           const u = order[t];
           const b = t - start;
           // x/‖x‖ then inverted dropout, as the paper's code (normalize, then dropout).
-          const xv = 1 / Math.sqrt(indptr[u + 1] - indptr[u]) / keep;
+          const xv = 1 / Math.sqrt(rows[u + 1] - rows[u]) / keep;
           batch.inputIndptr[b] = count;
-          for (let e = indptr[u]; e < indptr[u + 1]; e++) {
+          for (let e = rows[u]; e < rows[u + 1]; e++) {
             if (rng.next() < keep) {
-              batch.inputItems[count] = indices[e];
+              batch.inputItems[count] = entries[e];
               batch.inputValues[count] = xv;
               count++;
             }
           }
           batch.inputIndptr[b + 1] = count;
-          batch.targetStart[b] = indptr[u];
-          batch.targetEnd[b] = indptr[u + 1];
+          batch.targetStart[b] = rows[u];
+          batch.targetEnd[b] = rows[u + 1];
         }
         daeGradient(net, grad, batch, work);
         step++;
@@ -203,14 +235,28 @@ export const multVae = {
         w2.step(p.learningRate, step, p.weightDecay);
         b2.step(p.learningRate, step, 0);
       }
-      options.onProgress?.((epoch + 1) / p.nEpochs);
+      epochs = epoch + 1;
+      options.onProgress?.(epochs / p.nEpochs);
+      if (validating) {
+        const ndcg = daeValidationNdcg(net, split, work.hid, work.out);
+        if (ndcg > bestNdcg) {
+          bestNdcg = ndcg;
+          bestEpoch = epochs;
+          copyWeights(net, best!);
+        } else if (epochs - bestEpoch >= p.patience) break;
+      }
     }
+    if (validating) copyWeights(best!, net);
+    options.onProgress?.(1);
 
-    const serving = multVaeServing(p, net);
+    // What early stopping chose, kept in the stored version's metadata.
+    const trained: Record<string, number> = validating ? { epochs: bestEpoch, epochsRun: epochs, validationNdcg: bestNdcg } : { epochs };
+    const serving = multVaeServing(p, net, trained);
     const model: MultVaeModel = {
       ...serving,
       name: "multVae",
       hiddenDim: h,
+      epochs: trained.epochs,
       encoder: net.w1,
       decoder: net.w2,
       // Logits of the multinomial for the user's training row (the forward
@@ -237,9 +283,11 @@ export const multVae = {
       w2: serializedArray("multVae", serialized, "decoder", Float32Array),
       b2,
     };
-    const serving = multVaeServing(p, net);
+    const trained: Record<string, number> = {};
+    for (const key of ["epochs", "epochsRun", "validationNdcg"]) if (typeof serialized.meta[key] === "number") trained[key] = serialized.meta[key] as number;
+    const serving = multVaeServing(p, net, trained);
     const empty = { items: new Int32Array(0), values: new Float32Array(0) };
     // No user is stored: an unknown user gets the bias-only ranking, as in scoreAll.
-    return { ...serving, name: "multVae", hiddenDim: net.b1.length, encoder: net.w1, decoder: net.w2, scoreAll: () => serving.scoreHistory(empty) };
+    return { ...serving, name: "multVae", hiddenDim: net.b1.length, epochs: trained.epochs, encoder: net.w1, decoder: net.w2, scoreAll: () => serving.scoreHistory(empty) };
   },
 } satisfies Algorithm<MultVaeParams> & CostedAlgorithm<MultVaeParams>;
