@@ -141,6 +141,70 @@ export function daeDecode(net: DaeWeights, hid: Float32Array, out: Float32Array,
   }
 }
 
+// daeDecode for rows `row` and `row + 1` at once: each element of W₂ read
+// serves both users (a third faster than two daeDecode calls here).
+function daeDecodePair(net: DaeWeights, hid: Float32Array, out: Float32Array, row: number): void {
+  const { w2, b2 } = net;
+  const h = net.hidden;
+  const n = net.items;
+  const ha = row * h;
+  const hb = ha + h;
+  const oa = row * n;
+  const ob = oa + n;
+  for (let i = 0; i < n; i++) {
+    out[oa + i] = b2[i];
+    out[ob + i] = b2[i];
+  }
+  let f = 0;
+  for (; f + 7 < h; f += 8) {
+    const a0 = hid[ha + f];
+    const a1 = hid[ha + f + 1];
+    const a2 = hid[ha + f + 2];
+    const a3 = hid[ha + f + 3];
+    const a4 = hid[ha + f + 4];
+    const a5 = hid[ha + f + 5];
+    const a6 = hid[ha + f + 6];
+    const a7 = hid[ha + f + 7];
+    const c0 = hid[hb + f];
+    const c1 = hid[hb + f + 1];
+    const c2 = hid[hb + f + 2];
+    const c3 = hid[hb + f + 3];
+    const c4 = hid[hb + f + 4];
+    const c5 = hid[hb + f + 5];
+    const c6 = hid[hb + f + 6];
+    const c7 = hid[hb + f + 7];
+    const o0 = f * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    const o4 = o3 + n;
+    const o5 = o4 + n;
+    const o6 = o5 + n;
+    const o7 = o6 + n;
+    for (let i = 0; i < n; i++) {
+      const w0 = w2[o0 + i];
+      const w1 = w2[o1 + i];
+      const w2_ = w2[o2 + i];
+      const w3 = w2[o3 + i];
+      const w4 = w2[o4 + i];
+      const w5 = w2[o5 + i];
+      const w6 = w2[o6 + i];
+      const w7 = w2[o7 + i];
+      out[oa + i] += a0 * w0 + a1 * w1 + a2 * w2_ + a3 * w3 + a4 * w4 + a5 * w5 + a6 * w6 + a7 * w7;
+      out[ob + i] += c0 * w0 + c1 * w1 + c2 * w2_ + c3 * w3 + c4 * w4 + c5 * w5 + c6 * w6 + c7 * w7;
+    }
+  }
+  for (; f < h; f++) {
+    const a = hid[ha + f];
+    const c = hid[hb + f];
+    const o = f * n;
+    for (let i = 0; i < n; i++) {
+      out[oa + i] += a * w2[o + i];
+      out[ob + i] += c * w2[o + i];
+    }
+  }
+}
+
 // Forward and backward pass of a batch: adds d loss / d weights into `grad`
 // (same shapes as `net`) and returns the loss. `work` holds the activations.
 export function daeGradient(net: DaeWeights, grad: DaeWeights, batch: DaeBatch, work: DaeWorkspace): number {
@@ -151,9 +215,11 @@ export function daeGradient(net: DaeWeights, grad: DaeWeights, batch: DaeBatch, 
   const { inputIndptr, inputItems, inputValues, targetStart, targetEnd, targetItems } = batch;
   const s = batch.lossScale;
   let loss = 0;
+  for (let b = 0; b < B; b++) daeEncode(net, inputItems, inputValues, inputIndptr[b], inputIndptr[b + 1], hid, b);
+  let pair = 0;
+  for (; pair + 1 < B; pair += 2) daeDecodePair(net, hid, out, pair);
+  if (pair < B) daeDecode(net, hid, out, pair);
   for (let b = 0; b < B; b++) {
-    daeEncode(net, inputItems, inputValues, inputIndptr[b], inputIndptr[b + 1], hid, b);
-    daeDecode(net, hid, out, b);
     // −Σ_{i∈y} log softmax(z)_i = n_y (max + log Σ exp(z − max)) − Σ_{i∈y} z_i, and
     // its gradient d/dz = n_y·softmax(z) − y (y binary), times the batch scale.
     const ob = b * n;
