@@ -159,8 +159,8 @@ export const multVae = {
   // back to the hidden layer): 3·U·H·I multiply-adds, which is the cost; the
   // sparse input layer adds 2·nnz·H, Adam updates all 2·I·H + I + H
   // parameters once per batch, and early stopping ranks every item for the
-  // validation users (V·H·I). nEpochs is the most it runs; early stopping
-  // usually ends sooner. Memory: W₁ and W₂ with their gradients and two Adam
+  // validation users (V·H·I) when early stopping is on (then nEpochs is the
+  // most it runs, so the figure is a bound). Memory: W₁ and W₂ with their gradients and two Adam
   // moments (8·I·H floats), a copy of the best weights, the logits of a batch.
   estimateCost(data: TrainingSet, params: Partial<MultVaeParams>): FitCost {
     const p = { ...multVaeDefaults, ...params };
