@@ -1,10 +1,14 @@
-// `npm run bench -- [--dataset <dir>] [--repeat 3]`: the engine's speed
+// `npm run bench -- [--dataset <dir>] [--repeat 3] [--vae]`: the engine's speed
 // targets on MovieLens-100K, as medians of repeated runs in one process:
 //   - biased MF (Surprise SVD defaults): the whole 5-fold run, 5 fits plus
 //     predicting every held-out rating (target ≤ 5 s);
 //   - iALS: one fit on all ratings (target ≤ 2 s);
 //   - the item-item Pearson similarity matrix over co-rated users (all
-//     1682² pairs, shrinkage 100), what item-kNN's fit spends its time on.
+//     1682² pairs, shrinkage 100), what item-kNN's fit spends its time on;
+//   - with --vae, Mult-DAE as `npm run train -- --model vae` runs it: one fit
+//     on all ratings, then the holdout evaluation (a second fit on 80% and
+//     the ranking; holdoutEvaluation.ts), each also in process CPU seconds
+//     (target: the fit within a minute).
 // Times are wall-clock on this machine; report them with the machine's load.
 import os from "node:os";
 import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
@@ -12,6 +16,8 @@ import { svd } from "../engine/algorithms/svd";
 import { ials } from "../engine/algorithms/ials";
 import { transpose } from "../engine/data/CsrMatrix";
 import { similarityMatrix } from "../engine/similarity/similarityMatrix";
+import { multVae } from "../engine/algorithms/multVae";
+import { evaluateOnHoldout } from "../serving/holdoutEvaluation";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,6 +39,8 @@ function main(): void {
   const svdTimes: number[] = [];
   const ialsTimes: number[] = [];
   const similarityTimes: number[] = [];
+  const withVae = process.argv.includes("--vae");
+  const vae = { fit: [] as number[], fitCpu: [] as number[], evaluation: [] as number[], evaluationCpu: [] as number[], ndcg: NaN };
   let lastRmse = NaN;
   for (let r = 0; r < repeat; r++) {
     const started = performance.now();
@@ -56,7 +64,32 @@ function main(): void {
     const s = performance.now();
     similarityMatrix(byItem, "pearson", { shrinkage: 100 });
     similarityTimes.push((performance.now() - s) / 1000);
+    if (withVae) {
+      const cpu = (from: NodeJS.CpuUsage) => {
+        const used = process.cpuUsage(from);
+        return (used.user + used.system) / 1e6;
+      };
+      let wall = performance.now();
+      let cpuFrom = process.cpuUsage();
+      multVae.fit(data, {}, { seed: 42 });
+      vae.fit.push((performance.now() - wall) / 1000);
+      vae.fitCpu.push(cpu(cpuFrom));
+      wall = performance.now();
+      cpuFrom = process.cpuUsage();
+      vae.ndcg = evaluateOnHoldout(multVae, data, {}, false, { seed: 42 })["ndcg@10"];
+      vae.evaluation.push((performance.now() - wall) / 1000);
+      vae.evaluationCpu.push(cpu(cpuFrom));
+    }
   }
+  const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(", ");
+  const vaeRows = withVae
+    ? [
+        `| Mult-DAE one fit on all ratings, wall (${multVae.estimateCost(buildTrainingSet(table, all), {}).multiplyAdds.toExponential(2)} multiply-adds) | ${median(vae.fit).toFixed(2)} | ${runs(vae.fit)} | ≤ 60 |`,
+        `| Mult-DAE fit, process CPU | ${median(vae.fitCpu).toFixed(2)} | ${runs(vae.fitCpu)} | |`,
+        `| Mult-DAE holdout evaluation (fit on 80% + ranking; nDCG@10 ${vae.ndcg.toFixed(4)}), wall | ${median(vae.evaluation).toFixed(2)} | ${runs(vae.evaluation)} | |`,
+        `| Mult-DAE holdout evaluation, process CPU | ${median(vae.evaluationCpu).toFixed(2)} | ${runs(vae.evaluationCpu)} | |`,
+      ]
+    : [];
   const load = os.loadavg()[0].toFixed(2);
   process.stdout.write(
     [
@@ -66,6 +99,7 @@ function main(): void {
       `| SVD 5-fold total (5 fits + ${table.ratings.length} predictions; RMSE ${lastRmse.toFixed(4)}) | ${median(svdTimes).toFixed(2)} | ${svdTimes.map((s) => s.toFixed(2)).join(", ")} | ≤ 5 |`,
       `| iALS one fit on all ratings | ${median(ialsTimes).toFixed(2)} | ${ialsTimes.map((s) => s.toFixed(2)).join(", ")} | ≤ 2 |`,
       `| item-item Pearson similarity, all ${table.nItems} items | ${median(similarityTimes).toFixed(2)} | ${similarityTimes.map((s) => s.toFixed(2)).join(", ")} | — |`,
+      ...vaeRows,
       "",
     ].join("\n"),
   );

@@ -8,6 +8,7 @@ import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { hasUserState, userStateKeys } from "../engine/userState";
 import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
+import { fitCostOf } from "../engine/fitCost";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from "./servingAlgorithms";
 import { checkParams, effectiveParams } from "./trainingParams";
@@ -29,7 +30,15 @@ export interface TrainOptions {
   // held-out figures with the version (holdoutEvaluation.ts); default true.
   // About doubles the training time.
   evaluate?: boolean;
+  // Refuse a fit whose estimated cost (fitCost.ts) is above this many
+  // multiply-adds; default MAX_FIT_MULTIPLY_ADDS.
+  maxFitMultiplyAdds?: number;
 }
+
+// About half an hour of one core at the 1-2e9 multiply-adds a second the
+// engine's float32 loops reach here (Mult-DAE on ML-100K: 6e10, under a
+// minute). Algorithms that do not declare a cost are not limited here.
+export const MAX_FIT_MULTIPLY_ADDS = 2e12;
 
 export interface TrainResult {
   version: ModelVersionRow;
@@ -69,6 +78,15 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   const implicitRatings = options.implicitRatings ?? DEFAULT_IMPLICIT_RATING_RULE;
   const set = servingTrainingSet(data, entry, { ...options, implicitRatings });
   const evaluate = options.evaluate ?? true;
+  const cost = fitCostOf(entry.algorithm, set, params);
+  const limit = options.maxFitMultiplyAdds ?? MAX_FIT_MULTIPLY_ADDS;
+  if (cost && cost.multiplyAdds > limit) {
+    throw new TrainError(
+      `${name} would need about ${cost.multiplyAdds.toExponential(1)} multiply-adds to fit ${set.nUsers.toLocaleString("en-US")} users × ${set.nItems.toLocaleString("en-US")} items ` +
+        `(its cost grows with users × items; ${Math.round(cost.bytes / 2 ** 20).toLocaleString("en-US")} MiB), over the limit of ${limit.toExponential(1)}; ` +
+        `train a model whose cost grows with the interactions instead (ials, bpr, item-knn)`,
+    );
+  }
   const started = performance.now();
   const onProgress = options.onProgress;
   const model = entry.algorithm.fit(set, params, {

@@ -115,7 +115,17 @@ const TABLES: Readonly<Record<string, AlgorithmParams>> = {
   },
   ease: { specs: { lambda: num(0, 1e7, true) } },
   multVae: {
-    specs: { hiddenDim: int(1, 2048), nEpochs: EPOCHS, batchSize: int(1, 100_000), learningRate: RATE, dropout: num(0, 0.99), weightDecay: num(0, 10) },
+    specs: {
+      hiddenDim: int(1, 2048),
+      nEpochs: EPOCHS,
+      batchSize: int(1, 100_000),
+      learningRate: RATE,
+      dropout: num(0, 0.99),
+      weightDecay: num(0, 10),
+      // A share of the users (0: no early stopping).
+      validationUsers: num(0, 0.5),
+      patience: int(1, 1000),
+    },
   },
   rankingBlend: {
     specs: {

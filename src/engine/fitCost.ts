@@ -1,0 +1,22 @@
+// What fitting an algorithm on a training set would cost, computed from its
+// shape before any work is done, so a caller can refuse a fit that would run
+// for hours or exhaust memory (trainModel does). Only algorithms whose cost
+// can outgrow a catalog declare it.
+import type { TrainingSet } from "./types";
+
+export interface FitCost {
+  // Multiply-adds of the fit (the dominant loops; each optimiser update of a
+  // parameter counts as one).
+  readonly multiplyAdds: number;
+  // Bytes the fit allocates at its peak (typed arrays; the training set itself excluded).
+  readonly bytes: number;
+}
+
+export interface CostedAlgorithm<P = Record<string, unknown>> {
+  estimateCost(data: TrainingSet, params: Partial<P>): FitCost;
+}
+
+export function fitCostOf(algorithm: object, data: TrainingSet, params: Readonly<Record<string, unknown>>): FitCost | undefined {
+  const costed = algorithm as Partial<CostedAlgorithm>;
+  return typeof costed.estimateCost === "function" ? costed.estimateCost(data, params) : undefined;
+}
