@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       rankedListCache: true,
       introspection: true,
       graphiql: true,
+      executor: "jit",
       nodeEnv: "development",
       logLevel: "info",
     });
@@ -77,6 +78,7 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "mysql://x@y/z" }, 'DATABASE_URL must be a postgresql:// URL; got "mysql://x@y/z"'],
     [{ DATABASE_URL: "not a url" }, 'DATABASE_URL must be a postgresql:// URL; got "not a url"'],
     [{ MARQUEE_DEMO_DATA: "maybe" }, 'MARQUEE_DEMO_DATA must be true or false; got "maybe"'],
+    [{ MARQUEE_EXECUTOR: "fast" }, 'MARQUEE_EXECUTOR must be one of jit, graphql-js; got "fast"'],
     [{ MARQUEE_RATING_SCALE: "5..1" }, 'MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got "5..1"'],
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
     [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],

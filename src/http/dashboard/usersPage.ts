@@ -86,7 +86,7 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
   ]);
   const loaded = await ctx.loaders.itemById.loadMany([...ids]);
   const items = new Map<number, ItemRow | null>([...ids].map((id, k) => [id, loaded[k] instanceof Error ? null : (loaded[k] as ItemRow | null)]));
-  const total = history ? await history.totalCount() : 0;
+  const total = history ? await history.totalCount : 0;
 
   const tabs = html`<div class="tabs">${STRATEGIES.map((s) =>
     html`<a href="/dashboard/users?user=${encodeURIComponent(userId)}&amp;strategy=${s}"${s === strategy ? html` aria-current="true"` : ""}>${s}</a>`)}</div>`;
