@@ -68,7 +68,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings });
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
-  const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits });
+  const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });
   const auth = authenticatorOf(db, config);
   await apollo.start();
   const server = createHttpServer({

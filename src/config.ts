@@ -65,6 +65,9 @@ export interface Config {
   // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
   introspection: boolean;
   graphiql: boolean;
+  // How operations run: compiled by graphql-jit (default) or by graphql-js
+  // (MARQUEE_EXECUTOR); see src/graphql/jitExecutor.ts.
+  executor: "jit" | "graphql-js";
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -158,6 +161,13 @@ function logLevel(env: Env): Config["logLevel"] {
   return found;
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(", ")}; got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
 function rateLimit(env: Env, name: string, fallback: number): RateLimit {
   const perSecond = integer(env, name, fallback, 0, 1_000_000);
   return { perSecond, burst: Math.max(1, perSecond * 2) };
@@ -225,6 +235,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     rankedListCache: boolean(env, "MARQUEE_RANKED_LIST_CACHE", true),
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
+    executor: oneOf(env, "MARQUEE_EXECUTOR", ["jit", "graphql-js"] as const, "jit"),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

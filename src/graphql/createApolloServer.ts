@@ -1,6 +1,8 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
-import { buildASTSchema, isObjectType, parse } from "graphql";
+import { buildASTSchema, isObjectType, parse, type GraphQLSchema } from "graphql";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { jitGateway, type ExecutorName } from "./jitExecutor";
 import type { GraphQLContext } from "./context";
 import { loadTypeDefs } from "./typeDefs";
 import { resolvers } from "./resolvers";
@@ -22,16 +24,32 @@ export function schemaFields(typeDefs: readonly string[]): { Query: string[]; Mu
   return { Query: fieldsOf("Query"), Mutation: fieldsOf("Mutation"), User: fieldsOf("User") };
 }
 
-export function createApolloServer(logger: Logger, options: { introspection: boolean; limits?: QueryLimits }): ApolloServer<GraphQLContext> {
-  const queryLimits = options.limits ?? DEFAULT_QUERY_LIMITS;
-  const limits = createQueryLimits(queryLimits);
+export interface ApolloServerOptions {
+  introspection: boolean;
+  limits?: QueryLimits;
+  // jit (default): operations compiled by graphql-jit (jitExecutor.ts);
+  // graphql-js: Apollo's own execution.
+  executor?: ExecutorName;
+  // Compiled operations kept (LRU), jit only.
+  maxCompiledOperations?: number;
+}
+
+// The executable schema: SDL, resolvers with the auth policy and root-field timing.
+export function createSchema(): GraphQLSchema {
   const typeDefs = loadTypeDefs();
   const fields = schemaFields(typeDefs);
+  // Every root field checks its rule (auth/policy.ts) before it resolves;
+  // the metrics plugin's sampled requests time them (rule check included).
+  return makeExecutableSchema({ typeDefs, resolvers: withRootFieldTiming(withAuthPolicy(resolvers, fields, fields.User), fields) as never });
+}
+
+export function createApolloServer(logger: Logger, options: ApolloServerOptions): ApolloServer<GraphQLContext> {
+  const queryLimits = options.limits ?? DEFAULT_QUERY_LIMITS;
+  const limits = createQueryLimits(queryLimits);
+  const schema = createSchema();
+  const executor = options.executor ?? "jit";
   return new ApolloServer<GraphQLContext>({
-    typeDefs,
-    // Every root field checks its rule (auth/policy.ts) before it resolves;
-    // the metrics plugin's sampled requests time them (rule check included).
-    resolvers: withRootFieldTiming(withAuthPolicy(resolvers, fields, fields.User), fields),
+    ...(executor === "jit" ? { gateway: jitGateway(schema, { maxCachedOperations: options.maxCompiledOperations ?? 1000 }) } : { schema }),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,

@@ -5,7 +5,7 @@
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { memoryLogger, postGraphQL, startHttpApp, testConfig, type LoggedLine } from "../support/testServer";
+import { memoryLogger, postGraphQL, startHttpApp, testConfig, TEST_EXECUTOR, type LoggedLine } from "../support/testServer";
 import type { App } from "../../src/app";
 import { createLogger, type Logger } from "../../src/logger";
 import { createApolloServer } from "../../src/graphql/createApolloServer";
@@ -90,7 +90,7 @@ describe.each(databaseTargets())("request context on %s", (target) => {
   let server: http.Server;
   let apollo: Awaited<ReturnType<typeof startApollo>>;
   const startApollo = async (logger: Logger) => {
-    const a = createApolloServer(logger, { introspection: false });
+    const a = createApolloServer(logger, { introspection: false, executor: TEST_EXECUTOR });
     await a.start();
     return a;
   };

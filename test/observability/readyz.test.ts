@@ -2,7 +2,7 @@
 // applied, and 503 naming the failing check otherwise; /healthz (liveness)
 // stays 200 throughout.
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
-import { startHttpApp, type LoggedLine } from "../support/testServer";
+import { startHttpApp, TEST_EXECUTOR, type LoggedLine } from "../support/testServer";
 import type { App } from "../../src/app";
 import { readMigrations } from "../../src/db/migrate";
 import { createHttpServer } from "../../src/http/createHttpServer";
@@ -88,7 +88,7 @@ describe.each(databaseTargets())("/readyz on %s", (target) => {
 describe("/readyz with a database that hangs", () => {
   it("fails the database check after the time limit", async () => {
     const hanging = { sql: { query: () => new Promise(() => undefined) } } as unknown as Database;
-    const apollo = createApolloServer(createLogger("silent"), { introspection: false });
+    const apollo = createApolloServer(createLogger("silent"), { introspection: false, executor: TEST_EXECUTOR });
     await apollo.start();
     const server = createHttpServer({
       apollo,

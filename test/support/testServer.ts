@@ -23,8 +23,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+// The suite runs under either executor (CI runs it under both):
+// MARQUEE_EXECUTOR in the environment reaches every test server.
+export const TEST_EXECUTOR = process.env.MARQUEE_EXECUTOR === "graphql-js" ? "graphql-js" : "jit";
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ PORT: "0", HOST: "127.0.0.1", MARQUEE_DEMO_DATA: "false", LOG_LEVEL: "debug", ...overrides });
+  return loadConfig({ PORT: "0", HOST: "127.0.0.1", MARQUEE_DEMO_DATA: "false", LOG_LEVEL: "debug", MARQUEE_EXECUTOR: TEST_EXECUTOR, ...overrides });
 }
 
 export function memoryLogger(logs: LoggedLine[]): Logger {
@@ -34,7 +38,7 @@ export function memoryLogger(logs: LoggedLine[]): Logger {
 export async function startTestServer(db: Database, configOverrides: Record<string, string> = {}): Promise<TestServer> {
   const logs: LoggedLine[] = [];
   const config = testConfig(configOverrides);
-  const apollo = createApolloServer(memoryLogger(logs), { introspection: true, limits: config.queryLimits });
+  const apollo = createApolloServer(memoryLogger(logs), { introspection: true, limits: config.queryLimits, executor: config.executor });
   await apollo.start();
   return {
     apollo,

@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       rankedListCache: true,
       introspection: true,
       graphiql: true,
+      executor: "jit",
       nodeEnv: "development",
       logLevel: "info",
     });
@@ -80,6 +81,7 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "mysql://x@y/z" }, 'DATABASE_URL must be a postgresql:// URL; got "mysql://x@y/z"'],
     [{ DATABASE_URL: "not a url" }, 'DATABASE_URL must be a postgresql:// URL; got "not a url"'],
     [{ MARQUEE_DEMO_DATA: "maybe" }, 'MARQUEE_DEMO_DATA must be true or false; got "maybe"'],
+    [{ MARQUEE_EXECUTOR: "fast" }, 'MARQUEE_EXECUTOR must be one of jit, graphql-js; got "fast"'],
     [{ MARQUEE_RATING_SCALE: "5..1" }, 'MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got "5..1"'],
     [{ MARQUEE_IMPLICIT_RATINGS: "mean" }, 'MARQUEE_IMPLICIT_RATINGS must be graded, user-mean, midpoint or threshold:<rating> (e.g. threshold:3.5); got "mean"'],
     [{ MARQUEE_IMPLICIT_RATINGS: "threshold:6" }, 'MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale 0.5..5; got "threshold:6"'],

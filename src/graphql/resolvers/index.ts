@@ -37,4 +37,9 @@ export const resolvers = {
   BecauseYouInteracted: recommendationResolvers.BecauseYouInteracted,
   ServedModel: recommendationResolvers.ServedModel,
   Job: modelResolvers.Job,
+  // Counted only when selected (a promise-returning getter). A resolver of
+  // its own, because graphql-jit serialises an unresolved property as it is.
+  ItemConnection: { totalCount: (c) => c.totalCount },
+  FeatureConnection: { totalCount: (c) => c.totalCount },
+  InteractionConnection: { totalCount: (c) => c.totalCount },
 } satisfies Resolvers;

@@ -147,7 +147,7 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
     ratingMax: config.ratingScale.max,
     becauseTotal: reasons[k].reduce((sum, r) => sum + (r.__typename === "BecauseYouInteracted" && r.weight > 0 ? r.weight : 0), 0),
   });
-  const total = history ? await history.totalCount() : 0;
+  const total = history ? await history.totalCount : 0;
 
   const tabs = html`<div class="tabs">${STRATEGIES.map((s) =>
     html`<a href="/dashboard/users?user=${encodeURIComponent(userId)}&amp;strategy=${s}"${s === strategy ? html` aria-current="true"` : ""}>${s}</a>`)}</div>`;
