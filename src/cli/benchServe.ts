@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     }
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
-      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, executor ${process.env.MARQUEE_EXECUTOR || "jit"}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
       "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
       "|---|---:|---:|---:|---:|---:|---:|",
