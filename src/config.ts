@@ -53,6 +53,9 @@ export interface Config {
   jobPollIntervalMs: number;
   // A RUNNING job whose heartbeat is older than this is requeued (s); must exceed the longest single fit.
   jobStaleAfterSeconds: number;
+  // Memory a training fit may plan to use (MARQUEE_TRAIN_MEMORY_MB; default half
+  // the machine's): a model estimated over it is refused before it starts.
+  trainMemoryMb: number;
   // Shape limits on every GraphQL operation (see src/graphql/queryLimits.ts).
   queryLimits: QueryLimits;
   auth: AuthConfig;
@@ -77,6 +80,11 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+// Half of the machine's memory, in MiB.
+export function defaultTrainMemoryMb(): number {
+  return Math.floor(os.totalmem() / 2 / 2 ** 20);
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -220,6 +228,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     watchIntervalMs: integer(env, "MARQUEE_WATCH_INTERVAL_MS", 5000, 100, 3_600_000),
     jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
     jobStaleAfterSeconds: integer(env, "MARQUEE_JOB_STALE_AFTER_SECONDS", 300, 30, 86_400),
+    trainMemoryMb: integer(env, "MARQUEE_TRAIN_MEMORY_MB", defaultTrainMemoryMb(), 64, 16_777_216),
     queryLimits: {
       maxDepth: integer(env, "MARQUEE_MAX_QUERY_DEPTH", 12, 2, 100),
       maxAliases: integer(env, "MARQUEE_MAX_QUERY_ALIASES", 15, 0, 1000),

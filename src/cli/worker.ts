@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const worker = createJobWorker(db, logger, {
     ratingScale: config.ratingScale,
     implicitRatings: config.implicitRatings,
+    trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);

@@ -64,7 +64,7 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
   hybrid: {
     algorithm: rankingBlend,
-    description: "Ranking blend of EASE and iALS, weights chosen by nDCG@10 on held-out training data",
+    description: "Ranking blend of EASE and iALS (RP3beta and iALS past 3,000 items), weights chosen by nDCG@10 on held-out training data",
   },
   "hybrid-plus": {
     algorithm: rankingBlendPlus,

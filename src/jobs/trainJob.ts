@@ -20,6 +20,7 @@ export interface TrainJobPayload {
 export interface TrainJobOptions {
   ratingScale: { min: number; max: number };
   implicitRatings?: ImplicitRatingRule;
+  memoryBudgetBytes?: number;
   // Called after this worker activated a version: the server's own replica
   // reloads at once instead of at its watcher's next tick.
   onActivated?: () => Promise<void>;
@@ -33,6 +34,7 @@ export function trainJobHandler(db: Database, options: TrainJobOptions): JobHand
       ratingScale: options.ratingScale,
       ...(options.implicitRatings ? { implicitRatings: options.implicitRatings } : {}),
       onProgress: ctx.reportProgress,
+      ...(options.memoryBudgetBytes ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),
       ...(params ? { params } : {}),
     });
     // A worker whose job was requeued (it missed heartbeats while fitting)

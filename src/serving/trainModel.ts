@@ -9,6 +9,7 @@ import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { hasUserState, userStateKeys } from "../engine/userState";
 import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import { fitCostOf } from "../engine/fitCost";
+import { defaultTrainMemoryMb } from "../config";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from "./servingAlgorithms";
 import { checkParams, effectiveParams } from "./trainingParams";
@@ -33,6 +34,10 @@ export interface TrainOptions {
   // Refuse a fit whose estimated cost (fitCost.ts) is above this many
   // multiply-adds; default MAX_FIT_MULTIPLY_ADDS.
   maxFitMultiplyAdds?: number;
+  // Refuse a fit whose estimated peak memory (fitCost.ts; twice that with
+  // `evaluate`, which fits again while the model is held) is above this
+  // many bytes; default MARQUEE_TRAIN_MEMORY_MB's default, half the machine.
+  memoryBudgetBytes?: number;
 }
 
 // About half an hour of one core at the 1-2e9 multiply-adds a second the
@@ -44,6 +49,10 @@ export interface TrainResult {
   version: ModelVersionRow;
   fitSeconds: number;
   dataStats: { users: number; items: number; features: number; interactions: number; nonZero: number };
+}
+
+function mib(bytes: number): string {
+  return Math.ceil(bytes / 2 ** 20).toLocaleString("en-US");
 }
 
 export class TrainError extends Error {
@@ -80,10 +89,19 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   const evaluate = options.evaluate ?? true;
   const cost = fitCostOf(entry.algorithm, set, params);
   const limit = options.maxFitMultiplyAdds ?? MAX_FIT_MULTIPLY_ADDS;
+  const budget = options.memoryBudgetBytes ?? defaultTrainMemoryMb() * 2 ** 20;
+  const peak = cost ? cost.bytes * (evaluate ? 2 : 1) : 0;
+  if (cost && peak > budget) {
+    throw new TrainError(
+      `${name} would need about ${mib(peak)} MiB of memory to fit ${set.nUsers.toLocaleString("en-US")} users × ${set.nItems.toLocaleString("en-US")} items` +
+        `${evaluate ? " (twice the fit's own, to also fit the held-out check)" : ""}, over the training budget of ${mib(budget)} MiB (MARQUEE_TRAIN_MEMORY_MB); ` +
+        `raise the budget${evaluate ? ", train without the held-out check (--no-evaluate)" : ""} or train a model that grows with the interactions (hybrid, ials, rp3beta, bpr)`,
+    );
+  }
   if (cost && cost.multiplyAdds > limit) {
     throw new TrainError(
       `${name} would need about ${cost.multiplyAdds.toExponential(1)} multiply-adds to fit ${set.nUsers.toLocaleString("en-US")} users × ${set.nItems.toLocaleString("en-US")} items ` +
-        `(its cost grows with users × items; ${Math.round(cost.bytes / 2 ** 20).toLocaleString("en-US")} MiB), over the limit of ${limit.toExponential(1)}; ` +
+        `(its cost grows with users × items; ${mib(cost.bytes)} MiB), over the limit of ${limit.toExponential(1)}; ` +
         `train a model whose cost grows with the interactions instead (ials, bpr, item-knn)`,
     );
   }

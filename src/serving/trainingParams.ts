@@ -134,8 +134,12 @@ const TABLES: Readonly<Record<string, AlgorithmParams>> = {
       weightGrid: { type: "numbers", min: 0, max: 100, minLength: 2, maxLength: 101 },
       searchRounds: int(1, 20),
       maxValidationUsers: int(1, 10_000_000),
+      validationCacheMb: int(0, 1_000_000),
       ridge: num(0, 1000),
       supportFeatures: bool,
+      parts: oneOf("auto", "ease+ials", "rp3beta+ials"),
+      easeMaxItems: int(0, 1_000_000),
+      rp3betaNeighbours: int(1, 10_000),
     },
   },
 };

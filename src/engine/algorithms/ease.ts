@@ -16,6 +16,7 @@ import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHi
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
 import { NO_USER_STATE } from "../userState";
+import type { CostedAlgorithm, FitCost } from "../fitCost";
 
 export interface EaseParams {
   // L2 weight λ on B. Steck reports a broad optimum; 500 won among
@@ -62,6 +63,19 @@ function easeServing(lambda: number, w: Float32Array): Required<Pick<Model, "sco
 export const ease = {
   name: "ease",
   defaults: easeDefaults,
+  // The Gram matrix, its Cholesky factor, the factor's inverse and the
+  // inverse itself (n² float64 each), then B (n² float32): 36 bytes per item
+  // pair, 11.5 GB at 18,000 items. The three triangular passes cost about
+  // 2n³/3 multiply-adds.
+  estimateCost(data: TrainingSet, _params: Partial<EaseParams>): FitCost {
+    const n = data.nItems;
+    let pairs = 0;
+    for (let u = 0; u < data.nUsers; u++) {
+      const d = data.ratings.indptr[u + 1] - data.ratings.indptr[u];
+      pairs += (d * (d + 1)) / 2;
+    }
+    return { multiplyAdds: (2 * n * n * n) / 3 + pairs, bytes: 36 * n * n };
+  },
   fit(data: TrainingSet, params: Partial<EaseParams>, options: FitOptions): EaseModel {
     const { lambda } = { ...easeDefaults, ...params };
     const { nItems, nUsers, ratings } = data;
@@ -117,4 +131,4 @@ export const ease = {
     // No user is stored: every user is scored from a history.
     return { ...serving, name: "ease", weights: w, scoreAll: () => serving.scoreHistory(empty) };
   },
-} satisfies Algorithm<EaseParams>;
+} satisfies Algorithm<EaseParams> & CostedAlgorithm<EaseParams>;

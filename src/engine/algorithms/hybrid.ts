@@ -21,7 +21,7 @@
 // part needs user state.
 import { csrFromTriplets } from "../data/CsrMatrix";
 import { ease } from "./ease";
-import { ials } from "./ials";
+import { ials, ialsDefaults } from "./ials";
 import { rp3beta } from "./rp3beta";
 import { implicitScore } from "./implicitScore";
 import { itemKnn } from "./itemKnn";
@@ -32,8 +32,10 @@ import { baselineOnly } from "./baseline";
 import { bpmf } from "./bpmf";
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { createRng, shuffle } from "../random";
+import { TopKHeap } from "../recommender/TopKHeap";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm } from "./serializedArray";
+import { fitCostOf, type CostedAlgorithm, type FitCost } from "../fitCost";
 import { mergeUserState, NO_USER_STATE, prefixedUserState, type UserStateLayout } from "../userState";
 
 export type BlendTarget = "rating" | "ranking";
@@ -56,6 +58,9 @@ export interface HybridParams {
   searchRounds: number;
   // Ranking only: at most this many validation users (seeded sample), to bound memory.
   maxValidationUsers: number;
+  // Ranking only: MiB of validation scores kept to choose the weights; past
+  // it each user keeps only each component's best 300 candidates.
+  validationCacheMb: number;
   // Rating only: ridge on the blend weights (times the number of validation ratings).
   ridge: number;
   // Rating only: let each weight vary with log user/item support (FWLS).
@@ -68,6 +73,7 @@ export const hybridDefaults: HybridParams = {
   weightGrid: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
   searchRounds: 3,
   maxValidationUsers: 5000,
+  validationCacheMb: 512,
   ridge: 1e-4,
   supportFeatures: true,
 };
@@ -158,32 +164,41 @@ function trainingMask(data: TrainingSet, user: number, mask: Uint8Array): void {
   for (let e = data.ratings.indptr[user]; e < data.ratings.indptr[user + 1]; e++) mask[data.ratings.indices[e]] = 1;
 }
 
+// One validation user's normalised component scores over their candidate
+// items (ascending ids; never an item of their sub-train history).
+interface ValidationUser {
+  readonly items: Int32Array;
+  readonly scores: Float32Array[];
+  readonly relevant: Int32Array;
+}
+
+// The validation cache holds every candidate's score from every component.
+// Within `validationCacheMb`, every item not in the user's history is a
+// candidate (the exact blend); past it (large catalogs), each component's
+// best CANDIDATES_PER_COMPONENT items are, whose union holds the blend's top
+// 10 unless an item outside every component's top few hundred reaches it.
+const CANDIDATES_PER_COMPONENT = 300;
+
 // Mean nDCG@10 (binary relevance) of the blend over the cached validation users.
-function blendNdcg(
-  cache: Float32Array[][],
-  masks: Uint8Array[],
-  relevant: Int32Array[],
-  weights: number[],
-  nItems: number,
-): number {
+function blendNdcg(cache: ValidationUser[], weights: number[]): number {
   const k = 10;
-  const blended = new Float32Array(nItems);
   const top = new Int32Array(k);
   const topScore = new Float32Array(k);
+  let blended = new Float32Array(0);
   let total = 0;
-  for (let v = 0; v < cache.length; v++) {
-    blended.fill(0);
+  for (const v of cache) {
+    const n = v.items.length;
+    if (blended.length < n) blended = new Float32Array(n);
+    blended.fill(0, 0, n);
     for (let c = 0; c < weights.length; c++) {
       const w = weights[c];
       if (w === 0) continue;
-      const s = cache[v][c];
-      for (let i = 0; i < nItems; i++) blended[i] += w * s[i];
+      const s = v.scores[c];
+      for (let t = 0; t < n; t++) blended[t] += w * s[t];
     }
     let filled = 0;
-    const mask = masks[v];
-    for (let i = 0; i < nItems; i++) {
-      if (mask[i]) continue;
-      const s = blended[i];
+    for (let t = 0; t < n; t++) {
+      const s = blended[t];
       if (filled === k && s <= topScore[k - 1]) continue;
       let pos = filled < k ? filled++ : k - 1;
       while (pos > 0 && topScore[pos - 1] < s) {
@@ -192,9 +207,9 @@ function blendNdcg(
         pos--;
       }
       topScore[pos] = s;
-      top[pos] = i;
+      top[pos] = v.items[t];
     }
-    const rel = relevant[v];
+    const rel = v.relevant;
     let dcg = 0;
     for (let r = 0; r < filled; r++) if (rel.includes(top[r])) dcg += 1 / Math.log2(r + 2);
     let idcg = 0;
@@ -202,6 +217,23 @@ function blendNdcg(
     total += dcg / idcg;
   }
   return cache.length > 0 ? total / cache.length : 0;
+}
+
+// The items not in the mask, or (sparse) the union of each component's best
+// `perComponent` of them; ascending.
+function candidatesOf(scores: Float32Array[], mask: Uint8Array, perComponent: number | undefined): Int32Array {
+  const open: number[] = [];
+  if (perComponent === undefined) {
+    for (let i = 0; i < mask.length; i++) if (!mask[i]) open.push(i);
+    return Int32Array.from(open);
+  }
+  const chosen = new Set<number>();
+  for (const s of scores) {
+    const heap = new TopKHeap(perComponent);
+    for (let i = 0; i < s.length; i++) if (!mask[i]) heap.push(i, s[i]);
+    for (const e of heap.sorted()) chosen.add(e.item);
+  }
+  return Int32Array.from(chosen).sort();
 }
 
 function fitRankingWeights(
@@ -216,24 +248,23 @@ function fitRankingWeights(
   for (let t = 0; t < held.users.length; t++) byUser[held.users[t]].push(held.items[t]);
   let users = byUser.map((l, u) => (l.length > 0 ? u : -1)).filter((u) => u >= 0);
   if (users.length > p.maxValidationUsers) users = Array.from(shuffle(Int32Array.from(users), createRng(seed))).slice(0, p.maxValidationUsers);
-  const cache: Float32Array[][] = [];
-  const masks: Uint8Array[] = [];
-  const relevant: Int32Array[] = [];
+  const dense = users.length * models.length * nItems * 4 <= p.validationCacheMb * 2 ** 20;
+  const perComponent = dense ? undefined : CANDIDATES_PER_COMPONENT;
+  const cache: ValidationUser[] = [];
+  const mask = new Uint8Array(nItems);
   for (const u of users) {
-    const mask = new Uint8Array(nItems);
     trainingMask(sub, u, mask);
-    cache.push(
-      models.map((m) => {
-        const s = m.scoreAll(u);
-        normalise(s, mask, p.normalisation);
-        return s;
-      }),
-    );
-    masks.push(mask);
-    relevant.push(Int32Array.from(byUser[u]));
+    const full = models.map((m) => {
+      const s = m.scoreAll(u);
+      normalise(s, mask, p.normalisation);
+      return s;
+    });
+    const items = candidatesOf(full, mask, perComponent);
+    const scores = full.map((s) => (dense ? s.filter((_, i) => !mask[i]) : Float32Array.from(items, (i) => s[i])));
+    cache.push({ items, scores, relevant: Int32Array.from(byUser[u]) });
   }
   const weights = models.map(() => 1);
-  let best = blendNdcg(cache, masks, relevant, weights, nItems);
+  let best = blendNdcg(cache, weights);
   for (let round = 0; round < p.searchRounds; round++) {
     let improved = false;
     for (let c = 0; c < weights.length; c++) {
@@ -242,7 +273,7 @@ function fitRankingWeights(
         const trial = weights.slice();
         trial[c] = g;
         if (trial.every((w) => w === 0)) continue;
-        const score = blendNdcg(cache, masks, relevant, trial, nItems);
+        const score = blendNdcg(cache, trial);
         if (score > best + 1e-9) {
           best = score;
           weights[c] = g;
@@ -500,8 +531,78 @@ export const ratingBlend = createHybrid([svdpp, svdpp, svdpp, svd, itemKnn], {
 });
 
 // Rankings: EASE^R and iALS, weights by validation nDCG@10 (msr-stratified
-// nDCG@10 0.494, gorse-5fold 0.4495).
-export const rankingBlend = createHybrid([ease, ials], { name: "rankingBlend", target: "ranking" });
+// nDCG@10 0.494, gorse-5fold 0.4495), on catalogs of up to `easeMaxItems`
+// items. EASE^R's dense inverse costs n³ and 36 bytes per item pair (11.5 GB
+// at 18,000 items; a dense float32 B past about 16,000 items would not fit in
+// one PostgreSQL value either), so larger catalogs blend RP3beta, a sparse
+// item-item walk that costs Σ_u |I(u)|² and keeps each item's best
+// `rp3betaNeighbours`, with iALS: both grow with the interactions, not the
+// square of the catalog. `parts` forces either. A stored blend names its
+// parts (meta.components), so it is rebuilt the way it was trained.
+export type BlendParts = "auto" | "ease+ials" | "rp3beta+ials";
+
+export interface CatalogBlendParams extends HybridParams {
+  parts: BlendParts;
+  // "auto": EASE^R + iALS up to this many items, RP3beta + iALS above.
+  easeMaxItems: number;
+  // Neighbours RP3beta keeps per item in the rp3beta+ials blend.
+  rp3betaNeighbours: number;
+}
+
+// 3,000 items: EASE^R's fit (about 2n³/3 multiply-adds, 1.8e10 here) stays
+// under a minute on one core and its matrices under 330 MB; the blend fits
+// EASE^R twice, and the held-out figures stored with a version twice more.
+export const catalogBlendDefaults: CatalogBlendParams = { ...hybridDefaults, parts: "auto", easeMaxItems: 3000, rp3betaNeighbours: 200 };
+
+const easeIalsBlend = createHybrid([ease, ials], { name: "rankingBlend", target: "ranking" });
+
+function rp3betaIalsBlend(neighbours: number): Algorithm<HybridParams> {
+  return createHybrid([rp3beta, ials], { name: "rankingBlend", target: "ranking", componentParams: [{ neighbours }, {}] });
+}
+
+// The parts a blend of this catalog uses under these parameters.
+export function blendPartsFor(data: Pick<TrainingSet, "nItems">, params: Partial<CatalogBlendParams>): Exclude<BlendParts, "auto"> {
+  const p = { ...catalogBlendDefaults, ...params };
+  if (p.parts !== "auto") return p.parts;
+  return data.nItems <= p.easeMaxItems ? "ease+ials" : "rp3beta+ials";
+}
+
+export const rankingBlend = {
+  name: "rankingBlend",
+  defaults: catalogBlendDefaults,
+  estimateCost(data: TrainingSet, params: Partial<CatalogBlendParams>): FitCost {
+    const p = { ...catalogBlendDefaults, ...params };
+    const parts: [Algorithm<any>, Record<string, unknown>][] =
+      blendPartsFor(data, p) === "ease+ials" ? [[ease, {}], [ials, {}]] : [[rp3beta, { neighbours: p.rp3betaNeighbours }], [ials, {}]];
+    let multiplyAdds = 0;
+    let bytes = 0;
+    for (const [alg, cp] of parts) {
+      const cost = fitCostOf(alg, data, cp);
+      if (!cost) continue;
+      // Fitted on the sub-train split and again on everything; the sub-train
+      // models live until the blend's weights are chosen.
+      multiplyAdds += 2 * cost.multiplyAdds;
+      bytes += 2 * cost.bytes;
+    }
+    // Validation: each user scored by every component over the catalog, and the cache.
+    const users = Math.min(p.maxValidationUsers, data.nUsers);
+    multiplyAdds += users * data.nItems * (ialsDefaults.nFactors + 2);
+    bytes += Math.min(p.validationCacheMb * 2 ** 20, users * parts.length * data.nItems * 4) + 4 * parts.length * data.nItems;
+    return { multiplyAdds, bytes };
+  },
+  fit(data: TrainingSet, params: Partial<CatalogBlendParams>, options: FitOptions): HybridModel {
+    const { parts, easeMaxItems, rp3betaNeighbours, ...hybrid } = { ...catalogBlendDefaults, ...params };
+    const chosen = blendPartsFor(data, { parts, easeMaxItems });
+    const blend = chosen === "ease+ials" ? easeIalsBlend : rp3betaIalsBlend(rp3betaNeighbours);
+    return blend.fit(data, hybrid, options) as HybridModel;
+  },
+  deserialize(serialized: SerializedModel): HybridModel {
+    const meta = serialized.meta as { components?: { algorithm: string; params?: { neighbours?: number } }[] };
+    const first = meta.components?.[0];
+    const blend = first?.algorithm === "rp3beta" ? rp3betaIalsBlend(first.params?.neighbours ?? catalogBlendDefaults.rp3betaNeighbours) : easeIalsBlend;
+    return blend.deserialize!(serialized) as HybridModel;
+  },
+} satisfies Algorithm<CatalogBlendParams> & CostedAlgorithm<CatalogBlendParams>;
 
 // Ratings with more, and more diverse, inputs than ratingBlend: its five
 // components plus user-kNN (pearson-baseline), the baseline predictor, three

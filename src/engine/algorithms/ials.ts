@@ -30,6 +30,7 @@ import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf } from "../recommender/ivfIndex";
 import { NO_USER_STATE } from "../userState";
+import type { CostedAlgorithm, FitCost } from "../fitCost";
 
 export interface IalsParams {
   nFactors: number;
@@ -199,6 +200,17 @@ function ialsServing(
 export const ials = {
   name: "ials",
   defaults: ialsDefaults,
+  // Linear in the interactions: each sweep runs a few CG steps per row, each
+  // step a k×k product plus two passes over the row's entries. Memory: both factor matrices
+  // (float64), the item-major copy of the data and a float32 copy of the items.
+  estimateCost(data: TrainingSet, params: Partial<IalsParams>): FitCost {
+    const p = { ...ialsDefaults, ...params };
+    const k = p.nFactors;
+    const nnz = data.ratings.indices.length;
+    const rows = data.nUsers + data.nItems;
+    const sweep = 2 * nnz * k * (2 * p.cgSteps + 3) + rows * k * k * (p.cgSteps + 2);
+    return { multiplyAdds: p.nIterations * sweep, bytes: 12 * rows * k + 12 * nnz + 8 * k * k * 4 };
+  },
   fit(data: TrainingSet, params: Partial<IalsParams>, options: FitOptions): IalsModel {
     const p = { ...ialsDefaults, ...params };
     const { nUsers, nItems, ratings } = data;
@@ -249,4 +261,4 @@ export const ials = {
       scoreAll: () => serving.scoreHistory(empty),
     };
   },
-} satisfies Algorithm<IalsParams>;
+} satisfies Algorithm<IalsParams> & CostedAlgorithm<IalsParams>;

@@ -7,9 +7,10 @@
 // when choosing another similarity.
 // Item neighbourhoods are the usual choice in production: items are fewer and
 // steadier than users, and "because you watched X" is explainable.
+import type { CostedAlgorithm } from "../fitCost";
 import type { Algorithm, FitOptions, SerializedModel, TrainingSet } from "../types";
 import { BASELINE_DEFAULTS } from "./baseline";
-import { deserializeKnn, fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
+import { deserializeKnn, estimateKnnCost, fitKnnBaseline, type KnnModel, type KnnParams } from "./knnBaseline";
 
 export const ITEM_KNN_DEFAULTS: KnnParams = {
   k: 40,
@@ -23,9 +24,10 @@ export const ITEM_KNN_DEFAULTS: KnnParams = {
 export const itemKnn = {
   name: "itemKnn",
   defaults: ITEM_KNN_DEFAULTS,
+  estimateCost: (data: TrainingSet, params: Partial<KnnParams>) => estimateKnnCost(data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
   fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("itemKnn", data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnn", serialized, ITEM_KNN_DEFAULTS),
-} satisfies Algorithm<KnnParams>;
+} satisfies Algorithm<KnnParams> & CostedAlgorithm<KnnParams>;
 
 // The same model tuned for top-N ranking on implicit feedback (every rating a
 // positive): a candidate's score is the sum of its similarities to the user's
@@ -47,7 +49,8 @@ export const ITEM_KNN_RANKING_DEFAULTS: KnnParams = {
 export const itemKnnRanking = {
   name: "itemKnnRanking",
   defaults: ITEM_KNN_RANKING_DEFAULTS,
+  estimateCost: (data: TrainingSet, params: Partial<KnnParams>) => estimateKnnCost(data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false),
   fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel =>
     fitKnnBaseline("itemKnnRanking", data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnnRanking", serialized, ITEM_KNN_RANKING_DEFAULTS),
-} satisfies Algorithm<KnnParams>;
+} satisfies Algorithm<KnnParams> & CostedAlgorithm<KnnParams>;

@@ -42,6 +42,8 @@ import { fitBaselines, foldInUserBias, type BaselineParams, type Baselines, BASE
 import { serializedArray } from "./serializedArray";
 import { denseTable, sparseTable, topKRows, type SimilarityTable } from "./similarityTable";
 
+import type { FitCost } from "../fitCost";
+
 export interface KnnParams {
   // Neighbours used per prediction (Surprise: 40).
   k: number;
@@ -116,6 +118,22 @@ function measureOf(p: KnnParams): SimilarityMeasure {
   if (p.similarity === "cosine") return implicitCosineMeasure;
   if (p.similarity === "jaccard") return jaccardMeasure;
   throw new Error(`knn: implicit similarity must be cosine or jaccard, not "${p.similarity}"`);
+}
+
+// Fitting builds the dense similarity of every pair of compared rows (n² float32,
+// plus the co-rated sums' scratch) before keeping each row's neighbours: the
+// cost grows with the square of the items (item-based) or users (user-based).
+export function estimateKnnCost(data: TrainingSet, p: KnnParams, userBased: boolean): FitCost {
+  const n = userBased ? data.nUsers : data.nItems;
+  const others = userBased ? data.nItems : data.nUsers;
+  const { indptr, indices } = data.ratings;
+  // Co-rated pairs: Σ over the other side of its count squared.
+  const counts = new Float64Array(others);
+  if (userBased) for (let e = 0; e < indices.length; e++) counts[indices[e]]++;
+  else for (let u = 0; u < data.nUsers; u++) counts[u] = indptr[u + 1] - indptr[u];
+  let pairs = 0;
+  for (let y = 0; y < others; y++) pairs += counts[y] * counts[y];
+  return { multiplyAdds: pairs / 2 + n * n, bytes: 4 * n * n + 56 * n + 8 * n * p.k + 24 * indices.length };
 }
 
 export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, userBased: boolean): KnnModel {

@@ -17,6 +17,7 @@ import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHi
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
 import { NO_USER_STATE } from "../userState";
+import type { CostedAlgorithm, FitCost } from "../fitCost";
 
 export interface Rp3betaParams {
   // Exponent on the transition probabilities (1: the plain random walk P³).
@@ -85,21 +86,44 @@ function rp3betaServing(
   };
 }
 
-// Keeps the `keep` largest positive entries of a dense row (ties: lower item first), sorted by item.
-function pruneRow(row: Float64Array, keep: number): number[] {
-  const nz: number[] = [];
-  for (let j = 0; j < row.length; j++) if (row[j] > 0) nz.push(j);
-  if (keep > 0 && nz.length > keep) {
-    nz.sort((a, b) => row[b] - row[a] || a - b);
-    nz.length = keep;
-    nz.sort((a, b) => a - b);
+// The `keep` largest positive entries among a row's touched columns (ties:
+// lower item first; keep 0: all of them), sorted by item.
+function pruneRow(row: Float64Array, touched: Int32Array, nTouched: number, keep: number): Int32Array {
+  let nz = 0;
+  for (let t = 0; t < nTouched; t++) if (row[touched[t]] > 0) nz++;
+  const kept = new Int32Array(nz);
+  nz = 0;
+  for (let t = 0; t < nTouched; t++) if (row[touched[t]] > 0) kept[nz++] = touched[t];
+  if (keep > 0 && nz > keep) {
+    const order = Array.from(kept).sort((a, b) => row[b] - row[a] || a - b);
+    return Int32Array.from(order.slice(0, keep)).sort();
   }
-  return nz;
+  return kept.sort();
+}
+
+// Σ_u |I(u)|²: the walk's steps (every pair of items a user links, both ways).
+function walkSteps(data: TrainingSet): number {
+  let steps = 0;
+  for (let u = 0; u < data.nUsers; u++) {
+    const d = data.ratings.indptr[u + 1] - data.ratings.indptr[u];
+    steps += d * d;
+  }
+  return steps;
 }
 
 export const rp3beta = {
   name: "rp3beta",
   defaults: rp3betaDefaults,
+  // The walk visits every pair of items a user links; W holds at most n·k
+  // entries (k neighbours) or every co-occurring pair (unpruned), in growing
+  // buffers that may briefly hold twice that.
+  estimateCost(data: TrainingSet, params: Partial<Rp3betaParams>): FitCost {
+    const p = { ...rp3betaDefaults, ...params };
+    const steps = walkSteps(data);
+    const n = data.nItems;
+    const entries = Math.min(steps, n * n, p.neighbours > 0 ? n * p.neighbours : Number.POSITIVE_INFINITY);
+    return { multiplyAdds: steps, bytes: 21 * n + 12 * data.ratings.indices.length + 24 * entries };
+  },
   fit(data: TrainingSet, params: Partial<Rp3betaParams>, options: FitOptions): Rp3betaModel {
     const p = { ...rp3betaDefaults, ...params };
     const { nItems: n, nUsers, ratings } = data;
@@ -119,32 +143,61 @@ export const rp3beta = {
       userStep[u] = d > 0 ? Math.pow(1 / d, p.alpha) : 0;
     }
     const landing = Float64Array.from(itemDegree, (d) => (d > 0 ? Math.pow(d, -p.beta) : 0));
+    // W is built one row at a time in a dense accumulator, touching only the
+    // columns the walk reaches (a row costs its walk, not the catalog).
     const outPtr = new Int32Array(n + 1);
-    const outIdx: number[] = [];
-    const outVal: number[] = [];
+    let capacity = Math.max(16, p.neighbours > 0 ? n * Math.min(p.neighbours, n) : ri.length * 4);
+    let indices = new Int32Array(capacity);
+    let weights = new Float32Array(capacity);
+    let used = 0;
     const row = new Float64Array(n);
+    const touched = new Int32Array(n);
+    const seen = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      row.fill(0);
+      let nTouched = 0;
       if (itemDegree[i] > 0) {
         const first = Math.pow(1 / itemDegree[i], p.alpha);
         for (let t = colPtr[i]; t < colPtr[i + 1]; t++) {
           const u = colUsers[t];
           const w = first * userStep[u];
-          for (let e = rp[u]; e < rp[u + 1]; e++) row[ri[e]] += w;
+          for (let e = rp[u]; e < rp[u + 1]; e++) {
+            const j = ri[e];
+            if (!seen[j]) {
+              seen[j] = 1;
+              touched[nTouched++] = j;
+            }
+            row[j] += w;
+          }
         }
-        for (let j = 0; j < n; j++) row[j] *= landing[j];
+        for (let t = 0; t < nTouched; t++) row[touched[t]] *= landing[touched[t]];
         row[i] = 0;
       }
-      for (const j of pruneRow(row, p.neighbours)) {
-        outIdx.push(j);
-        outVal.push(row[j]);
+      const kept = pruneRow(row, touched, nTouched, p.neighbours);
+      if (used + kept.length > capacity) {
+        capacity = Math.max(used + kept.length, capacity * 2);
+        const grownIdx = new Int32Array(capacity);
+        grownIdx.set(indices.subarray(0, used));
+        const grownVal = new Float32Array(capacity);
+        grownVal.set(weights.subarray(0, used));
+        indices = grownIdx;
+        weights = grownVal;
       }
-      outPtr[i + 1] = outIdx.length;
+      for (let t = 0; t < kept.length; t++) {
+        indices[used] = kept[t];
+        weights[used++] = row[kept[t]];
+      }
+      outPtr[i + 1] = used;
+      // Clear what this row touched (kept or not) for the next.
+      for (let t = 0; t < nTouched; t++) {
+        row[touched[t]] = 0;
+        seen[touched[t]] = 0;
+      }
+      row[i] = 0;
       if ((i & 255) === 255) options.onProgress?.(i / n);
     }
     options.onProgress?.(1);
-    const indices = Int32Array.from(outIdx);
-    const weights = Float32Array.from(outVal);
+    indices = indices.slice(0, used);
+    weights = weights.slice(0, used);
     const serving = rp3betaServing(p, outPtr, indices, weights);
     const { scoreItems, ...rest } = serving;
     return {
@@ -174,4 +227,4 @@ export const rp3beta = {
     // No user is stored: every user is scored from a history.
     return { ...rest, name: "rp3beta", indptr, indices, weights, scoreAll: () => scoreItems([]) };
   },
-} satisfies Algorithm<Rp3betaParams>;
+} satisfies Algorithm<Rp3betaParams> & CostedAlgorithm<Rp3betaParams>;
