@@ -1,6 +1,7 @@
 // Trained models in PostgreSQL: one model_versions row per (name, version)
 // and one model_artifacts row per typed array, stored as its raw
-// little-endian bytes; the dtype of every array lives in the version's
+// little-endian bytes (an array over ARTIFACT_PART_BYTES across several rows,
+// parts 0, 1, ..., since PostgreSQL refuses a bytea value over 1 GB); the dtype of every array lives in the version's
 // `params` JSON beside the algorithm's own params and meta, and the training
 // parameters (effective and as given) under `training`. At most one
 // version per name is active; activation happens in a transaction so readers
@@ -118,6 +119,44 @@ export function decodeArray(bytes: Uint8Array, dtype: Dtype): TypedArray {
   return out;
 }
 
+// Arrays are stored in parts of at most this many bytes.
+export const ARTIFACT_PART_BYTES = 64 * 2 ** 20;
+
+// The bytes of an array in parts of at most `partBytes` (one, possibly empty, part at least).
+export function artifactParts(bytes: Uint8Array<ArrayBuffer>, partBytes = ARTIFACT_PART_BYTES): Uint8Array<ArrayBuffer>[] {
+  if (bytes.byteLength <= partBytes) return [bytes];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for (let at = 0; at < bytes.byteLength; at += partBytes) parts.push(bytes.subarray(at, Math.min(bytes.byteLength, at + partBytes)));
+  return parts;
+}
+
+// Parts back into one array's bytes; `rows` in any order.
+export function joinArtifactParts(rows: readonly { part: number; data: Uint8Array }[]): Uint8Array {
+  if (rows.length === 1) return rows[0].data;
+  const sorted = [...rows].sort((a, b) => a.part - b.part);
+  sorted.forEach((r, k) => {
+    if (r.part !== k) throw new Error(`modelRepository: artifact part ${k} is missing`);
+  });
+  const out = new Uint8Array(sorted.reduce((n, r) => n + r.data.byteLength, 0));
+  let at = 0;
+  for (const r of sorted) {
+    out.set(r.data, at);
+    at += r.data.byteLength;
+  }
+  return out;
+}
+
+type ArtifactWriter = { $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> };
+
+// Replaces the stored parts of one array.
+export async function writeArtifact(tx: ArtifactWriter, versionId: number, key: string, array: TypedArray, partBytes = ARTIFACT_PART_BYTES): Promise<void> {
+  await tx.$executeRawUnsafe(`DELETE FROM model_artifacts WHERE model_version_id = $1 AND key = $2`, versionId, key);
+  const parts = artifactParts(encodeArray(array), partBytes);
+  for (let part = 0; part < parts.length; part++) {
+    await tx.$executeRawUnsafe(`INSERT INTO model_artifacts (model_version_id, key, part, data) VALUES ($1, $2, $3, $4)`, versionId, key, part, parts[part]);
+  }
+}
+
 type VersionRecord = {
   id: number;
   name: string;
@@ -158,6 +197,8 @@ export interface SaveModelInput {
   metrics?: Record<string, unknown>;
   dataStats?: Record<string, unknown>;
   training?: TrainingParams;
+  // Bytes per stored part (default ARTIFACT_PART_BYTES; tests use less).
+  partBytes?: number;
 }
 
 // Saves a new version (the next number for the name), not active.
@@ -197,9 +238,7 @@ export async function saveModelVersion(db: Database, input: SaveModelInput): Pro
         dataStats: (input.dataStats ?? {}) as object,
       },
     });
-    for (const [key, a] of arrays) {
-      await tx.modelArtifact.create({ data: { modelVersionId: created.id, key, data: encodeArray(a) } });
-    }
+    for (const [key, a] of arrays) await writeArtifact(tx, created.id, key, a, input.partBytes);
     return toRow(created);
   });
 }
@@ -244,18 +283,24 @@ export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
   const artifacts = await db.prisma.modelArtifact.findMany({ where: { modelVersionId: { in: versions.map((v) => v.id) } } });
   return versions.map((v) => {
     const stored = v.params as unknown as StoredParams;
-    const mine = artifacts.filter((a) => a.modelVersionId === v.id);
+    const byKey = new Map<string, { part: number; data: Uint8Array }[]>();
+    for (const a of artifacts) {
+      if (a.modelVersionId !== v.id) continue;
+      const parts = byKey.get(a.key);
+      if (parts) parts.push(a);
+      else byKey.set(a.key, [a]);
+    }
     const arrays: Record<string, TypedArray> = {};
     const index: Partial<ModelIndex> = {};
-    for (const a of mine) {
-      const dtype = stored.dtypes[a.key];
-      if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${a.key} has no dtype`);
-      const array = decodeArray(a.data, dtype);
-      if (a.key.startsWith(INDEX_PREFIX)) index[a.key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
-      else arrays[a.key.slice(ARRAY_PREFIX.length)] = array;
+    for (const [key, parts] of byKey) {
+      const dtype = stored.dtypes[key];
+      if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${key} has no dtype`);
+      const array = decodeArray(joinArtifactParts(parts), dtype);
+      if (key.startsWith(INDEX_PREFIX)) index[key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
+      else arrays[key.slice(ARRAY_PREFIX.length)] = array;
     }
     for (const key of Object.keys(stored.dtypes)) {
-      if (!mine.some((a) => a.key === key)) throw new Error(`model ${v.name} v${v.version}: artifact ${key} is missing`);
+      if (!byKey.has(key)) throw new Error(`model ${v.name} v${v.version}: artifact ${key} is missing`);
     }
     return {
       ...toRow(v),

@@ -7,7 +7,7 @@
 // user-graph entries naming the user dropped; the version's revision goes up
 // so every replica reloads it.
 import type { Tx } from "./catalogWriter";
-import { decodeArray, encodeArray, storedUserState, type StoredParams } from "./modelRepository";
+import { decodeArray, joinArtifactParts, storedUserState, writeArtifact, type StoredParams } from "./modelRepository";
 import { userStateKeys } from "../engine/userState";
 
 export interface ModelTrace {
@@ -24,6 +24,7 @@ interface ArtifactRow {
   model_version_id: number;
   name: string;
   version: number;
+  part: number;
   data: Uint8Array;
   params: StoredParams | null;
 }
@@ -32,13 +33,17 @@ type Query = Pick<Tx, "$queryRawUnsafe">;
 
 export async function findModelTraces(tx: Query, userId: number): Promise<ModelTrace[]> {
   const rows = await tx.$queryRawUnsafe<ArtifactRow[]>(
-    `SELECT a.model_version_id, v.name, v.version, a.data, v.params
+    `SELECT a.model_version_id, v.name, v.version, a.part, a.data, v.params
        FROM model_artifacts a JOIN model_versions v ON v.id = a.model_version_id
-      WHERE a.key = 'index.users' ORDER BY v.name, v.version`,
+      WHERE a.key = 'index.users' ORDER BY v.name, v.version, a.part`,
   );
   const traces: ModelTrace[] = [];
-  for (const row of rows) {
-    const users = decodeArray(row.data, "int32");
+  for (let r = 0; r < rows.length; ) {
+    const row = rows[r];
+    let end = r + 1;
+    while (end < rows.length && rows[end].model_version_id === row.model_version_id) end++;
+    const users = decodeArray(joinArtifactParts(rows.slice(r, end)), "int32");
+    r = end;
     const position = users.indexOf(userId);
     if (position < 0) continue;
     traces.push({
@@ -89,8 +94,10 @@ export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTra
       trace.versionId,
     );
     const dtypes = version.params?.dtypes ?? {};
-    const stored = await tx.$queryRawUnsafe<{ key: string; data: Uint8Array }[]>(`SELECT key, data FROM model_artifacts WHERE model_version_id = $1`, trace.versionId);
-    const arrays: Arrays = new Map(stored.map((a) => [a.key, { data: decodeArray(a.data, dtypes[a.key] ?? "int32"), dtype: dtypes[a.key] ?? "int32" }]));
+    const stored = await tx.$queryRawUnsafe<{ key: string; part: number; data: Uint8Array }[]>(`SELECT key, part, data FROM model_artifacts WHERE model_version_id = $1`, trace.versionId);
+    const parts = new Map<string, { part: number; data: Uint8Array }[]>();
+    for (const a of stored) parts.set(a.key, [...(parts.get(a.key) ?? []), a]);
+    const arrays: Arrays = new Map([...parts].map(([key, rows]) => [key, { data: decodeArray(joinArtifactParts(rows), dtypes[key] ?? "int32"), dtype: dtypes[key] ?? "int32" }]));
     const changed = new Set<string>();
     const users = arrays.get("index.users")!.data as Int32Array;
     for (let u = 0; u < users.length; u++) if (users[u] === userId) users[u] = -1;
@@ -114,9 +121,7 @@ export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTra
       val.data = out.values;
       for (const key of [ptrKey, idxKey, valKey]) changed.add(key);
     }
-    for (const key of changed) {
-      await tx.$executeRawUnsafe(`UPDATE model_artifacts SET data = $1 WHERE model_version_id = $2 AND key = $3`, encodeArray(arrays.get(key)!.data), trace.versionId, key);
-    }
+    for (const key of changed) await writeArtifact(tx, trace.versionId, key, arrays.get(key)!.data);
     await tx.$executeRawUnsafe(`UPDATE model_versions SET revision = revision + 1 WHERE id = $1`, trace.versionId);
   }
   return traces;

@@ -437,22 +437,22 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       const artifact = await db.prisma.modelArtifact.create({ data: { modelVersionId: full.id, key: "item-factors", data: bytes } });
       expect(artifact.key).toBe("item-factors");
       expect(Buffer.from(artifact.data).equals(Buffer.from(bytes))).toBe(true);
-      const read = await db.prisma.modelArtifact.findUnique({ where: { modelVersionId_key: { modelVersionId: full.id, key: "item-factors" } } });
+      const read = await db.prisma.modelArtifact.findUnique({ where: { modelVersionId_key_part: { modelVersionId: full.id, key: "item-factors", part: 0 } } });
       expect(Array.from(read!.data)).toEqual(Array.from(bytes));
       expectUniqueViolation(
         await rejection(db.prisma.modelArtifact.create({ data: { modelVersionId: full.id, key: "item-factors", data: new Uint8Array([1]) } })),
         "model_artifacts_pkey",
-        ["modelVersionId", "key"],
+        ["modelVersionId", "key", "part"],
       );
       const replaced = await db.prisma.modelArtifact.update({
-        where: { modelVersionId_key: { modelVersionId: full.id, key: "item-factors" } },
+        where: { modelVersionId_key_part: { modelVersionId: full.id, key: "item-factors", part: 0 } },
         data: { data: new Uint8Array(0) },
       });
       expect(replaced.data.length).toBe(0);
       await db.prisma.modelArtifact.create({ data: { modelVersion: { connect: { id: full.id } }, key: "neighbours", data: new Uint8Array([9, 8, 7]) } });
       const withArtifacts = await db.prisma.modelVersion.findUnique({ where: { id: full.id }, include: { artifacts: { orderBy: { key: "asc" } } } });
       expect(withArtifacts!.artifacts.map((a) => a.key)).toEqual(["item-factors", "neighbours"]);
-      await db.prisma.modelArtifact.delete({ where: { modelVersionId_key: { modelVersionId: full.id, key: "neighbours" } } });
+      await db.prisma.modelArtifact.delete({ where: { modelVersionId_key_part: { modelVersionId: full.id, key: "neighbours", part: 0 } } });
       expect(await db.prisma.modelArtifact.count({ where: { modelVersionId: full.id } })).toBe(1);
     });
   });

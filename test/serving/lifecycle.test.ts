@@ -109,9 +109,38 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
       expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength))).toBe(true);
     }
     expect(Array.from(loaded.index.items)).toEqual([8, 9]);
-    const raw = await t.db.prisma.modelArtifact.findUnique({ where: { modelVersionId_key: { modelVersionId: saved.id, key: "array.i32" } } });
+    const raw = await t.db.prisma.modelArtifact.findUnique({ where: { modelVersionId_key_part: { modelVersionId: saved.id, key: "array.i32", part: 0 } } });
     expect(Array.from(raw!.data)).toEqual([0, 0, 0, 0x80, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f]);
     // Clean up: the store must not try to serve a made-up model.
+    await t.db.prisma.modelVersion.delete({ where: { id: saved.id } });
+  });
+
+  it("stores an array larger than a part across rows, in order, and loads it back whole", async () => {
+    // 10 float32 = 40 bytes in parts of 16: rows of 16, 16 and 8 bytes.
+    const weights = Float32Array.from({ length: 10 }, (_, k) => k + 0.5);
+    const saved = await saveModelVersion(t.db, {
+      name: "parts-test",
+      serialized: { algorithm: "popularity", params: {}, meta: {}, arrays: { weights, small: Int32Array.of(3) }, userState: {} },
+      index: { users: new Int32Array(0), items: Int32Array.of(8), features: new Int32Array(0) },
+      partBytes: 16,
+    });
+    const rows = await t.db.prisma.$queryRawUnsafe<{ key: string; part: number; bytes: number }[]>(
+      `SELECT key, part, length(data) AS bytes FROM model_artifacts WHERE model_version_id = $1 AND key IN ('array.weights', 'array.small') ORDER BY key, part`,
+      saved.id,
+    );
+    expect(rows.map((r) => [r.key, Number(r.part), Number(r.bytes)])).toEqual([
+      ["array.small", 0, 4],
+      ["array.weights", 0, 16],
+      ["array.weights", 1, 16],
+      ["array.weights", 2, 8],
+    ]);
+    await activateModelVersion(t.db, "parts-test", saved.version);
+    const loaded = (await loadActiveModels(t.db)).find((m) => m.name === "parts-test")!;
+    expect(Array.from(loaded.serialized.arrays.weights)).toEqual(Array.from(weights));
+    expect(Array.from(loaded.serialized.arrays.small)).toEqual([3]);
+    // A missing middle part is an error, not a silently shorter array.
+    await t.db.prisma.$executeRawUnsafe(`DELETE FROM model_artifacts WHERE model_version_id = $1 AND key = 'array.weights' AND part = 1`, saved.id);
+    await expect(loadActiveModels(t.db)).rejects.toThrow("artifact part 1 is missing");
     await t.db.prisma.modelVersion.delete({ where: { id: saved.id } });
   });
 
