@@ -13,6 +13,7 @@
 // Serving: W (sparse, k per row) is the whole model; a user is scored from
 // their current history as x W, exactly as scoreAll scores a training row.
 import { topK } from "../linalg/nearestRows";
+import { TopKHeap } from "../recommender/TopKHeap";
 import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
@@ -87,17 +88,25 @@ function rp3betaServing(
 }
 
 // The `keep` largest positive entries among a row's touched columns (ties:
-// lower item first; keep 0: all of them), sorted by item.
-function pruneRow(row: Float64Array, touched: Int32Array, nTouched: number, keep: number): Int32Array {
+// lower item first; keep 0: all of them), sorted by item. A heap of `keep`,
+// not a sort: a popular item's walk touches a large share of the catalog.
+function pruneRow(row: Float64Array, touched: Int32Array, nTouched: number, keep: number, heap: TopKHeap | undefined): Int32Array {
   let nz = 0;
   for (let t = 0; t < nTouched; t++) if (row[touched[t]] > 0) nz++;
+  if (heap && nz > keep) {
+    heap.clear();
+    for (let t = 0; t < nTouched; t++) {
+      const j = touched[t];
+      if (row[j] > 0 && heap.accepts(j, row[j])) heap.push(j, row[j]);
+    }
+    const kept = new Int32Array(heap.length);
+    let at = 0;
+    heap.forEach((j) => (kept[at++] = j));
+    return kept.sort();
+  }
   const kept = new Int32Array(nz);
   nz = 0;
   for (let t = 0; t < nTouched; t++) if (row[touched[t]] > 0) kept[nz++] = touched[t];
-  if (keep > 0 && nz > keep) {
-    const order = Array.from(kept).sort((a, b) => row[b] - row[a] || a - b);
-    return Int32Array.from(order.slice(0, keep)).sort();
-  }
   return kept.sort();
 }
 
@@ -153,6 +162,7 @@ export const rp3beta = {
     const row = new Float64Array(n);
     const touched = new Int32Array(n);
     const seen = new Uint8Array(n);
+    const heap = p.neighbours > 0 ? new TopKHeap(p.neighbours) : undefined;
     for (let i = 0; i < n; i++) {
       let nTouched = 0;
       if (itemDegree[i] > 0) {
@@ -172,7 +182,7 @@ export const rp3beta = {
         for (let t = 0; t < nTouched; t++) row[touched[t]] *= landing[touched[t]];
         row[i] = 0;
       }
-      const kept = pruneRow(row, touched, nTouched, p.neighbours);
+      const kept = pruneRow(row, touched, nTouched, p.neighbours, heap);
       if (used + kept.length > capacity) {
         capacity = Math.max(used + kept.length, capacity * 2);
         const grownIdx = new Int32Array(capacity);
