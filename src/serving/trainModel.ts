@@ -95,7 +95,7 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
     throw new TrainError(
       `${name} would need about ${mib(peak)} MiB of memory to fit ${set.nUsers.toLocaleString("en-US")} users × ${set.nItems.toLocaleString("en-US")} items` +
         `${evaluate ? " (twice the fit's own, to also fit the held-out check)" : ""}, over the training budget of ${mib(budget)} MiB (MARQUEE_TRAIN_MEMORY_MB); ` +
-        `raise the budget${evaluate ? ", train without the held-out check (--no-evaluate)" : ""} or train a model that grows with the interactions (hybrid, ials, rp3beta, bpr)`,
+        `raise the budget${evaluate ? ", train without the held-out check (--no-evaluate)" : ""} or train a model that grows with the interactions (ials, bpr, or hybrid with its default parts)`,
     );
   }
   if (cost && cost.multiplyAdds > limit) {

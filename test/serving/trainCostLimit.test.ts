@@ -38,7 +38,7 @@ describe.each(databaseTargets())("training cost limit on %s", (target) => {
     await expect(refused).rejects.toThrow(TrainError);
     await expect(refused).rejects.toThrow(
       "ease would need about 1 MiB of memory to fit 8 users × 9 items (twice the fit's own, to also fit the held-out check), over the training budget of 1 MiB (MARQUEE_TRAIN_MEMORY_MB); " +
-        "raise the budget, train without the held-out check (--no-evaluate) or train a model that grows with the interactions (hybrid, ials, rp3beta, bpr)",
+        "raise the budget, train without the held-out check (--no-evaluate) or train a model that grows with the interactions (ials, bpr, or hybrid with its default parts)",
     );
     expect(await listModelVersions(t.db, "ease")).toEqual([]);
     // Without the held-out check the same budget holds the fit.
