@@ -108,6 +108,20 @@ export const LIVE_JS = `
             body.appendChild(tr);
           });
         }
+        var fallbacks = document.querySelector("[data-fallbacks]");
+        if (fallbacks && live.fallbacks) {
+          fallbacks.textContent = "";
+          live.fallbacks.forEach(function (f) {
+            var tr = document.createElement("tr");
+            [f.requested, f.served, f.surface, String(f.window), String(f.total)].forEach(function (v, i) {
+              var td = document.createElement("td");
+              td.textContent = v;
+              if (i > 2) td.className = "num";
+              tr.appendChild(td);
+            });
+            fallbacks.appendChild(tr);
+          });
+        }
         var chart = document.querySelector("[data-live-chart]");
         if (chart && live.chart) {
           var doc = new DOMParser().parseFromString(live.chart, "image/svg+xml");
