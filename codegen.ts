@@ -51,6 +51,7 @@ const config: CodegenConfig = {
           SharedFeature: 'Extract<ReasonValue, { __typename: "SharedFeature" }>',
           SimilarUsersLiked: 'Extract<ReasonValue, { __typename: "SimilarUsersLiked" }>',
           Popular: 'Extract<ReasonValue, { __typename: "Popular" }>',
+          Fallback: 'Extract<ReasonValue, { __typename: "Fallback" }>',
           // ColdStart is left in its GraphQL shape: it is both a Reason (with
           // __typename) and RatingPrediction.coldStart (a bare { why }).
         },

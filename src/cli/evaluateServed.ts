@@ -368,7 +368,7 @@ async function historiesByUser(db: Database, userIds: readonly number[]): Promis
 }
 
 const SERVED_QUERY = `query Served($ids: [ID!]!, $strategy: Strategy!) {
-  users(ids: $ids) { id recommendations(first: ${K}, strategy: $strategy) { item { id } reasons { __typename } } }
+  users(ids: $ids) { id recommendations(first: ${K}, strategy: $strategy) { item { id } reasons { __typename ... on Fallback { served why } } } }
 }`;
 
 // Every user's list over HTTP: `perRequest` users a request, `concurrency` requests in flight.
@@ -388,9 +388,12 @@ async function servedLists(
     while (next < batches.length) {
       const ids = batches[next++];
       const response = await post(url, JSON.stringify({ query: SERVED_QUERY, variables: { ids, strategy } }));
-      type Answer = { id: string; recommendations: { item: { id: string }; reasons: { __typename: string }[] }[] } | null;
+      type Answer = { id: string; recommendations: { item: { id: string }; reasons: { __typename: string; served?: string; why?: string }[] }[] } | null;
       const body = (await response.json()) as { data?: { users: Answer[] }; errors?: unknown[] };
       if (!response.ok || body.errors || !body.data) throw new Error(`the server answered ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+      // Another strategy's lists would be measured under this one's name.
+      const fallback = body.data.users.flatMap((u) => u?.recommendations ?? []).flatMap((r) => r.reasons).find((x) => x.__typename === "Fallback");
+      if (fallback) throw new Error(`the server did not serve ${strategy} with its own model but with ${fallback.served}: ${fallback.why}`);
       body.data.users.forEach((user, n) => {
         lists.set(ids[n], user ? user.recommendations.map((r) => r.item.id) : []);
         if (!user || user.recommendations.some((r) => r.reasons.some((x) => x.__typename === "ColdStart"))) cold.add(ids[n]);

@@ -276,36 +276,65 @@ export async function rollbackModel(db: Database, name: string, now: Date = new 
   return activateModelVersion(db, name, previous.version, now);
 }
 
-// The active version of every name with its arrays: two statements.
-export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
+// A stored version that could not be read back (an artifact missing or of
+// an unknown type): the serving layer reports it rather than failing the set.
+export interface UnreadableVersion {
+  name: string;
+  version: number;
+  revision: number;
+  error: Error;
+}
+
+// The active version of every name with its arrays, two statements; each
+// version is decoded on its own, so one that cannot be read is returned in
+// `unreadable` and the others still load.
+export async function loadActiveModelVersions(db: Database): Promise<{ loaded: StoredModel[]; unreadable: UnreadableVersion[] }> {
   const versions = await db.prisma.modelVersion.findMany({ where: { isActive: true }, orderBy: { name: "asc" } });
-  if (versions.length === 0) return [];
+  if (versions.length === 0) return { loaded: [], unreadable: [] };
   const artifacts = await db.prisma.modelArtifact.findMany({ where: { modelVersionId: { in: versions.map((v) => v.id) } } });
-  return versions.map((v) => {
-    const stored = v.params as unknown as StoredParams;
-    const byKey = new Map<string, { part: number; data: Uint8Array }[]>();
-    for (const a of artifacts) {
-      if (a.modelVersionId !== v.id) continue;
-      const parts = byKey.get(a.key);
-      if (parts) parts.push(a);
-      else byKey.set(a.key, [a]);
+  const loaded: StoredModel[] = [];
+  const unreadable: UnreadableVersion[] = [];
+  for (const v of versions) {
+    try {
+      loaded.push(storedModelOf(v, artifacts));
+    } catch (error) {
+      unreadable.push({ name: v.name, version: v.version, revision: v.revision, error: error instanceof Error ? error : new Error(String(error)) });
     }
-    const arrays: Record<string, TypedArray> = {};
-    const index: Partial<ModelIndex> = {};
-    for (const [key, parts] of byKey) {
-      const dtype = stored.dtypes[key];
-      if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${key} has no dtype`);
-      const array = decodeArray(joinArtifactParts(parts), dtype);
-      if (key.startsWith(INDEX_PREFIX)) index[key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
-      else arrays[key.slice(ARRAY_PREFIX.length)] = array;
-    }
-    for (const key of Object.keys(stored.dtypes)) {
-      if (!byKey.has(key)) throw new Error(`model ${v.name} v${v.version}: artifact ${key} is missing`);
-    }
-    return {
-      ...toRow(v),
-      serialized: { algorithm: stored.algorithm, params: stored.params, meta: stored.meta, arrays, userState: storedUserState(stored) },
-      index: { users: index.users!, items: index.items!, features: index.features! },
-    };
-  });
+  }
+  return { loaded, unreadable };
+}
+
+// The same, all or nothing: the first version that cannot be read throws (the CLIs and tests).
+export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
+  const { loaded, unreadable } = await loadActiveModelVersions(db);
+  if (unreadable.length > 0) throw unreadable[0].error;
+  return loaded;
+}
+
+function storedModelOf(v: VersionRecord, artifacts: readonly { modelVersionId: number; key: string; part: number; data: Uint8Array }[]): StoredModel {
+  const stored = v.params as unknown as StoredParams;
+  const byKey = new Map<string, { part: number; data: Uint8Array }[]>();
+  for (const a of artifacts) {
+    if (a.modelVersionId !== v.id) continue;
+    const parts = byKey.get(a.key);
+    if (parts) parts.push(a);
+    else byKey.set(a.key, [a]);
+  }
+  const arrays: Record<string, TypedArray> = {};
+  const index: Partial<ModelIndex> = {};
+  for (const [key, parts] of byKey) {
+    const dtype = stored.dtypes[key];
+    if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${key} has no dtype`);
+    const array = decodeArray(joinArtifactParts(parts), dtype);
+    if (key.startsWith(INDEX_PREFIX)) index[key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
+    else arrays[key.slice(ARRAY_PREFIX.length)] = array;
+  }
+  for (const key of Object.keys(stored.dtypes)) {
+    if (!byKey.has(key)) throw new Error(`model ${v.name} v${v.version}: artifact ${key} is missing`);
+  }
+  return {
+    ...toRow(v),
+    serialized: { algorithm: stored.algorithm, params: stored.params, meta: stored.meta, arrays, userState: storedUserState(stored) },
+    index: { users: index.users!, items: index.items!, features: index.features! },
+  };
 }

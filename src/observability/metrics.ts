@@ -54,6 +54,12 @@ export class Metrics {
     buckets: BATCH_BUCKETS,
     registers: [this.registry],
   });
+  readonly fallbacks = new Counter({
+    name: "marquee_recommendation_fallbacks_total",
+    help: "Recommendation answers (one list each) whose strategy was served by a model of another strategy or by popularity, because its own model is not trained or failed to load; by the strategy asked for, the one that served, and the surface (recommendations, similarItems, page, dashboard)",
+    labelNames: ["requested", "served", "surface"] as const,
+    registers: [this.registry],
+  });
   private readonly operationNames = new Set<string>();
   // Bound children per label set: prom-client hashes a labels object on every
   // call otherwise, which shows on a request path of a few microseconds.
@@ -104,6 +110,11 @@ export class Metrics {
 
   observeRootField(field: string, seconds: number): void {
     this.child(`f|${field}`, () => this.resolverDuration.labels({ field })).observe!(seconds);
+  }
+
+  // Label values are the API's enum names and fixed surface names (a bounded set).
+  countFallback(requested: string, served: string, surface: string): void {
+    this.child(`fb|${requested}|${served}|${surface}`, () => this.fallbacks.labels({ requested, served, surface })).inc!();
   }
 
   private child<T extends { observe?(v: number): void; inc?(v?: number): void }>(key: string, make: () => T): T {

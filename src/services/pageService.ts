@@ -95,7 +95,7 @@ export async function page(ctx: ServiceContext & { now: Date }, user: UserRow | 
     rails.map(async (rail): Promise<{ anchor: ItemRow | null; items: RecommendationResult[] }> => {
       const filter = rail.filter ?? null;
       if (rail.kind === "RECOMMENDED") {
-        return { anchor: null, items: await recommend(ctx, user, userId, { first: DEPTH, filter, strategy: rail.strategy ?? "HYBRID" }) };
+        return { anchor: null, items: await recommend(ctx, user, userId, { first: DEPTH, filter, strategy: rail.strategy ?? "HYBRID" }, "page") };
       }
       if (rail.kind === "TRENDING") {
         return { anchor: null, items: await popular(ctx, { window: rail.window ?? "WEEK", first: DEPTH, filter }) };
@@ -108,7 +108,7 @@ export async function page(ctx: ServiceContext & { now: Date }, user: UserRow | 
         anchor = row ? ((await ctx.loaders.itemById.load(row.itemId)) ?? null) : null;
       }
       if (!anchor) return { anchor: null, items: [] };
-      return { anchor, items: await similarItems(ctx, anchor, { method: "COLLABORATIVE", first: DEPTH, filter }) };
+      return { anchor, items: await similarItems(ctx, anchor, { method: "COLLABORATIVE", first: DEPTH, filter }, "page") };
     }),
   );
   const placed = new Set<number>();

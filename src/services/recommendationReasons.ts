@@ -3,16 +3,26 @@
 import type { ItemFeatureRow } from "../db/rows";
 import type { Evidence } from "../engine/types";
 import type { ServedModel } from "../serving/ServedModel";
+import type { StrategyName } from "../serving/servingAlgorithms";
 
 export type ReasonValue =
   | { __typename: "BecauseYouInteracted"; itemId: number; weight: number }
   | { __typename: "SharedFeature"; feature: ItemFeatureRow; weight: number }
   | { __typename: "SimilarUsersLiked"; count: number }
   | { __typename: "Popular"; window: string | null }
-  | { __typename: "ColdStart"; why: string };
+  | { __typename: "ColdStart"; why: string }
+  // One object shared by every item of an answer (see strategyFallback.ts).
+  | { __typename: "Fallback"; requested: StrategyName; served: StrategyName; why: string };
 
-// `features`: the recommended item's own features (the SharedFeature shows its row).
-export function reasonsFromEvidence(served: ServedModel, evidence: readonly Evidence[], features: readonly ItemFeatureRow[]): ReasonValue[] {
+// `features`: the recommended item's own features (the SharedFeature shows
+// its row). `fallback`, when the model stood in for another strategy's, comes
+// last: the evidence of the model that ranked the item comes first.
+export function reasonsFromEvidence(
+  served: ServedModel,
+  evidence: readonly Evidence[],
+  features: readonly ItemFeatureRow[],
+  fallback?: ReasonValue,
+): ReasonValue[] {
   const out: ReasonValue[] = [];
   for (const e of evidence) {
     switch (e.kind) {
@@ -36,6 +46,7 @@ export function reasonsFromEvidence(served: ServedModel, evidence: readonly Evid
         break;
     }
   }
+  if (fallback) out.push(fallback);
   return out;
 }
 

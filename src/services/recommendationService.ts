@@ -9,7 +9,9 @@
 //   4. gather the candidates' rows and features (one statement for all
 //      users), filter, re-rank for diversity, page;
 //   5. reasons are computed only when the field is selected (a thunk).
-// Whatever cannot be personalised falls back to popular items and says why.
+// Whatever cannot be personalised falls back to popular items and says why
+// (ColdStart); a strategy whose own model is missing is served by another
+// and says so (Fallback, strategyFallback.ts).
 import type { ServiceContext } from "./ServiceContext";
 import type { InteractionRow, ItemRow, UserRow } from "../db/rows";
 import type { CandidateItem } from "../db/trainingDataRepository";
@@ -26,9 +28,10 @@ import { modelStoreOf, type ModelStore } from "../serving/ModelStore";
 import type { ServedModel } from "../serving/ServedModel";
 import { historyOf } from "../serving/historyOf";
 import { featureCosine, mmrOrder } from "../serving/mmr";
-import { findServingAlgorithm, STRATEGY_MODELS, type StrategyName } from "../serving/servingAlgorithms";
+import { findServingAlgorithm, type StrategyName } from "../serving/servingAlgorithms";
 import { checkRecommendationFilter, matchesFilter, type CheckedFilter, type RecommendationFilterInput } from "./recommendationFilter";
 import { reasonsFromEvidence, sharedFeatureReasons, type ReasonValue } from "./recommendationReasons";
+import { countFallback, missingModelsWhy, modelForStrategy, strategyOfModel, type FallbackReason, type FallbackSurface } from "./strategyFallback";
 
 export type { ReasonValue } from "./recommendationReasons";
 
@@ -84,19 +87,6 @@ interface Ranked {
 // A ranking that can be asked for more: `take(n)` returns the best n (or all there are).
 type Ranking = (n: number) => Promise<Ranked[]>;
 
-function strategyOfModel(name: string): StrategyName {
-  return findServingAlgorithm(name)?.strategy ?? "POPULAR";
-}
-
-// The model serving a strategy, or why there is none.
-function modelFor(store: ModelStore, strategy: StrategyName): { served: ServedModel; strategy: StrategyName } | { why: string } {
-  for (const name of STRATEGY_MODELS[strategy]) {
-    const served = store.get(name);
-    if (served) return { served, strategy: strategyOfModel(name) };
-  }
-  return { why: `${strategy} is not trained yet` };
-}
-
 // The lowest rating the database's popularity counts as a positive, by the
 // configured implicit rating rule (what the trained models count as one).
 function lowestPositive(ctx: ServiceContext): number {
@@ -105,11 +95,14 @@ function lowestPositive(ctx: ServiceContext): number {
 
 // Most popular items not excluded: the trained `popular` model when there is
 // one, else all-time counts from the database (one statement per request).
-function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: ReadonlySet<number>, coldWhy: string | undefined): Ranking {
-  const reasons = (): ReasonValue[] => [
+// Every item of the ranking shares one array of reasons.
+function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: ReadonlySet<number>, coldWhy: string | undefined, fallback: FallbackReason | undefined): Ranking {
+  const shared: ReasonValue[] = [
     ...(coldWhy ? [{ __typename: "ColdStart" as const, why: coldWhy }] : []),
     { __typename: "Popular", window: "ALL_TIME" },
+    ...(fallback ? [fallback] : []),
   ];
+  const reasons = (): ReasonValue[] => shared;
   const served = store.get("popular");
   if (served) {
     // Scored on first use: most requests never need their backfill.
@@ -212,8 +205,8 @@ function cachedModelList(
 
 // The model's ranking, then popular items to fill the page: a kNN or content
 // model has nothing to say about items unrelated to the history (score 0).
-function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelList, excluded: ReadonlySet<number>, backfill: Ranking): Ranking {
-  const explain = (c: CandidateItem, r: Ranked) => reasonsFromEvidence(served, list.evidence(r.modelItem!), c.features);
+function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelList, excluded: ReadonlySet<number>, backfill: Ranking, fallback: FallbackReason | undefined): Ranking {
+  const explain = (c: CandidateItem, r: Ranked) => reasonsFromEvidence(served, list.evidence(r.modelItem!), c.features, fallback);
   return async (n) => {
     let top = list.top;
     if (n > top.length && !list.complete) {
@@ -361,8 +354,15 @@ function checkDiversityDepth(page: Page, diversity: number, after: string | null
   }
 }
 
-// `user` null: the id is unknown (answered, not an error).
-export async function recommend(ctx: ServiceContext, user: UserRow | null, userId: string, args: RecommendArgs): Promise<RecommendationResult[]> {
+// `user` null: the id is unknown (answered, not an error). `surface` labels
+// the fallback counter (the dashboard and page rails call this too).
+export async function recommend(
+  ctx: ServiceContext,
+  user: UserRow | null,
+  userId: string,
+  args: RecommendArgs,
+  surface: FallbackSurface = "recommendations",
+): Promise<RecommendationResult[]> {
   const page = checkPage(args.first, args.after);
   const filter = checkRecommendationFilter(args.filter);
   const diversity = checkDiversity(args.diversity);
@@ -373,23 +373,25 @@ export async function recommend(ctx: ServiceContext, user: UserRow | null, userI
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
   const excluded = await excludedItemIds(ctx, filter, seenItemIds(rows));
 
+  // Popularity personalises nothing, so it has no cold start: the user
+  // checks apply to the models that do.
   let ranking: Ranking | undefined;
   let why: string | undefined;
-  const chosen = modelFor(store, requested);
-  if ("why" in chosen) why = chosen.why;
-  else if (chosen.strategy === "POPULAR") why = requested === "POPULAR" ? undefined : `${requested} has no personalised model trained yet`;
+  const { served, strategy, fallback } = modelForStrategy(store, requested);
+  if (!served || strategy === "POPULAR") why = undefined;
   else if (!user) why = `unknown user ${JSON.stringify(userId)}`;
   else if (rows.length === 0) why = "the user has no interactions yet";
   else {
-    const { served, strategy } = chosen;
     const list = cachedModelList(ctx, served, user.id, rows, filter, excluded, epoch);
     if (!list) why = `${strategy} was trained before the user's first interaction`;
     else if (!list.hasSignal) why = `${strategy} has no signal for this user yet`;
-    else ranking = modelRanking(served, strategy, list, excluded, popularRanking(ctx, store, excluded, undefined));
+    else ranking = modelRanking(served, strategy, list, excluded, popularRanking(ctx, store, excluded, undefined, fallback), fallback);
   }
-  ranking ??= popularRanking(ctx, store, excluded, why);
+  ranking ??= popularRanking(ctx, store, excluded, why, fallback);
   const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit + (diversity > 0 ? 2 * page.limit : 0));
-  return toResults(pool, page, diversity);
+  const results = toResults(pool, page, diversity);
+  countFallback(fallback, surface);
+  return results;
 }
 
 export type SimilarityMethodName = "CONTENT" | "COLLABORATIVE" | "EMBEDDING";
@@ -401,10 +403,19 @@ const METHOD_MODELS: Readonly<Record<SimilarityMethodName, readonly string[]>> =
   EMBEDDING: ["ials", "bpr", "svd"],
 };
 
+// The strategy whose models serve each method (what Recommendation.strategy
+// and a Fallback's `requested` say).
+const METHOD_STRATEGY: Readonly<Record<SimilarityMethodName, StrategyName>> = {
+  COLLABORATIVE: "ITEM_KNN",
+  CONTENT: "CONTENT",
+  EMBEDDING: "MATRIX_FACTORIZATION",
+};
+
 export async function similarItems(
   ctx: ServiceContext,
   item: ItemRow,
   args: { method?: SimilarityMethodName | null; first?: number | null; filter?: RecommendationFilterInput | null },
+  surface: FallbackSurface = "similarItems",
 ): Promise<RecommendationResult[]> {
   const page = checkPage(args.first, null);
   const filter = checkRecommendationFilter(args.filter);
@@ -412,23 +423,35 @@ export async function similarItems(
   const store = modelStoreOf(ctx.db);
   const excluded = await excludedItemIds(ctx, filter, [item.id]);
   const sourceFeatures = () => ctx.loaders.featuresByItemId.load(item.id);
-  const shared = async (c: CandidateItem, prefix: ReasonValue[]) => [...prefix, ...sharedFeatureReasons(await sourceFeatures(), c.features, MAX_EVIDENCE)];
 
-  // The method's own model, then CONTENT, then popular items.
-  const chain = [...METHOD_MODELS[method], ...(method === "CONTENT" ? [] : METHOD_MODELS.CONTENT)];
+  // The method's own model, then CONTENT, then popular items. Without a
+  // model of its own the method falls back (Fallback); a model that does
+  // not know the item hands over to the next with a ColdStart.
+  const own = METHOD_MODELS[method];
+  const chain = [...own, ...(method === "CONTENT" ? [] : METHOD_MODELS.CONTENT)];
+  const usable = (name: string) => (store.get(name)?.model.similarItems ? store.get(name) : undefined);
+  let fallback: FallbackReason | undefined;
+  if (!own.some(usable)) {
+    const standIn = chain.find(usable);
+    fallback = { __typename: "Fallback", requested: METHOD_STRATEGY[method], served: standIn ? strategyOfModel(standIn) : "POPULAR", why: missingModelsWhy(store, own, "has no item similarities") };
+  }
+  const tail: ReasonValue[] = fallback ? [fallback] : [];
+  const shared = async (c: CandidateItem, note: ReasonValue[]) => [...note, ...sharedFeatureReasons(await sourceFeatures(), c.features, MAX_EVIDENCE), ...tail];
+
   let why: string | undefined;
   let ranking: Ranking | undefined;
   for (const name of chain) {
-    const served = store.get(name);
-    const index = served?.items.index(String(item.id));
-    const isOwn = METHOD_MODELS[method].includes(name);
-    if (!served || index === undefined || !served.model.similarItems) {
-      why ??= !served && isOwn ? `${method} similarity needs a model that is not trained yet` : `the item is newer than the ${method} model`;
+    const served = usable(name);
+    if (!served) continue;
+    const index = served.items.index(String(item.id));
+    if (index === undefined) {
+      why ??= `the item is newer than the ${name} model`;
       continue;
     }
-    const similar = served.model.similarItems.bind(served.model);
+    const similar = served.model.similarItems!.bind(served.model);
     const strategy = strategyOfModel(name);
-    const note = why && !isOwn ? [{ __typename: "ColdStart" as const, why }] : [];
+    // Another of the method's own models serving is no news to the client.
+    const note = why && !own.includes(name) ? [{ __typename: "ColdStart" as const, why }] : [];
     ranking = async (n) =>
       similar(index, n + excluded.size)
         .filter((s) => !excluded.has(served.itemIds[s.item]))
@@ -436,11 +459,13 @@ export async function similarItems(
         .map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy, explain: (c) => shared(c, note) }));
     if ((await ranking(1)).length > 0) break;
     ranking = undefined;
-    why ??= `the ${method} model has no neighbours for this item`;
+    why ??= `the ${name} model has no neighbours for this item`;
   }
-  ranking ??= popularRanking(ctx, store, excluded, why ?? "no similarity model is trained yet");
+  ranking ??= popularRanking(ctx, store, excluded, why, fallback);
   const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit);
-  return toResults(pool, page, 0);
+  const results = toResults(pool, page, 0);
+  countFallback(fallback, surface);
+  return results;
 }
 
 export async function similarUsers(ctx: ServiceContext, user: UserRow | null, first: number | null | undefined): Promise<{ user: UserRow; score: number }[]> {

@@ -35,8 +35,9 @@ export class ActiveVersionWatcher {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private running = false;
-  // A set whose reload failed: retried after RETRY_FAILED_MS (the failure
-  // may have been a dropped connection), or at once when the set changes.
+  // A set whose reload failed, or loaded without a version that could not
+  // be rebuilt: retried after RETRY_FAILED_MS (the failure may have been a
+  // dropped connection), or at once when the set changes.
   private failed: { wanted: string; at: number } | undefined;
 
   constructor(
@@ -87,8 +88,17 @@ export class ActiveVersionWatcher {
     if (this.failed?.wanted === wanted && Date.now() - this.failed.at < RETRY_FAILED_MS) return false;
     try {
       await this.store.reload();
-      this.failed = undefined;
+      const failures = this.store.failures();
+      this.failed = failures.length > 0 ? { wanted, at: Date.now() } : undefined;
       this.options.logger.info("active model versions changed; reloaded", { from: serving, to: fingerprint(this.store.all()) });
+      for (const f of failures) {
+        this.options.logger.error("could not load an active model version; serving without it", {
+          model: f.name,
+          version: f.version,
+          error: f.message,
+          serving: this.store.get(f.name) ? `${f.name}@${this.store.get(f.name)!.version}` : "none (its strategy falls back)",
+        });
+      }
     } catch (error) {
       this.failed = { wanted, at: Date.now() };
       this.options.logger.error("could not load the active model versions; still serving the previous ones", {

@@ -35,5 +35,7 @@ export async function startServing(db: Database, logger: Logger, options: StartS
     await store.reload();
   }
   logger.info("serving models", { models: store.all().map((m) => `${m.name}@${m.version}`) });
+  // Served without: their strategies fall back, and every answer says so.
+  for (const f of store.failures()) logger.error("could not load an active model version; serving without it", { model: f.name, version: f.version, error: f.message });
   return store;
 }

@@ -179,6 +179,20 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(app.logs.filter((l) => l.level === "error")).toEqual([]);
     });
 
+    it("says when a strategy falls back: once above the user's list, on every row, and in the live figures", async () => {
+      // The demo trains no `vae`: NEURAL is served by POPULAR.
+      const r = await get("/dashboard/users?user=demo-user-001&strategy=NEURAL", bearer("service"));
+      expect(r.status).toBe(200);
+      const text = await r.text();
+      expect(text).toContain("<div class=\"notice warning\" data-fallback>NEURAL is served by <strong>POPULAR</strong>: vae is not trained.</div>");
+      expect(text.match(/<li data-reason="Fallback">/g)).toHaveLength(10);
+      expect(text).toContain('<span class="badge fallback" title="vae is not trained">fallback</span> NEURAL served by POPULAR');
+      // Its own model serves HYBRID: no notice.
+      expect(await (await get("/dashboard/users?user=demo-user-001&strategy=HYBRID", bearer("service"))).text()).not.toContain("data-fallback");
+      const live = await (await get("/dashboard/live", bearer("service"))).text();
+      expect(live).toMatch(/<tbody data-fallbacks>.*<tr><td>NEURAL<\/td><td>POPULAR<\/td><td>dashboard<\/td><td class="num">\d+<\/td><td class="num">[1-9]\d*<\/td><\/tr>/s);
+    });
+
     it("is open with auth off (the embedded demo's default): no sign-in, and the activate buttons show", async () => {
       const open = await startHttpApp(t.db, { MARQUEE_AUTH: "off", MARQUEE_WORKER: "false" });
       try {

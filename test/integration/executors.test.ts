@@ -160,6 +160,7 @@ describe.each(databaseTargets())("graphql-jit and graphql-js answer alike on %s"
     ["first outside 1..100", `{ recommendations(userId: "demo-user-001", first: 0) { rank } }`, {}],
     ["a malformed cursor", `{ items(first: 2, after: "nonsense") { nodes { id } } }`, {}],
     ["an unknown user: cold start with its reason (a union)", `{ recommendations(userId: "nobody", first: 3) { rank strategy reasons { __typename ... on ColdStart { why } ... on Popular { window } } } }`, {}],
+    ["a strategy whose model is not trained: a Fallback reason (a union member)", `{ recommendations(userId: "demo-user-001", first: 3, strategy: NEURAL) { rank strategy reasons { __typename ... on Fallback { requested served why } ... on Popular { window } } } }`, {}],
     ["reasons of every kind, aliases and fragments", `fragment R on Recommendation { rank score item { id title features(facet: "genre") { value } } }
       query { a: recommendations(userId: "demo-user-001", first: 4) { ...R reasons { __typename ... on BecauseYouInteracted { item { id } weight } ... on SharedFeature { feature { facet value } weight } ... on SimilarUsersLiked { count } } }
               b: recommendations(userId: "demo-user-002", first: 3, strategy: CONTENT) { ...R reasons { __typename } }

@@ -1,6 +1,7 @@
 // /metrics over real HTTP: request counts and latency by GraphQL operation
 // name, errors by extensions.code (GraphQL and HTTP-level alike), root field
-// timings, DataLoader batch sizes and process metrics, in Prometheus format.
+// timings, DataLoader batch sizes, recommendation fallbacks and process
+// metrics, in Prometheus format.
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { postGraphQL, startHttpApp, type LoggedLine } from "../support/testServer";
 import type { App } from "../../src/app";
@@ -60,6 +61,17 @@ describe.each(databaseTargets())("/metrics on %s", (target) => {
     const text = await metrics();
     expect(text).toContain("# TYPE marquee_active_model_version gauge");
     expect(sample(text, `marquee_active_model_version{model="popular"}`)).toBe(1);
+  });
+
+  it("counts recommendation answers that fell back, once per answer", async () => {
+    // Only `popular` is trained (the test above): HYBRID falls back to POPULAR.
+    const series = `marquee_recommendation_fallbacks_total{requested="HYBRID",served="POPULAR",surface="recommendations"}`;
+    const before = sample(await metrics(), series);
+    const r = await postGraphQL(app.url, { query: `{ a: recommendations(userId: "ann", first: 2) { rank } b: recommendations(userId: "u1", first: 1) { rank } c: recommendations(userId: "ann", strategy: POPULAR) { rank } }` });
+    expect(r.json.errors).toBeUndefined();
+    const text = await metrics();
+    expect(text).toContain("# TYPE marquee_recommendation_fallbacks_total counter");
+    expect(sample(text, series) - before).toBe(2);
   });
 
   it("labels requests that did not parse as unresolved", async () => {

@@ -29,8 +29,17 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
 
   it("serves popularity counted in the database before any model is trained", async () => {
     await loadModelStore(t.db);
-    expect(await server.run(`{ activeModels { name } r: recommendations(userId: "ann", first: 1) { item { id } strategy reasons { ... on ColdStart { why } } } }`)).toEqual({
-      data: { activeModels: [], r: [{ item: { id: "s2" }, strategy: "POPULAR", reasons: [{ why: "HYBRID is not trained yet" }, {}] }] },
+    expect(await server.run(`{ activeModels { name } r: recommendations(userId: "ann", first: 1) { item { id } strategy reasons { __typename ... on Fallback { requested served why } } } }`)).toEqual({
+      data: {
+        activeModels: [],
+        r: [
+          {
+            item: { id: "s2" },
+            strategy: "POPULAR",
+            reasons: [{ __typename: "Popular" }, { __typename: "Fallback", requested: "HYBRID", served: "POPULAR", why: "hybrid, item-knn and content are not trained" }],
+          },
+        ],
+      },
     });
   });
 

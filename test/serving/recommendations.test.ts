@@ -24,6 +24,7 @@ const RECS = `query($userId: ID!, $first: Int, $after: String, $filter: Recommen
       ... on SimilarUsersLiked { count }
       ... on Popular { window }
       ... on ColdStart { why }
+      ... on Fallback { requested served why }
     }
   }
 }`;
@@ -32,6 +33,9 @@ const close = (x: number) => expect.closeTo(x, 5);
 const because = (id: string, weight: number) => ({ __typename: "BecauseYouInteracted", item: { id }, weight: close(weight) });
 const popularReason = { __typename: "Popular", window: "ALL_TIME" };
 const cold = (why: string) => ({ __typename: "ColdStart", why });
+const fallback = (requested: string, served: string, why: string) => ({ __typename: "Fallback", requested, served, why });
+// Only item-knn, user-knn, content, popular and baseline are trained here.
+const hybridByItemKnn = fallback("HYBRID", "ITEM_KNN", "hybrid is not trained");
 
 describe.each(databaseTargets())("recommendations on %s", (target) => {
   let t: TestDatabase;
@@ -74,9 +78,11 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
     expect(next).toEqual({ data: { recommendations: [{ item: { id: "s4" }, rank: 3 }, { item: { id: "c1" }, rank: 4 }] } });
   });
 
-  it("HYBRID is served by the best trained model and says which", async () => {
+  it("HYBRID is served by the best trained model and says which, with a Fallback reason", async () => {
     const result = await recs({ userId: "ann", first: 1 });
-    expect(result).toEqual({ data: { recommendations: [{ item: { id: "s2" }, score: close(0.4), rank: 1, strategy: "ITEM_KNN", reasons: [because("s1", 0.4)] }] } });
+    expect(result).toEqual({
+      data: { recommendations: [{ item: { id: "s2" }, score: close(0.4), rank: 1, strategy: "ITEM_KNN", reasons: [because("s1", 0.4), hybridByItemKnn] }] },
+    });
   });
 
   it("USER_KNN counts the similar users who liked the item; CONTENT shares features", async () => {
@@ -129,8 +135,9 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
     expect(await recs({ userId: "ghost", first: 2 })).toEqual({
       data: {
         recommendations: [
-          { item: { id: "s1" }, score: 4, rank: 1, strategy: "POPULAR", reasons: [cold('unknown user "ghost"'), popularReason] },
-          { item: { id: "s2" }, score: 3, rank: 2, strategy: "POPULAR", reasons: [cold('unknown user "ghost"'), popularReason] },
+          // A user the stand-in cannot personalise for is a cold start as well.
+          { item: { id: "s1" }, score: 4, rank: 1, strategy: "POPULAR", reasons: [cold('unknown user "ghost"'), popularReason, hybridByItemKnn] },
+          { item: { id: "s2" }, score: 3, rank: 2, strategy: "POPULAR", reasons: [cold('unknown user "ghost"'), popularReason, hybridByItemKnn] },
         ],
       },
     });
@@ -139,7 +146,13 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
     expect(await recs({ userId: "ann", first: 1, strategy: "MATRIX_FACTORIZATION" })).toEqual({
       data: {
         recommendations: [
-          { item: { id: "s2" }, score: 3, rank: 1, strategy: "POPULAR", reasons: [cold("MATRIX_FACTORIZATION is not trained yet"), popularReason] },
+          {
+            item: { id: "s2" },
+            score: 3,
+            rank: 1,
+            strategy: "POPULAR",
+            reasons: [popularReason, fallback("MATRIX_FACTORIZATION", "POPULAR", "ials, svd and bpr are not trained")],
+          },
         ],
       },
     });
@@ -210,7 +223,7 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
   it("similarItems by collaborative, content and embedding methods; an unknown item is NOT_FOUND", async () => {
     const query = `query($itemId: ID!, $method: SimilarityMethod) {
       similarItems(itemId: $itemId, method: $method, first: 2) {
-        item { id } strategy reasons { __typename ... on SharedFeature { feature { facet value weight } } ... on ColdStart { why } }
+        item { id } strategy reasons { __typename ... on SharedFeature { feature { facet value weight } } ... on ColdStart { why } ... on Fallback { requested served why } }
       }
     }`;
     const sciFi = { __typename: "SharedFeature", feature: { facet: "genre", value: "Sci-Fi", weight: 1 } };
@@ -220,9 +233,9 @@ describe.each(databaseTargets())("recommendations on %s", (target) => {
     expect(await server.run(query, { itemId: "s1", method: "CONTENT" })).toEqual({
       data: { similarItems: [{ item: { id: "s2" }, strategy: "CONTENT", reasons: [sciFi] }, { item: { id: "s3" }, strategy: "CONTENT", reasons: [sciFi] }] },
     });
-    const why = { __typename: "ColdStart", why: "EMBEDDING similarity needs a model that is not trained yet" };
+    const why = fallback("MATRIX_FACTORIZATION", "CONTENT", "ials, bpr and svd are not trained");
     expect(await server.run(query, { itemId: "s1", method: "EMBEDDING" })).toEqual({
-      data: { similarItems: [{ item: { id: "s2" }, strategy: "CONTENT", reasons: [why, sciFi] }, { item: { id: "s3" }, strategy: "CONTENT", reasons: [why, sciFi] }] },
+      data: { similarItems: [{ item: { id: "s2" }, strategy: "CONTENT", reasons: [sciFi, why] }, { item: { id: "s3" }, strategy: "CONTENT", reasons: [sciFi, why] }] },
     });
     expect(await server.run(query, { itemId: "nope" })).toEqual({
       data: null,

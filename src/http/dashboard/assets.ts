@@ -33,9 +33,11 @@ tr.active td { background: #eef6ee; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; background: #e4e7ec; color: var(--fg); }
 .badge.active { background: #2f9e44; color: #fff; }
 .badge.kind { background: #e7ecff; color: #3b5bdb; }
+.badge.fallback { background: #fff3bf; color: #8a5a00; }
 .muted { color: var(--muted); }
 .notice { padding: 10px 14px; border-radius: 8px; margin-bottom: 16px; background: #e7f5ff; border: 1px solid #a5d8ff; }
 .notice.error { background: #fff5f5; border-color: #ffc9c9; }
+.notice.warning { background: #fff9db; border-color: #ffe066; }
 form.inline { display: inline; }
 button, input, select { font: inherit; }
 button.primary { background: var(--accent); color: #fff; border: 0; border-radius: 6px; padding: 5px 12px; cursor: pointer; }
@@ -104,6 +106,20 @@ export const LIVE_JS = `
               tr.appendChild(td);
             });
             body.appendChild(tr);
+          });
+        }
+        var fallbacks = document.querySelector("[data-fallbacks]");
+        if (fallbacks && live.fallbacks) {
+          fallbacks.textContent = "";
+          live.fallbacks.forEach(function (f) {
+            var tr = document.createElement("tr");
+            [f.requested, f.served, f.surface, String(f.window), String(f.total)].forEach(function (v, i) {
+              var td = document.createElement("td");
+              td.textContent = v;
+              if (i > 2) td.className = "num";
+              tr.appendChild(td);
+            });
+            fallbacks.appendChild(tr);
           });
         }
         var chart = document.querySelector("[data-live-chart]");

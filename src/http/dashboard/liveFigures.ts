@@ -13,6 +13,8 @@ export interface Snapshot {
   // Cumulative GraphQL latency buckets (le in seconds, +Inf last), summed over operations.
   buckets: { le: number; count: number }[];
   errors: Map<string, number>;
+  // Recommendation answers that fell back, by "requested served surface".
+  fallbacks: Map<string, number>;
 }
 
 export interface LiveFigures {
@@ -25,12 +27,26 @@ export interface LiveFigures {
   p99: number | null;
   errorsPerSecond: number;
   errors: { code: string; window: number; total: number }[];
+  fallbacks: FallbackRow[];
   // GraphQL requests per second between consecutive snapshots, oldest first.
   history: { atMs: number; perSecond: number }[];
 }
 
+export interface FallbackRow {
+  requested: string;
+  served: string;
+  surface: string;
+  window: number;
+  total: number;
+}
+
 export async function takeSnapshot(metrics: Metrics, atMs: number): Promise<Snapshot> {
-  const [requests, durations, errors] = await Promise.all([metrics.httpRequests.get(), metrics.graphqlDuration.get(), metrics.errors.get()]);
+  const [requests, durations, errors, fallbacks] = await Promise.all([
+    metrics.httpRequests.get(),
+    metrics.graphqlDuration.get(),
+    metrics.errors.get(),
+    metrics.fallbacks.get(),
+  ]);
   let httpRequests = 0;
   for (const v of requests.values) if (v.labels.route !== "/dashboard") httpRequests += v.value;
   const byLe = new Map<number, number>();
@@ -47,12 +63,15 @@ export async function takeSnapshot(metrics: Metrics, atMs: number): Promise<Snap
   }
   const errorCounts = new Map<string, number>();
   for (const v of errors.values) errorCounts.set(String(v.labels.code), v.value);
+  const fallbackCounts = new Map<string, number>();
+  for (const v of fallbacks.values) fallbackCounts.set(`${v.labels.requested} ${v.labels.served} ${v.labels.surface}`, v.value);
   return {
     atMs,
     httpRequests,
     graphqlRequests,
     buckets: [...byLe].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le),
     errors: errorCounts,
+    fallbacks: fallbackCounts,
   };
 }
 
@@ -126,7 +145,18 @@ export class LiveSampler {
       return { atMs: s.atMs, perSecond: seconds > 0 ? Math.max(0, s.graphqlRequests - prev.graphqlRequests) / seconds : 0 };
     });
     if (!base) {
-      return { sampledAt: now, windowSeconds: 0, httpPerSecond: 0, graphqlPerSecond: 0, p50: null, p99: null, errorsPerSecond: 0, errors: errorRows(newest, undefined), history };
+      return {
+        sampledAt: now,
+        windowSeconds: 0,
+        httpPerSecond: 0,
+        graphqlPerSecond: 0,
+        p50: null,
+        p99: null,
+        errorsPerSecond: 0,
+        errors: errorRows(newest, undefined),
+        fallbacks: fallbackRows(newest, undefined),
+        history,
+      };
     }
     const seconds = Math.max(0.001, (newest.atMs - base.atMs) / 1000);
     const latency = bucketDelta(newest, base);
@@ -140,6 +170,7 @@ export class LiveSampler {
       p99: histogramQuantile(0.99, latency),
       errorsPerSecond: errors.reduce((sum, e) => sum + e.window, 0) / seconds,
       errors,
+      fallbacks: fallbackRows(newest, base),
       history,
     };
   }
@@ -150,4 +181,14 @@ function errorRows(newest: Snapshot, base: Snapshot | undefined): { code: string
     .map(([code, total]) => ({ code, total, window: total - (base?.errors.get(code) ?? 0) }))
     .filter((e) => e.total > 0)
     .sort((a, b) => b.window - a.window || b.total - a.total || a.code.localeCompare(b.code));
+}
+
+function fallbackRows(newest: Snapshot, base: Snapshot | undefined): FallbackRow[] {
+  return [...newest.fallbacks]
+    .map(([key, total]) => {
+      const [requested, served, surface] = key.split(" ");
+      return { requested, served, surface, total, window: total - (base?.fallbacks.get(key) ?? 0) };
+    })
+    .filter((f) => f.total > 0)
+    .sort((a, b) => b.window - a.window || b.total - a.total || a.requested.localeCompare(b.requested) || a.surface.localeCompare(b.surface));
 }

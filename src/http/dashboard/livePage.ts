@@ -43,7 +43,7 @@ export function liveChart(live: LiveFigures): Html {
 }
 
 export function liveJson(live: LiveFigures): unknown {
-  return { sampledAt: live.sampledAt, text: liveTexts(live), errors: live.errors, chart: liveChart(live).text };
+  return { sampledAt: live.sampledAt, text: liveTexts(live), errors: live.errors, fallbacks: live.fallbacks, chart: liveChart(live).text };
 }
 
 export function liveBody(live: LiveFigures): Html {
@@ -67,6 +67,15 @@ export function liveBody(live: LiveFigures): Html {
     <tbody data-errors>${live.errors.map((e) => html`<tr><td>${e.code}</td><td class="num">${e.window}</td><td class="num">${e.total}</td></tr>`)}</tbody>
   </table>
   ${live.errors.length === 0 ? html`<p class="muted">No errors since this process started.</p>` : ""}
+</section>
+<section class="panel">
+  <h2>Recommendation fallbacks</h2>
+  <p class="muted">Answers whose strategy was served by another because its own model is not trained or failed to load (each item of such an answer carries a Fallback reason); <code>marquee_recommendation_fallbacks_total</code>.</p>
+  <table>
+    <thead><tr><th>Asked for</th><th>Served by</th><th>Surface</th><th class="num">In the window</th><th class="num">Since start</th></tr></thead>
+    <tbody data-fallbacks>${live.fallbacks.map((f) => html`<tr><td>${f.requested}</td><td>${f.served}</td><td>${f.surface}</td><td class="num">${f.window}</td><td class="num">${f.total}</td></tr>`)}</tbody>
+  </table>
+  ${live.fallbacks.length === 0 ? html`<p class="muted">No fallback since this process started: every strategy asked for was served by its own model.</p>` : ""}
 </section>
 </div>`;
 }

@@ -94,6 +94,9 @@ function reasonText(reason: ReasonValue, items: Map<number, ItemRow | null>, con
       return html`Popular${reason.window ? html` <span class="muted">(${reason.window.toLowerCase().replace("_", " ")})</span>` : ""}`;
     case "ColdStart":
       return html`Not personalised: ${reason.why}`;
+    case "Fallback":
+      // The same for every row; the panel says it in full once.
+      return html`<span class="badge fallback" title="${reason.why}">fallback</span> ${reason.requested} served by ${reason.served}`;
   }
 }
 
@@ -126,7 +129,7 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
   if (!user) notices.push(html`<div class="notice error" data-error>No user with id "${userId}". The recommendations below are what the API answers for an unknown user.</div>`);
   const [history, recommendations] = await Promise.all([
     user ? userInteractions(ctx, user, { first: HISTORY_SHOWN }) : undefined,
-    recommend(ctx, user, userId, { first: RECOMMENDATIONS_SHOWN, strategy }),
+    recommend(ctx, user, userId, { first: RECOMMENDATIONS_SHOWN, strategy }, "dashboard"),
   ]);
   const reasons = await Promise.all(recommendations.map((r) => r.reasons()));
   // Every item the page names, in one batch.
@@ -148,6 +151,7 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
     becauseTotal: reasons[k].reduce((sum, r) => sum + (r.__typename === "BecauseYouInteracted" && r.weight > 0 ? r.weight : 0), 0),
   });
   const total = history ? await history.totalCount : 0;
+  const fallback = reasons.flat().find((r): r is Extract<ReasonValue, { __typename: "Fallback" }> => r.__typename === "Fallback");
 
   const tabs = html`<div class="tabs">${STRATEGIES.map((s) =>
     html`<a href="/dashboard/users?user=${encodeURIComponent(userId)}&amp;strategy=${s}"${s === strategy ? html` aria-current="true"` : ""}>${s}</a>`)}</div>`;
@@ -161,6 +165,7 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
 </section>`;
   const recommendationPanel = html`<section class="panel" data-recommendations>
   <h2>Top ${RECOMMENDATIONS_SHOWN} for ${strategy}</h2>
+  ${fallback ? html`<div class="notice warning" data-fallback>${fallback.requested} is served by <strong>${fallback.served}</strong>: ${fallback.why}.</div>` : ""}
   <table><thead><tr><th class="num">#</th><th>Item</th><th>Served by</th><th class="num">Score</th><th>Why</th></tr></thead><tbody>
   ${recommendations.map((r, k) => html`<tr data-recommendation>
     <td class="num">${r.rank}</td><td>${itemCell(r.item, r.item.id)}</td><td>${r.strategy}</td><td class="num">${r.score.toPrecision(3)}</td>

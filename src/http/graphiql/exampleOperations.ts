@@ -65,6 +65,11 @@ query Recommendations(
       ... on ColdStart {
         why
       }
+      ... on Fallback {
+        requested
+        served
+        why
+      }
     }
   }
 }
