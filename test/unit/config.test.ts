@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../../src/config";
 
@@ -21,6 +22,8 @@ describe("loadConfig", () => {
       watchIntervalMs: 5000,
       jobPollIntervalMs: 1000,
       jobStaleAfterSeconds: 300,
+      // Half the machine's memory.
+      trainMemoryMb: Math.floor(os.totalmem() / 2 / 2 ** 20),
       queryLimits: { maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 5000, maxListCost: 50000, blockFieldSuggestions: false },
       auth: {
         enabled: false,
@@ -57,6 +60,7 @@ describe("loadConfig", () => {
         MARQUEE_RATING_SCALE: "1..10",
         MARQUEE_IMPLICIT_RATINGS: "threshold:6.5",
         MARQUEE_MAX_INTERACTION_BATCH: "500",
+        MARQUEE_TRAIN_MEMORY_MB: "6144",
         LOG_LEVEL: "warn",
       },
       "/",
@@ -70,6 +74,7 @@ describe("loadConfig", () => {
       ratingScale: { min: 1, max: 10 },
       implicitRatings: { kind: "threshold", rating: 6.5 },
       maxInteractionBatch: 500,
+      trainMemoryMb: 6144,
       logLevel: "warn",
     });
   });
@@ -87,6 +92,7 @@ describe("loadConfig", () => {
     [{ MARQUEE_IMPLICIT_RATINGS: "threshold:6" }, 'MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale 0.5..5; got "threshold:6"'],
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
     [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],
+    [{ MARQUEE_TRAIN_MEMORY_MB: "6GB" }, 'MARQUEE_TRAIN_MEMORY_MB must be an integer from 64 to 16777216; got "6GB"'],
   ])("stops on %j naming the variable and the value", (env, message) => {
     expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));
   });
