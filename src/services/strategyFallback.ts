@@ -48,7 +48,7 @@ export function fallbackReason(store: ModelStore, requested: StrategyName, serve
 
 // Why these models are not served, in their order: "hybrid is not trained",
 // "hybrid and item-knn are not trained", "hybrid's active version 3 failed
-// to load: <message>", joined by "; ". A model that is served but lacks the
+// to load" (the error is in the server's log), joined by "; ". A model that is served but lacks the
 // capability asked for (similar items) is named as such.
 export function missingModelsWhy(store: ModelStore, names: readonly string[], lacking = "cannot serve this"): string {
   const clauses: string[] = [];
@@ -64,7 +64,8 @@ export function missingModelsWhy(store: ModelStore, names: readonly string[], la
       clauses.push(`${name} ${lacking}`);
     } else if (failure) {
       flush();
-      clauses.push(`${name}'s active version ${failure.version} failed to load: ${failure.message}`);
+      // The error itself is the operator's (logged by the watcher), not the client's.
+      clauses.push(`${name}'s active version ${failure.version} failed to load`);
     } else {
       notTrained.push(name);
     }
