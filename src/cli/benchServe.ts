@@ -1,4 +1,4 @@
-// `npm run bench:serve -- [--duration 8] [--connections 50] [--processes 1|N|auto]`: serving
+// `npm run bench:serve -- [--duration 8] [--connections 50] [--processes 1|N|auto] [--rate R]`: serving
 // throughput against a PostgreSQL (DATABASE_URL) that already holds a catalog
 // with trained, active models (e.g. ML-100K: `npm run import -- movielens-100k
 // <dir>` then `npm run train -- --model all`). It starts the server as a child
@@ -13,7 +13,9 @@
 // `--ranked-list-cache off` measures every request scored. Then, Marquee
 // stopped, the floor: (a) and (b)'s query on bare Apollo answering from
 // constants (bareApolloServer.ts), so the run shows how much of (b)'s cost is
-// the GraphQL stack's own (`--floor off` skips it).
+// the GraphQL stack's own (`--floor off` skips it). Latency at a fixed
+// offered load, not only at saturation: (b) again at half the throughput it
+// reached ("p99 at half load"), and with `--rate R` at R requests/s.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -43,7 +45,11 @@ interface Figures {
   graphqlErrors: number;
 }
 
-function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
+// `rate`: requests per second offered in all (autocannon's overallRate): each
+// request is sent on schedule whatever the answers' speed, as long as fewer
+// than `connections` are in flight, so latency is measured at that load
+// rather than at saturation (where p99 is mostly time spent queueing).
+function run(url: string, scenario: Scenario, connections: number, duration: number, rate?: number): Promise<Figures> {
   let graphqlErrors = 0;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -51,6 +57,7 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
         url,
         connections,
         duration,
+        ...(rate !== undefined ? { overallRate: rate } : {}),
         method: "POST",
         headers: { "content-type": "application/json" },
         requests: [
@@ -146,6 +153,10 @@ async function main(): Promise<void> {
   const processes = arg("processes", "1");
   // --floor off: skip the bare-Apollo floor (bareApolloServer.ts) measured after Marquee.
   const floor = arg("floor", "on");
+  // --rate R: also run (b) at R requests/s offered.
+  const rateArg = arg("rate", "");
+  const rate = rateArg === "" ? undefined : Number(rateArg);
+  if (rate !== undefined && !(Number.isInteger(rate) && rate >= 1 && rate <= 100_000)) throw new Error(`--rate must be an integer from 1 to 100000 requests/s; got ${JSON.stringify(rateArg)}`);
   if (floor !== "on" && floor !== "off") throw new Error(`--floor must be on or off; got ${JSON.stringify(floor)}`);
   if (!/^([1-9]\d?|auto)$/.test(processes)) throw new Error(`--processes must be a number from 1 to 64 or auto; got ${JSON.stringify(processes)}`);
   if (rankedLists !== "on" && rankedLists !== "off") throw new Error(`--ranked-list-cache must be on or off; got ${JSON.stringify(rankedLists)}`);
@@ -192,8 +203,13 @@ async function main(): Promise<void> {
     for (const s of scenarios) await run(url, s, 10, 2);
     const figures: Figures[] = [];
     for (const s of scenarios) figures.push(await run(url, s, connections, duration));
-    const rss = rssMb(child.pid!);
     const [a, b, c] = figures;
+    // (b) at fixed offered loads: half its saturation throughput, and --rate.
+    const halfRate = Math.max(1, Math.round(b.requestsPerSecond / 2));
+    const atHalf = await run(url, { ...scenarios[1], name: `${scenarios[1].name} at ${halfRate} req/s offered (half load)` }, connections, duration, halfRate);
+    const atRate = rate !== undefined ? await run(url, { ...scenarios[1], name: `${scenarios[1].name} at ${rate} req/s offered` }, connections, duration, rate) : undefined;
+    figures.push(atHalf, ...(atRate ? [atRate] : []));
+    const rss = rssMb(child.pid!);
     await stopChild(child);
     // The same (a) and (b)-shaped query on bare Apollo with constant answers, Marquee stopped.
     let floorFigures: Figures[] = [];
@@ -227,6 +243,9 @@ async function main(): Promise<void> {
       ...(floorFigures.length === 2 ? [`floor ratio on bare Apollo, same answer shape (b0/a0): ${(floorFigures[1].requestsPerSecond / floorFigures[0].requestsPerSecond).toFixed(3)}`] : []),
       `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
+      ...(floorFigures.length === 2 ? [`ratio recommendations/floor: ${(b.requestsPerSecond / floorFigures[1].requestsPerSecond).toFixed(3)}`] : []),
+      `p99 at half load: ${atHalf.p99} ms`,
+      ...(atRate ? [`p99 at ${rate} req/s: ${atRate.p99} ms`] : []),
     ];
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
