@@ -102,6 +102,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     ratingScale: config.ratingScale,
     implicitRatings: config.implicitRatings,
     trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
+    trainThreads: config.trainThreads,
   });
   const address = server.address() as AddressInfo;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;

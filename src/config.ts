@@ -56,6 +56,8 @@ export interface Config {
   // Memory a training fit may plan to use (MARQUEE_TRAIN_MEMORY_MB; default half
   // the machine's): a model estimated over it is refused before it starts.
   trainMemoryMb: number;
+  // Threads a training fit may use (MARQUEE_TRAIN_THREADS; default the machine's cores).
+  trainThreads: number;
   // Shape limits on every GraphQL operation (see src/graphql/queryLimits.ts).
   queryLimits: QueryLimits;
   auth: AuthConfig;
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobPollIntervalMs: integer(env, "MARQUEE_JOB_POLL_INTERVAL_MS", 1000, 10, 600_000),
     jobStaleAfterSeconds: integer(env, "MARQUEE_JOB_STALE_AFTER_SECONDS", 300, 30, 86_400),
     trainMemoryMb: integer(env, "MARQUEE_TRAIN_MEMORY_MB", defaultTrainMemoryMb(), 64, 16_777_216),
+    trainThreads: integer(env, "MARQUEE_TRAIN_THREADS", os.availableParallelism(), 1, 256),
     queryLimits: {
       maxDepth: integer(env, "MARQUEE_MAX_QUERY_DEPTH", 12, 2, 100),
       maxAliases: integer(env, "MARQUEE_MAX_QUERY_ALIASES", 15, 0, 1000),

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     for (const name of args.models) {
       const progress = createProgress(`train ${name}`);
       progress.update(0, "fitting");
-      const result = await trainModel(db, name, { seed: args.seed, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings, data, evaluate: args.evaluate, params: args.params, memoryBudgetBytes: config.trainMemoryMb * 2 ** 20, onProgress: (f) => progress.update(f, f < 0.5 || !args.evaluate ? "fitting" : "evaluating") });
+      const result = await trainModel(db, name, { seed: args.seed, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings, data, evaluate: args.evaluate, params: args.params, memoryBudgetBytes: config.trainMemoryMb * 2 ** 20, threads: config.trainThreads, onProgress: (f) => progress.update(f, f < 0.5 || !args.evaluate ? "fitting" : "evaluating") });
       progress.done();
       const v = result.version;
       const activated = args.activate ? await activateModelVersion(db, v.name, v.version) : null;

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     ratingScale: config.ratingScale,
     implicitRatings: config.implicitRatings,
     trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
+    trainThreads: config.trainThreads,
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);

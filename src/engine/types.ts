@@ -24,6 +24,8 @@ export interface FitOptions {
   seed: number;
   // Called with a fraction in [0, 1] as training proceeds.
   onProgress?: (fraction: number) => void;
+  // Threads an algorithm may train on (default 1; see ialsThreads.ts).
+  threads?: number;
 }
 
 // Why the engine ranked an item: evidence the API turns into typed reasons.

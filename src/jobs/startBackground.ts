@@ -20,6 +20,7 @@ export interface BackgroundSettings {
   implicitRatings?: ImplicitRatingRule;
   // MARQUEE_TRAIN_MEMORY_MB in bytes (trainModel's default when absent).
   trainMemoryBytes?: number;
+  trainThreads?: number;
   workerId?: string;
 }
 
@@ -30,7 +31,7 @@ export interface Background {
 }
 
 export function createJobWorker(db: Database, logger: Logger, settings: Omit<BackgroundSettings, "worker" | "watchIntervalMs">, onActivated?: () => Promise<void>): JobWorker {
-  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}), ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}), ...(onActivated ? { onActivated } : {}) }) }, {
+  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}), ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}), ...(settings.trainThreads ? { threads: settings.trainThreads } : {}), ...(onActivated ? { onActivated } : {}) }) }, {
     logger,
     pollIntervalMs: settings.jobPollIntervalMs ?? JOB_WORKER_DEFAULTS.pollIntervalMs,
     staleAfterSeconds: settings.jobStaleAfterSeconds ?? JOB_WORKER_DEFAULTS.staleAfterSeconds,

@@ -21,6 +21,7 @@ export interface TrainJobOptions {
   ratingScale: { min: number; max: number };
   implicitRatings?: ImplicitRatingRule;
   memoryBudgetBytes?: number;
+  threads?: number;
   // Called after this worker activated a version: the server's own replica
   // reloads at once instead of at its watcher's next tick.
   onActivated?: () => Promise<void>;
@@ -35,6 +36,7 @@ export function trainJobHandler(db: Database, options: TrainJobOptions): JobHand
       ...(options.implicitRatings ? { implicitRatings: options.implicitRatings } : {}),
       onProgress: ctx.reportProgress,
       ...(options.memoryBudgetBytes ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
       ...(params ? { params } : {}),
     });
     // A worker whose job was requeued (it missed heartbeats while fitting)

@@ -26,6 +26,8 @@ export interface HoldoutOptions {
   maxUsers?: number;
   // Clip predictions to the scale (explicit models).
   ratingScale?: { min: number; max: number };
+  // Threads the fit may use (FitOptions.threads).
+  threads?: number;
 }
 
 export type HoldoutMetrics = Record<string, number>;
@@ -97,7 +99,7 @@ export function evaluateOnHoldout(
 ): HoldoutMetrics {
   const split = holdoutSplit(set, options.seed, options.testFraction ?? 0.2);
   if (split.users.length === 0) return {};
-  const model = algorithm.fit(split.train, params, { seed: options.seed });
+  const model = algorithm.fit(split.train, params, { seed: options.seed, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   const out: HoldoutMetrics = {};
 
   if (explicit && model.predict) {

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       jobStaleAfterSeconds: 300,
       // Half the machine's memory.
       trainMemoryMb: Math.floor(os.totalmem() / 2 / 2 ** 20),
+      trainThreads: os.availableParallelism(),
       queryLimits: { maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 5000, maxListCost: 50000, blockFieldSuggestions: false },
       auth: {
         enabled: false,
@@ -61,6 +62,7 @@ describe("loadConfig", () => {
         MARQUEE_IMPLICIT_RATINGS: "threshold:6.5",
         MARQUEE_MAX_INTERACTION_BATCH: "500",
         MARQUEE_TRAIN_MEMORY_MB: "6144",
+        MARQUEE_TRAIN_THREADS: "3",
         LOG_LEVEL: "warn",
       },
       "/",
@@ -75,6 +77,7 @@ describe("loadConfig", () => {
       implicitRatings: { kind: "threshold", rating: 6.5 },
       maxInteractionBatch: 500,
       trainMemoryMb: 6144,
+      trainThreads: 3,
       logLevel: "warn",
     });
   });
@@ -92,6 +95,7 @@ describe("loadConfig", () => {
     [{ MARQUEE_IMPLICIT_RATINGS: "threshold:6" }, 'MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale 0.5..5; got "threshold:6"'],
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
     [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],
+    [{ MARQUEE_TRAIN_THREADS: "0" }, 'MARQUEE_TRAIN_THREADS must be an integer from 1 to 256; got "0"'],
     [{ MARQUEE_TRAIN_MEMORY_MB: "6GB" }, 'MARQUEE_TRAIN_MEMORY_MB must be an integer from 64 to 16777216; got "6GB"'],
   ])("stops on %j naming the variable and the value", (env, message) => {
     expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));

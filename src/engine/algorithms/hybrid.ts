@@ -405,6 +405,7 @@ export function createHybrid(components: Algorithm<any>[], options: HybridOption
       const m = alg.fit(data, options.componentParams?.[c] ?? {}, {
         seed: fitOptions.seed + c,
         onProgress: (f) => fitOptions.onProgress?.(from + ((to - from) * (c + f)) / components.length),
+        ...(fitOptions.threads !== undefined ? { threads: fitOptions.threads } : {}),
       });
       return m;
     });

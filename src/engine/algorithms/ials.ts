@@ -21,7 +21,6 @@
 // same fold-in for new users). A training user's fold-in differs from their
 // trained factor only by the CG truncation and the last item half-step.
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
-import { conjugateGradient } from "../linalg/conjugateGradient";
 import { nearestRows } from "../linalg/nearestRows";
 import { createRng, gaussianArray } from "../random";
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
@@ -30,6 +29,8 @@ import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf } from "../recommender/ivfIndex";
 import { NO_USER_STATE } from "../userState";
+import { gramOf, solveRows } from "./ialsSolve";
+import { startThreadedSweeps } from "./ialsThreads";
 import type { CostedAlgorithm, FitCost } from "../fitCost";
 
 export interface IalsParams {
@@ -68,66 +69,19 @@ export interface IalsModel extends Model {
   readonly userFactors: Float64Array;
   readonly itemFactors: Float64Array;
   readonly nFactors: number;
-}
-
-// YᵀY (k x k, both triangles) of the nY x k row-major factors y.
-function gramOf(y: Float32Array | Float64Array, nY: number, k: number): Float64Array {
-  const gram = new Float64Array(k * k);
-  for (let r = 0; r < nY; r++) {
-    const o = r * k;
-    for (let a = 0; a < k; a++) {
-      const ya = y[o + a];
-      if (ya === 0) continue;
-      for (let b = 0; b <= a; b++) gram[a * k + b] += ya * y[o + b];
-    }
-  }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) gram[b * k + a] = gram[a * k + b];
-  return gram;
+  // Threads the fit ran on (1 for a model loaded from storage).
+  readonly threadsUsed: number;
 }
 
 // One half-sweep: re-solve every row of `x` (rows of `m`) against fixed `y`.
 function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k: number, p: IalsParams): void {
-  const gram = gramOf(y, nY, k);
-  const rhs = new Float64Array(k);
-  const xr = new Float64Array(k);
-  const { indptr, indices, values } = m;
-  let rowStart = 0;
-  let rowEnd = 0;
-  const multiply = (v: Float64Array, out: Float64Array): void => {
-    for (let a = 0; a < k; a++) {
-      let s = p.regularization * v[a];
-      const ga = a * k;
-      for (let b = 0; b < k; b++) s += gram[ga + b] * v[b];
-      out[a] = s;
-    }
-    for (let e = rowStart; e < rowEnd; e++) {
-      const o = indices[e] * k;
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += y[o + f] * v[f];
-      const w = p.alpha * Math.abs(values[e]) * dot;
-      for (let f = 0; f < k; f++) out[f] += w * y[o + f];
-    }
-  };
-  for (let r = 0; r < m.nRows; r++) {
-    rowStart = indptr[r];
-    rowEnd = indptr[r + 1];
-    const xo = r * k;
-    if (rowStart === rowEnd) {
-      x.fill(0, xo, xo + k);
-      continue;
-    }
-    rhs.fill(0);
-    for (let e = rowStart; e < rowEnd; e++) {
-      if (!(values[e] > 0)) continue; // p_ui = 0
-      const o = indices[e] * k;
-      const c = 1 + p.alpha * values[e];
-      for (let f = 0; f < k; f++) rhs[f] += c * y[o + f];
-    }
-    for (let f = 0; f < k; f++) xr[f] = x[xo + f];
-    conjugateGradient(multiply, rhs, xr, p.cgSteps);
-    for (let f = 0; f < k; f++) x[xo + f] = xr[f];
-  }
+  solveRows(m, x, y, gramOf(y, nY, k), k, p, 0, m.nRows);
 }
+
+// Training sets from this many entries fit on FitOptions.threads threads
+// (ialsThreads.ts); smaller ones on one, where starting threads costs more
+// than it saves.
+export const IALS_PARALLEL_MIN_ENTRIES = 100_000;
 
 // What is stored and served: the item factors (float32) and the two
 // parameters of the user half-step.
@@ -216,13 +170,29 @@ export const ials = {
     const { nUsers, nItems, ratings } = data;
     const k = p.nFactors;
     const rng = createRng(options.seed);
-    const xu = gaussianArray(nUsers * k, p.initStd, rng);
-    const yi = gaussianArray(nItems * k, p.initStd, rng);
+    let xu = gaussianArray(nUsers * k, p.initStd, rng);
+    let yi = gaussianArray(nItems * k, p.initStd, rng);
     const byItem = transpose(ratings);
-    for (let it = 0; it < p.nIterations; it++) {
-      solveSide(ratings, xu, yi, nItems, k, p);
-      solveSide(byItem, yi, xu, nUsers, k, p);
-      options.onProgress?.((it + 1) / p.nIterations);
+    const threads = Math.max(1, Math.min(64, Math.floor(options.threads ?? 1)));
+    const pool = threads > 1 && ratings.indices.length >= IALS_PARALLEL_MIN_ENTRIES ? startThreadedSweeps(ratings, byItem, xu, yi, k, p, threads) : undefined;
+    const threadsUsed = pool?.threads ?? 1;
+    try {
+      if (pool) {
+        xu = pool.xu;
+        yi = pool.yi;
+      }
+      for (let it = 0; it < p.nIterations; it++) {
+        if (pool) {
+          pool.solve(0);
+          pool.solve(1);
+        } else {
+          solveSide(ratings, xu, yi, nItems, k, p);
+          solveSide(byItem, yi, xu, nUsers, k, p);
+        }
+        options.onProgress?.((it + 1) / p.nIterations);
+      }
+    } finally {
+      pool?.close();
     }
     const model: IalsModel = {
       ...ialsServing(p, Float32Array.from(yi)),
@@ -230,6 +200,7 @@ export const ials = {
       userFactors: xu,
       itemFactors: yi,
       nFactors: k,
+      threadsUsed,
       scoreAll(user) {
         const out = new Float32Array(nItems);
         if (user < 0 || user >= nUsers) return out;
@@ -257,6 +228,7 @@ export const ials = {
       userFactors: new Float64Array(0),
       itemFactors: Float64Array.from(y),
       nFactors: p.nFactors,
+      threadsUsed: 1,
       // No user is stored: every user is scored from a history.
       scoreAll: () => serving.scoreHistory(empty),
     };
