@@ -1,4 +1,4 @@
-// `npm run bench -- [--dataset <dir>] [--repeat 3] [--vae]`: the engine's speed
+// `npm run bench -- [--dataset <dir>] [--repeat 3] [--vae] [--ials-users N]`: the engine's speed
 // targets on MovieLens-100K, as medians of repeated runs in one process:
 //   - biased MF (Surprise SVD defaults): the whole 5-fold run, 5 fits plus
 //     predicting every held-out rating (target ≤ 5 s);
@@ -9,11 +9,19 @@
 //     on all ratings, then the holdout evaluation (a second fit on 80% and
 //     the ranking; holdoutEvaluation.ts), each also in process CPU seconds
 //     (target: the fit within a minute).
+//   - with --ials-users N, iALS on a synthetic training set of N users × N/2
+//     items × 20 entries (popularity skewed as a square law) fitted on one
+//     thread and on MARQUEE_TRAIN_THREADS (default: the cores) alternately,
+//     the ratio of their medians, and once on 10·N users to show how the fit
+//     grows with the interactions (target: ≤ 11× for 10×).
 // Times are wall-clock on this machine; report them with the machine's load.
 import os from "node:os";
 import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
 import { svd } from "../engine/algorithms/svd";
-import { ials } from "../engine/algorithms/ials";
+import { ials, type IalsModel } from "../engine/algorithms/ials";
+import { createRng } from "../engine/random";
+import type { TrainingSet } from "../engine/types";
+import { loadConfig } from "../config";
 import { transpose } from "../engine/data/CsrMatrix";
 import { similarityMatrix } from "../engine/similarity/similarityMatrix";
 import { multVae } from "../engine/algorithms/multVae";
@@ -28,6 +36,53 @@ function median(values: number[]): number {
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+// N users × N/2 items, 20 distinct items each, item i drawn as ⌊n·u²⌋ (the
+// low ids popular), value 1 to 5.
+function syntheticSet(nUsers: number): TrainingSet {
+  const nItems = Math.max(40, Math.floor(nUsers / 2));
+  const perUser = 20;
+  const rng = createRng(17);
+  const indptr = new Int32Array(nUsers + 1);
+  const indices = new Int32Array(nUsers * perUser);
+  const values = new Float32Array(nUsers * perUser);
+  const row = new Set<number>();
+  for (let u = 0; u < nUsers; u++) {
+    row.clear();
+    while (row.size < perUser) row.add(Math.floor(nItems * rng.next() ** 2));
+    const sorted = Int32Array.from(row).sort();
+    indices.set(sorted, u * perUser);
+    for (let t = 0; t < perUser; t++) values[u * perUser + t] = 1 + rng.int(5);
+    indptr[u + 1] = (u + 1) * perUser;
+  }
+  return { nUsers, nItems, ratings: { nRows: nUsers, nCols: nItems, indptr, indices, values } };
+}
+
+function ialsThreadsBench(nUsers: number, repeat: number): string[] {
+  const threads = loadConfig().trainThreads;
+  const data = syntheticSet(nUsers);
+  const one: number[] = [];
+  const many: number[] = [];
+  let used = 1;
+  for (let r = 0; r < repeat; r++) {
+    let t = performance.now();
+    ials.fit(data, {}, { seed: 0, threads: 1 });
+    one.push((performance.now() - t) / 1000);
+    t = performance.now();
+    used = (ials.fit(data, {}, { seed: 0, threads }) as IalsModel).threadsUsed;
+    many.push((performance.now() - t) / 1000);
+  }
+  const big = syntheticSet(nUsers * 10);
+  let t = performance.now();
+  ials.fit(big, {}, { seed: 0, threads });
+  const bigSeconds = (performance.now() - t) / 1000;
+  const entries = (n: number) => (n * 20).toLocaleString("en-US");
+  return [
+    `| iALS one fit, ${nUsers.toLocaleString("en-US")} users × ${data.nItems.toLocaleString("en-US")} items, ${entries(nUsers)} entries, 1 thread | ${median(one).toFixed(2)} | ${one.map((s) => s.toFixed(2)).join(", ")} | |`,
+    `| the same, ${used} threads | ${median(many).toFixed(2)} | ${many.map((s) => s.toFixed(2)).join(", ")} | ≤ 0.6× 1 thread: ${(median(many) / median(one)).toFixed(3)}× |`,
+    `| iALS one fit, ${(nUsers * 10).toLocaleString("en-US")} users × ${big.nItems.toLocaleString("en-US")} items, ${entries(nUsers * 10)} entries, ${used} threads | ${bigSeconds.toFixed(2)} | ${bigSeconds.toFixed(2)} | ≤ 11× for 10×: ${(bigSeconds / median(many)).toFixed(2)}× |`,
+  ];
 }
 
 function main(): void {
@@ -90,6 +145,8 @@ function main(): void {
         `| Mult-DAE holdout evaluation, process CPU | ${median(vae.evaluationCpu).toFixed(2)} | ${runs(vae.evaluationCpu)} | |`,
       ]
     : [];
+  const ialsUsers = Number(arg("ials-users", "0"));
+  const threadRows = ialsUsers > 0 ? ialsThreadsBench(ialsUsers, repeat) : [];
   const load = os.loadavg()[0].toFixed(2);
   process.stdout.write(
     [
@@ -100,6 +157,7 @@ function main(): void {
       `| iALS one fit on all ratings | ${median(ialsTimes).toFixed(2)} | ${ialsTimes.map((s) => s.toFixed(2)).join(", ")} | ≤ 2 |`,
       `| item-item Pearson similarity, all ${table.nItems} items | ${median(similarityTimes).toFixed(2)} | ${similarityTimes.map((s) => s.toFixed(2)).join(", ")} | — |`,
       ...vaeRows,
+      ...threadRows,
       "",
     ].join("\n"),
   );
