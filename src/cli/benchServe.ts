@@ -18,6 +18,7 @@
 // reached ("p99 at half load"), and with `--rate R` at R requests/s.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -45,11 +46,7 @@ interface Figures {
   graphqlErrors: number;
 }
 
-// `rate`: requests per second offered in all (autocannon's overallRate): each
-// request is sent on schedule whatever the answers' speed, as long as fewer
-// than `connections` are in flight, so latency is measured at that load
-// rather than at saturation (where p99 is mostly time spent queueing).
-function run(url: string, scenario: Scenario, connections: number, duration: number, rate?: number): Promise<Figures> {
+function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
   let graphqlErrors = 0;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -57,7 +54,6 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
         url,
         connections,
         duration,
-        ...(rate !== undefined ? { overallRate: rate } : {}),
         method: "POST",
         headers: { "content-type": "application/json" },
         requests: [
@@ -83,6 +79,59 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
         });
       },
     );
+  });
+}
+
+// An open-loop load at `rate` requests/s for `duration` s: each request is
+// due at start + n/rate and is sent then (checked every millisecond) on a
+// pool of keep-alive sockets, whatever the earlier answers are doing, and
+// its latency counts from when it was due, so a generator or server that
+// falls behind shows in the figures (no coordinated omission). autocannon's
+// overallRate sends each connection's share in bursts, which measures the
+// bursts' own queueing.
+function openLoop(url: string, scenario: Scenario, rate: number, duration: number, sockets: number): Promise<Figures> {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let graphqlErrors = 0;
+  let sent = 0;
+  let answered = 0;
+  const total = Math.round(rate * duration);
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const finish = () => {
+      agent.destroy();
+      const sorted = Float64Array.from(latencies).sort();
+      const at = (q: number) => (sorted.length > 0 ? Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1)) : NaN);
+      resolve({ name: scenario.name, requestsPerSecond: answered / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99), errors, non2xx, graphqlErrors });
+    };
+    const send = (due: number) => {
+      const body = scenario.body();
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            latencies.push(performance.now() - due);
+            if (res.statusCode !== 200) non2xx++;
+            else if (Buffer.concat(chunks).includes('"errors"')) graphqlErrors++;
+            if (++answered + errors === total) finish();
+          });
+        },
+      );
+      req.on("error", () => {
+        if (answered + ++errors === total) finish();
+      });
+      req.end(body);
+    };
+    const timer = setInterval(() => {
+      const now = performance.now();
+      while (sent < total && started + (sent * 1000) / rate <= now) send(started + (sent++ * 1000) / rate);
+      if (sent >= total) clearInterval(timer);
+    }, 1);
   });
 }
 
@@ -210,9 +259,9 @@ async function main(): Promise<void> {
     figures.push(await run(url, scenarios[0], connections, duration), await run(url, scenarios[1], connections, duration));
     const halfRate = Math.max(1, Math.round(figures[1].requestsPerSecond / 2));
     await settle();
-    const atHalf = await run(url, { ...scenarios[1], name: `${scenarios[1].name} at ${halfRate} req/s offered (half load)` }, connections, duration, halfRate);
+    const atHalf = await openLoop(url, { ...scenarios[1], name: `${scenarios[1].name} at ${halfRate} req/s offered (half load, open loop)` }, halfRate, duration, connections);
     await settle();
-    const atRate = rate !== undefined ? await run(url, { ...scenarios[1], name: `${scenarios[1].name} at ${rate} req/s offered` }, connections, duration, rate) : undefined;
+    const atRate = rate !== undefined ? await openLoop(url, { ...scenarios[1], name: `${scenarios[1].name} at ${rate} req/s offered (open loop)` }, rate, duration, connections) : undefined;
     for (const s of scenarios.slice(2)) {
       await settle();
       figures.push(await run(url, s, connections, duration));
