@@ -37,6 +37,7 @@ commands:
       writes what iALS trains on, for Spark's ALS: interactions/ (user int, item int, rating float, timestamp long),
       userIds/ and itemIds/ (id int, external_id string) and marquee-interactions.json
 
+The exports replace their own files and folders in <dir> (itemFactors/, itemIds/, interactions/, ...), nothing else.
 Reads and writes DATABASE_URL when set, otherwise the embedded database in MARQUEE_DATA_DIR (default .marquee).`;
 
 export class UsageError extends Error {
