@@ -53,3 +53,17 @@ export async function findItemsByIds(db: Database, ids: readonly number[]): Prom
   const items = await db.prisma.item.findMany({ where: { id: { in: [...ids] } } });
   return items.map(toRow);
 }
+
+// Database id <-> external id of the items named, in one statement each way
+// (model files name items by external id; models index them by database id).
+export async function externalIdsOfItems(db: Database, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.sql.query<{ id: number; external_id: string }>(`SELECT id, external_id FROM items WHERE id = ANY($1::int[])`, [[...ids]]);
+  return new Map(rows.map((r) => [Number(r.id), r.external_id]));
+}
+
+export async function itemIdsOfExternalIds(db: Database, externalIds: readonly string[]): Promise<Map<string, number>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.sql.query<{ id: number; external_id: string }>(`SELECT id, external_id FROM items WHERE external_id = ANY($1::text[])`, [[...externalIds]]);
+  return new Map(rows.map((r) => [r.external_id, Number(r.id)]));
+}

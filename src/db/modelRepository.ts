@@ -311,6 +311,15 @@ export async function loadActiveModels(db: Database): Promise<StoredModel[]> {
   return loaded;
 }
 
+// One version with its arrays: `version`, or the active one when it is not
+// given; null when there is no such version.
+export async function loadModelVersion(db: Database, name: string, version?: number): Promise<StoredModel | null> {
+  const v = await db.prisma.modelVersion.findFirst({ where: version === undefined ? { name, isActive: true } : { name, version } });
+  if (!v) return null;
+  const artifacts = await db.prisma.modelArtifact.findMany({ where: { modelVersionId: v.id } });
+  return storedModelOf(v, artifacts);
+}
+
 function storedModelOf(v: VersionRecord, artifacts: readonly { modelVersionId: number; key: string; part: number; data: Uint8Array }[]): StoredModel {
   const stored = v.params as unknown as StoredParams;
   const byKey = new Map<string, { part: number; data: Uint8Array }[]>();

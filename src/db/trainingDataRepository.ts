@@ -66,6 +66,55 @@ export async function readTrainingData(db: Database): Promise<TrainingData> {
   });
 }
 
+// The same interactions for a process that cannot hold them all (the export
+// for Spark): items first, then users a chunk at a time with their
+// interactions, all from one snapshot. Items and users come in database id
+// order, so their positions are the dense indices readTrainingData gives;
+// an interaction's `user` is its user's position within the chunk and its
+// `item` the item's position among all items.
+export interface UserChunk {
+  // Position of the chunk's first user among all users.
+  firstUser: number;
+  users: { id: number; externalId: string }[];
+  interactions: InteractionInput[];
+}
+
+export async function readInteractionsByUserChunks(
+  db: Database,
+  usersPerChunk: number,
+  onItems: (items: { id: number; externalId: string }[]) => Promise<void> | void,
+  onChunk: (chunk: UserChunk) => Promise<void> | void,
+): Promise<void> {
+  await db.sql.transaction(async (tx) => {
+    if (db.kind === "postgres") {
+      await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`);
+      await tx.query(`SET LOCAL statement_timeout = 0`);
+    }
+    const items = (await tx.query<{ id: number; external_id: string }>(`SELECT id, external_id FROM items ORDER BY id`)).map((r) => ({ id: Number(r.id), externalId: r.external_id }));
+    await onItems(items);
+    const itemIndex = denseIndex(items.map((i) => i.id));
+    let firstUser = 0;
+    for (let after = 0; ; ) {
+      const users = (await tx.query<{ id: number; external_id: string }>(`SELECT id, external_id FROM users WHERE id > $1 ORDER BY id LIMIT ${usersPerChunk}`, [after])).map((r) => ({
+        id: Number(r.id),
+        externalId: r.external_id,
+      }));
+      if (users.length === 0) break;
+      const userIndex = denseIndex(users.map((u) => u.id));
+      const rows = await tx.query<{ user_id: number; item_id: number; type: string; value: number; t: number }>(
+        `SELECT user_id, item_id, type::text AS type, value::float8 AS value, extract(epoch FROM occurred_at)::float8 AS t
+           FROM interactions WHERE user_id BETWEEN $1 AND $2 ORDER BY user_id, id`,
+        [users[0].id, users[users.length - 1].id],
+      );
+      const interactions = rows.map((r) => ({ user: userIndex.get(Number(r.user_id))!, item: itemIndex.get(Number(r.item_id))!, kind: r.type as InteractionKind, value: Number(r.value), timestamp: Number(r.t) }));
+      await onChunk({ firstUser, users, interactions });
+      firstUser += users.length;
+      after = users[users.length - 1].id;
+      if (users.length < usersPerChunk) break;
+    }
+  });
+}
+
 // Database id -> dense index (ids sorted ascending, as the IdMaps are built).
 function denseIndex(ids: readonly number[]): Map<number, number> {
   const map = new Map<number, number>();

@@ -105,7 +105,7 @@ const TABLES: Readonly<Record<string, AlgorithmParams>> = {
   contentBased: { specs: { centreRatings: bool } },
   baselineOnly: { specs: BASELINE },
   ials: {
-    specs: { nFactors: FACTORS, nIterations: int(1, 100), regularization: num(0, 1e6, true), alpha: num(0, 1e6), cgSteps: int(1, 50), initStd: num(0, 1, true) },
+    specs: { nFactors: FACTORS, nIterations: int(1, 100), regularization: num(0, 1e6, true), alpha: num(0, 1e6), cgSteps: int(1, 50), initStd: num(0, 1, true), weightedRegularization: bool },
   },
   bpr: {
     specs: { nFactors: FACTORS, nEpochs: EPOCHS, learningRate: RATE, regularization: num(0, 10), initStd: num(0, 1, true), foldInSeed: SEED },

@@ -247,7 +247,7 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
   it("trainModel's params: the job carries them, the version is fitted with them and stores them", async () => {
     const queued = await server.run(TRAIN, { name: "ials", activate: false, seed: 5, params: { nFactors: 3, alpha: 10 } });
     expect(queued.data.trainModel.payload).toEqual({ name: "ials", activate: false, seed: 5, params: { nFactors: 3, alpha: 10 } });
-    const effective = { nFactors: 3, nIterations: 8, regularization: 50, alpha: 10, cgSteps: 2, initStd: 0.01 };
+    const effective = { nFactors: 3, nIterations: 8, regularization: 50, alpha: 10, cgSteps: 2, initStd: 0.01, weightedRegularization: false };
     const done = await finished(queued.data.trainModel.id);
     expect(done.data.job).toMatchObject({ status: "SUCCEEDED", result: { model: "ials", version: 1, activated: false, params: effective } });
     const models = await server.run(`{ models { name versions { version params givenParams } } }`);
@@ -266,7 +266,7 @@ describe.each(databaseTargets())("training jobs through the API on %s", (target)
       errors: [{ message, locations: expect.any(Array), path: ["trainModel"], extensions: { code: "BAD_USER_INPUT", argument } }],
     });
     expect(await server.run(TRAIN, { name: "ials", params: { alphaa: 10 } })).toEqual(
-      refused("params.alphaa", "Invalid params.alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization; got 10"),
+      refused("params.alphaa", "Invalid params.alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization, weightedRegularization; got 10"),
     );
     expect(await server.run(TRAIN, { name: "ials", params: { nFactors: "64" } })).toEqual(refused("params.nFactors", `Invalid params.nFactors: must be an integer from 1 to 1024; got "64"`));
     expect(await server.run(TRAIN, { name: "ials", params: { nFactors: 2.5 } })).toEqual(refused("params.nFactors", "Invalid params.nFactors: must be an integer from 1 to 1024; got 2.5"));

@@ -63,7 +63,7 @@ describe("each servable model's parameters", () => {
     expect(refusal(() => checkParams(entry("ials"), { alphaa: 10 }))).toEqual({
       parameter: "alphaa",
       value: 10,
-      message: "alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization; got 10",
+      message: "alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization, weightedRegularization; got 10",
     });
     expect(refusal(() => checkParams(entry("item-knn"), { baseline: { regX: 1 } })).message).toBe(
       "baseline.regX: is not a parameter of item-knn; known: baseline.learningRate, baseline.method, baseline.nEpochs, baseline.reg, baseline.regI, baseline.regU; got 1",
@@ -162,7 +162,7 @@ describe("npm run train's parameters", () => {
     expect(() => parseTrainArgs(["--model", "ials", "--params", "[1]"])).toThrow(`--params must be a JSON object, e.g. '{"alpha": 10}'; got [1]`);
     expect(() => parseTrainArgs(["--model", "ials", "--params", "{alpha: 1}"])).toThrow(`--params must be a JSON object, e.g. '{"alpha": 10}'; got "{alpha: 1}"`);
     expect(() => parseTrainArgs(["--model", "ials", "--param", "alphaa=10"])).toThrow(
-      "invalid --param for ials: alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization; got 10",
+      "invalid --param for ials: alphaa: is not a parameter of ials; known: alpha, cgSteps, initStd, nFactors, nIterations, regularization, weightedRegularization; got 10",
     );
     expect(() => parseTrainArgs(["--model", "ials", "--param", "nFactors=0"])).toThrow("invalid --param for ials: nFactors: must be an integer from 1 to 1024; got 0");
     expect(() => parseTrainArgs(["--model", "ials", "--params", `{"__proto__": 1}`])).toThrow("invalid --param for ials: __proto__: is not a parameter of ials");

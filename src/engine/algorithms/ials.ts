@@ -20,6 +20,13 @@
 // once at load, then O(n_u·k² + k³) per request (Hu et al. sec. 4 note the
 // same fold-in for new users). A training user's fold-in differs from their
 // trained factor only by the CG truncation and the last item half-step.
+//
+// `weightedRegularization` scales λ by each row's number of positive entries
+// (λ·n⁺ in place of λ), the "weighted-λ-regularization" of Zhou, Wilkinson,
+// Schreiber & Pan (2008, ALS-WR), which Spark MLlib's ALS always applies
+// (ALS.computeFactors: `solve(ls, numExplicits * regParam)`, numExplicits
+// counting the entries with a rating > 0). Factors trained by Spark are
+// folded in with it, so a history meets the λ its row met in training.
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky";
 import { nearestRows } from "../linalg/nearestRows";
 import { createRng, gaussianArray } from "../random";
@@ -44,6 +51,8 @@ export interface IalsParams {
   // 2 validated as well here, warm starts carry the rest).
   cgSteps: number;
   initStd: number;
+  // λ·n⁺ per row instead of λ (ALS-WR; Spark's ALS): see the note above.
+  weightedRegularization: boolean;
 }
 
 // Chosen on a validation split inside the training data of MovieLens-100K
@@ -62,6 +71,7 @@ export const ialsDefaults: IalsParams = {
   alpha: 2,
   cgSteps: 2,
   initStd: 0.01,
+  weightedRegularization: false,
 };
 
 export interface IalsModel extends Model {
@@ -95,19 +105,21 @@ function ialsServing(
   const k = p.nFactors;
   const nItems = y.length / k;
   const index = indexed ? buildIvfIndex(y, nItems, k) : undefined;
-  // YᵀY + λI, shared by every fold-in.
+  // YᵀY + λI, shared by every fold-in (YᵀY alone with weighted λ, added per history).
   const base = gramOf(y, nItems, k);
-  for (let a = 0; a < k; a++) base[a * k + a] += p.regularization;
+  if (!p.weightedRegularization) for (let a = 0; a < k; a++) base[a * k + a] += p.regularization;
   const known = (i: number) => i >= 0 && i < nItems;
 
   function userFactor(history: UserHistory): Float64Array | undefined {
     const a = base.slice();
     const x = new Float64Array(k);
     let n = 0;
+    let positives = 0;
     for (let e = 0; e < history.items.length; e++) {
       const i = history.items[e];
       if (!known(i)) continue;
       n++;
+      if (history.values[e] > 0) positives++;
       const o = i * k;
       const r = history.values[e];
       const b = r > 0 ? 1 + p.alpha * r : 0; // c·p
@@ -118,6 +130,11 @@ function ialsServing(
       }
     }
     if (n === 0) return undefined;
+    if (p.weightedRegularization) {
+      // As in training: no positive entry, no factor.
+      if (positives === 0) return undefined;
+      for (let f = 0; f < k; f++) a[f * k + f] += p.regularization * positives;
+    }
     // Only the lower triangle is read by choleskyInPlace; the system is
     // positive definite (λ > 0, every confidence weight ≥ 0).
     if (!choleskyInPlace(a, k)) return undefined;

@@ -8,6 +8,8 @@ export interface SolveParams {
   regularization: number;
   alpha: number;
   cgSteps: number;
+  // λ·n⁺ per row (n⁺ its positive entries) instead of λ: ALS-WR, as Spark's ALS (see ials.ts).
+  weightedRegularization?: boolean;
 }
 
 // A CSR matrix's arrays (rows re-solved; columns index the fixed side).
@@ -40,9 +42,10 @@ export function solveRows(m: CsrArrays, x: Float64Array, y: Float64Array, gram: 
   const { indptr, indices, values } = m;
   let rowStart = 0;
   let rowEnd = 0;
+  let lambda = p.regularization;
   const multiply = (v: Float64Array, out: Float64Array): void => {
     for (let a = 0; a < k; a++) {
-      let s = p.regularization * v[a];
+      let s = lambda * v[a];
       const ga = a * k;
       for (let b = 0; b < k; b++) s += gram[ga + b] * v[b];
       out[a] = s;
@@ -64,11 +67,21 @@ export function solveRows(m: CsrArrays, x: Float64Array, y: Float64Array, gram: 
       continue;
     }
     rhs.fill(0);
+    let positives = 0;
     for (let e = rowStart; e < rowEnd; e++) {
       if (!(values[e] > 0)) continue; // p_ui = 0
+      positives++;
       const o = indices[e] * k;
       const c = 1 + p.alpha * values[e];
       for (let f = 0; f < k; f++) rhs[f] += c * y[o + f];
+    }
+    if (p.weightedRegularization) {
+      // λ·0 would leave the system unregularised, and its right side is 0: the factor is 0.
+      if (positives === 0) {
+        x.fill(0, xo, xo + k);
+        continue;
+      }
+      lambda = p.regularization * positives;
     }
     for (let f = 0; f < k; f++) xr[f] = x[xo + f];
     conjugateGradient(multiply, rhs, xr, p.cgSteps);

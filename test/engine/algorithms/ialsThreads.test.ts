@@ -21,6 +21,16 @@ describe("iALS on threads", () => {
     expect(Array.from(two.scoreAll(7))).toEqual(Array.from(one.scoreAll(7)));
   }, 120_000);
 
+  it("weights λ on the threads as on one (weightedRegularization)", () => {
+    const weighted = { ...params, regularization: 0.5, weightedRegularization: true };
+    const one = ials.fit(data.train, weighted, { seed: 5 }) as IalsModel;
+    const two = ials.fit(data.train, weighted, { seed: 5, threads: 2 }) as IalsModel;
+    expect(two.threadsUsed).toBe(2);
+    expect(Array.from(two.itemFactors)).toEqual(Array.from(one.itemFactors));
+    // And it is another fit than the unweighted one.
+    expect(Array.from(one.itemFactors)).not.toEqual(Array.from((ials.fit(data.train, { ...weighted, weightedRegularization: false }, { seed: 5 }) as IalsModel).itemFactors));
+  }, 120_000);
+
   it("stays on one thread for a small training set", () => {
     const small = syntheticData(3, { implicit: true });
     expect((ials.fit(small.train, params, { seed: 5, threads: 2 }) as IalsModel).threadsUsed).toBe(1);
