@@ -12,8 +12,9 @@
 //   - with --ials-users N, iALS on a synthetic training set of N users × N/2
 //     items × 20 entries (popularity skewed as a square law) fitted on one
 //     thread and on MARQUEE_TRAIN_THREADS (default: the cores) alternately,
-//     the ratio of their medians, and once on 10·N users to show how the fit
-//     grows with the interactions (target: ≤ 11× for 10×).
+//     the ratio of their medians, and once on 10·N users (10× the
+//     interactions, the same items, as `npm run synthetic -- --users 10N`
+//     would make) to show how the fit grows (target: ≤ 11× for 10×).
 // Times are wall-clock on this machine; report them with the machine's load.
 import os from "node:os";
 import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
@@ -38,10 +39,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-// N users × N/2 items, 20 distinct items each, item i drawn as ⌊n·u²⌋ (the
+// N users × the given items (N/2 in the bench), 20 distinct items each, item i drawn as ⌊n·u²⌋ (the
 // low ids popular), value 1 to 5.
-function syntheticSet(nUsers: number): TrainingSet {
-  const nItems = Math.max(40, Math.floor(nUsers / 2));
+function syntheticSet(nUsers: number, nItems: number): TrainingSet {
   const perUser = 20;
   const rng = createRng(17);
   const indptr = new Int32Array(nUsers + 1);
@@ -61,7 +61,8 @@ function syntheticSet(nUsers: number): TrainingSet {
 
 function ialsThreadsBench(nUsers: number, repeat: number): string[] {
   const threads = loadConfig().trainThreads;
-  const data = syntheticSet(nUsers);
+  const nItems = Math.max(40, Math.floor(nUsers / 2));
+  const data = syntheticSet(nUsers, nItems);
   const one: number[] = [];
   const many: number[] = [];
   let used = 1;
@@ -73,7 +74,7 @@ function ialsThreadsBench(nUsers: number, repeat: number): string[] {
     used = (ials.fit(data, {}, { seed: 0, threads }) as IalsModel).threadsUsed;
     many.push((performance.now() - t) / 1000);
   }
-  const big = syntheticSet(nUsers * 10);
+  const big = syntheticSet(nUsers * 10, nItems);
   let t = performance.now();
   ials.fit(big, {}, { seed: 0, threads });
   const bigSeconds = (performance.now() - t) / 1000;

@@ -103,7 +103,10 @@ export function startThreadedSweeps(
   const xu = shared(xu0);
   const yi = shared(yi0);
   const gram = new Float64Array(new SharedArrayBuffer(k * k * 8));
-  const rowCost = 2 * k; // the k² CG products weigh about 2k entries' work
+  // A row costs (cgSteps + 1) products with YᵀY, k² each, and per entry
+  // k·(2·(cgSteps + 1) + 1) (the right side and two passes per product):
+  // its fixed part in entries' worth, for balancing.
+  const rowCost = Math.max(1, Math.round(((params.cgSteps + 1) * k) / (2 * (params.cgSteps + 1) + 1)));
   const ranges: [Int32Array, Int32Array] = [shared(balancedRanges(u.indptr, threads, rowCost)), shared(balancedRanges(i.indptr, threads, rowCost))];
   const { file, execArgv } = workerFile();
   const workers: Worker[] = [];
