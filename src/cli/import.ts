@@ -10,7 +10,8 @@ import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../app";
 import { analyzeTables } from "../db/analyzeTables";
-import { ConfigError, loadConfig, redact, type Config } from "../config";
+import { ConfigError, loadConfig, type Config } from "../config";
+import { databaseUnreachable } from "./databaseErrors";
 import type { Database } from "../db/Database";
 import { MigrationError } from "../db/migrate";
 import type { CatalogData } from "../importers/CatalogData";
@@ -241,11 +242,7 @@ export function formatReport(r: ImportReport): string {
 function readableMessage(error: unknown, config: Config | undefined): string | undefined {
   if (error instanceof InputError || error instanceof ConfigError || error instanceof MigrationError) return error.message;
   if (error instanceof ImportError) return `the catalog is inconsistent, nothing was written: ${error.message}`;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (config?.databaseUrl && typeof code === "string" && ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "3D000", "28P01", "28000"].includes(code)) {
-    return `cannot use PostgreSQL at ${redact(config.databaseUrl)}: ${(error as Error).message || code}`;
-  }
-  return undefined;
+  return databaseUnreachable(error, config);
 }
 
 export async function main(argv: readonly string[], io: ImportIo): Promise<number> {

@@ -10,7 +10,8 @@
 // no stack; an import that fails saves nothing), 2 a usage error.
 import { resolve } from "node:path";
 import { openDatabase } from "../app";
-import { ConfigError, loadConfig, redact, type Config } from "../config";
+import { ConfigError, loadConfig, type Config } from "../config";
+import { databaseUnreachable } from "./databaseErrors";
 import type { Database } from "../db/Database";
 import { MigrationError } from "../db/migrate";
 import { InterchangeError } from "../interchange/InterchangeError";
@@ -191,10 +192,9 @@ async function run(args: ModelCommand, config: Config, db: Database): Promise<st
 
 function readableMessage(error: unknown, config: Config | undefined): string | undefined {
   if (error instanceof InterchangeError || error instanceof ConfigError || error instanceof MigrationError) return error.message;
+  const unreachable = databaseUnreachable(error, config);
+  if (unreachable) return unreachable;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (config?.databaseUrl && typeof code === "string" && ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "3D000", "28P01", "28000"].includes(code)) {
-    return `cannot use PostgreSQL at ${redact(config.databaseUrl)}: ${(error as Error).message || code}`;
-  }
   if (typeof code === "string" && ["ENOENT", "EACCES", "ENOTDIR", "EEXIST", "ENOSPC", "EROFS"].includes(code)) return (error as Error).message;
   return undefined;
 }

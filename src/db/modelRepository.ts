@@ -130,6 +130,17 @@ export function artifactParts(bytes: Uint8Array<ArrayBuffer>, partBytes = ARTIFA
   return parts;
 }
 
+// Each array's bytes, its parts joined, by key; `rows` in any order.
+export function joinArtifactsByKey(rows: readonly { key: string; part: number; data: Uint8Array }[]): Map<string, Uint8Array> {
+  const byKey = new Map<string, { part: number; data: Uint8Array }[]>();
+  for (const r of rows) {
+    const parts = byKey.get(r.key);
+    if (parts) parts.push(r);
+    else byKey.set(r.key, [r]);
+  }
+  return new Map([...byKey].map(([key, parts]) => [key, joinArtifactParts(parts)]));
+}
+
 // Parts back into one array's bytes; `rows` in any order.
 export function joinArtifactParts(rows: readonly { part: number; data: Uint8Array }[]): Uint8Array {
   if (rows.length === 1) return rows[0].data;
@@ -148,13 +159,18 @@ export function joinArtifactParts(rows: readonly { part: number; data: Uint8Arra
 
 type ArtifactWriter = { $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> };
 
-// Replaces the stored parts of one array.
-export async function writeArtifact(tx: ArtifactWriter, versionId: number, key: string, array: TypedArray, partBytes = ARTIFACT_PART_BYTES): Promise<void> {
-  await tx.$executeRawUnsafe(`DELETE FROM model_artifacts WHERE model_version_id = $1 AND key = $2`, versionId, key);
+// Stores one array of a version that has none under `key` yet.
+async function insertArtifact(tx: ArtifactWriter, versionId: number, key: string, array: TypedArray, partBytes = ARTIFACT_PART_BYTES): Promise<void> {
   const parts = artifactParts(encodeArray(array), partBytes);
   for (let part = 0; part < parts.length; part++) {
     await tx.$executeRawUnsafe(`INSERT INTO model_artifacts (model_version_id, key, part, data) VALUES ($1, $2, $3, $4)`, versionId, key, part, parts[part]);
   }
+}
+
+// Replaces the stored parts of one array (its new length may need more or fewer).
+export async function writeArtifact(tx: ArtifactWriter, versionId: number, key: string, array: TypedArray): Promise<void> {
+  await tx.$executeRawUnsafe(`DELETE FROM model_artifacts WHERE model_version_id = $1 AND key = $2`, versionId, key);
+  await insertArtifact(tx, versionId, key, array);
 }
 
 type VersionRecord = {
@@ -238,7 +254,7 @@ export async function saveModelVersion(db: Database, input: SaveModelInput): Pro
         dataStats: (input.dataStats ?? {}) as object,
       },
     });
-    for (const [key, a] of arrays) await writeArtifact(tx, created.id, key, a, input.partBytes);
+    for (const [key, a] of arrays) await insertArtifact(tx, created.id, key, a, input.partBytes);
     return toRow(created);
   });
 }
@@ -322,19 +338,13 @@ export async function loadModelVersion(db: Database, name: string, version?: num
 
 function storedModelOf(v: VersionRecord, artifacts: readonly { modelVersionId: number; key: string; part: number; data: Uint8Array }[]): StoredModel {
   const stored = v.params as unknown as StoredParams;
-  const byKey = new Map<string, { part: number; data: Uint8Array }[]>();
-  for (const a of artifacts) {
-    if (a.modelVersionId !== v.id) continue;
-    const parts = byKey.get(a.key);
-    if (parts) parts.push(a);
-    else byKey.set(a.key, [a]);
-  }
+  const byKey = joinArtifactsByKey(artifacts.filter((a) => a.modelVersionId === v.id));
   const arrays: Record<string, TypedArray> = {};
   const index: Partial<ModelIndex> = {};
-  for (const [key, parts] of byKey) {
+  for (const [key, bytes] of byKey) {
     const dtype = stored.dtypes[key];
     if (!dtype) throw new Error(`model ${v.name} v${v.version}: artifact ${key} has no dtype`);
-    const array = decodeArray(joinArtifactParts(parts), dtype);
+    const array = decodeArray(bytes, dtype);
     if (key.startsWith(INDEX_PREFIX)) index[key.slice(INDEX_PREFIX.length) as keyof ModelIndex] = array as Int32Array;
     else arrays[key.slice(ARRAY_PREFIX.length)] = array;
   }

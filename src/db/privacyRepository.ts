@@ -7,7 +7,7 @@
 // user-graph entries naming the user dropped; the version's revision goes up
 // so every replica reloads it.
 import type { Tx } from "./catalogWriter";
-import { decodeArray, joinArtifactParts, storedUserState, writeArtifact, type StoredParams } from "./modelRepository";
+import { decodeArray, joinArtifactParts, joinArtifactsByKey, storedUserState, writeArtifact, type StoredParams } from "./modelRepository";
 import { userStateKeys } from "../engine/userState";
 
 export interface ModelTrace {
@@ -95,9 +95,7 @@ export async function scrubModelTraces(tx: Tx, userId: number): Promise<ModelTra
     );
     const dtypes = version.params?.dtypes ?? {};
     const stored = await tx.$queryRawUnsafe<{ key: string; part: number; data: Uint8Array }[]>(`SELECT key, part, data FROM model_artifacts WHERE model_version_id = $1`, trace.versionId);
-    const parts = new Map<string, { part: number; data: Uint8Array }[]>();
-    for (const a of stored) parts.set(a.key, [...(parts.get(a.key) ?? []), a]);
-    const arrays: Arrays = new Map([...parts].map(([key, rows]) => [key, { data: decodeArray(joinArtifactParts(rows), dtypes[key] ?? "int32"), dtype: dtypes[key] ?? "int32" }]));
+    const arrays: Arrays = new Map([...joinArtifactsByKey(stored)].map(([key, bytes]) => [key, { data: decodeArray(bytes, dtypes[key] ?? "int32"), dtype: dtypes[key] ?? "int32" }]));
     const changed = new Set<string>();
     const users = arrays.get("index.users")!.data as Int32Array;
     for (let u = 0; u < users.length; u++) if (users[u] === userId) users[u] = -1;

@@ -16,6 +16,15 @@ export interface CostedAlgorithm<P = Record<string, unknown>> {
   estimateCost(data: TrainingSet, params: Partial<P>): FitCost;
 }
 
+// Σ over users of f(their number of entries): what the item-item models'
+// co-occurrence passes cost (f(d) = d² for a walk over every pair).
+export function sumOverUsers(data: TrainingSet, f: (entries: number) => number): number {
+  const { indptr } = data.ratings;
+  let total = 0;
+  for (let u = 0; u < data.nUsers; u++) total += f(indptr[u + 1] - indptr[u]);
+  return total;
+}
+
 export function fitCostOf(algorithm: object, data: TrainingSet, params: Readonly<Record<string, unknown>>): FitCost | undefined {
   const costed = algorithm as Partial<CostedAlgorithm>;
   return typeof costed.estimateCost === "function" ? costed.estimateCost(data, params) : undefined;

@@ -16,7 +16,7 @@ import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHi
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
 import { NO_USER_STATE } from "../userState";
-import type { CostedAlgorithm, FitCost } from "../fitCost";
+import { sumOverUsers, type CostedAlgorithm, type FitCost } from "../fitCost";
 
 export interface EaseParams {
   // L2 weight λ on B. Steck reports a broad optimum; 500 won among
@@ -69,11 +69,7 @@ export const ease = {
   // 2n³/3 multiply-adds.
   estimateCost(data: TrainingSet, _params: Partial<EaseParams>): FitCost {
     const n = data.nItems;
-    let pairs = 0;
-    for (let u = 0; u < data.nUsers; u++) {
-      const d = data.ratings.indptr[u + 1] - data.ratings.indptr[u];
-      pairs += (d * (d + 1)) / 2;
-    }
+    const pairs = sumOverUsers(data, (d) => (d * (d + 1)) / 2);
     return { multiplyAdds: (2 * n * n * n) / 3 + pairs, bytes: 36 * n * n };
   },
   fit(data: TrainingSet, params: Partial<EaseParams>, options: FitOptions): EaseModel {

@@ -555,10 +555,14 @@ export interface CatalogBlendParams extends HybridParams {
 // EASE^R twice, and the held-out figures stored with a version twice more.
 export const catalogBlendDefaults: CatalogBlendParams = { ...hybridDefaults, parts: "auto", easeMaxItems: 3000, rp3betaNeighbours: 200 };
 
-const easeIalsBlend = createHybrid([ease, ials], { name: "rankingBlend", target: "ranking" });
+// The parts of a blend with their parameters, and the blend over them.
+function partsOf(chosen: Exclude<BlendParts, "auto">, neighbours: number): { components: Algorithm<any>[]; componentParams: Record<string, unknown>[] } {
+  return chosen === "ease+ials" ? { components: [ease, ials], componentParams: [{}, {}] } : { components: [rp3beta, ials], componentParams: [{ neighbours }, {}] };
+}
 
-function rp3betaIalsBlend(neighbours: number): Algorithm<HybridParams> {
-  return createHybrid([rp3beta, ials], { name: "rankingBlend", target: "ranking", componentParams: [{ neighbours }, {}] });
+function blendOf(chosen: Exclude<BlendParts, "auto">, neighbours: number): Algorithm<HybridParams> {
+  const { components, componentParams } = partsOf(chosen, neighbours);
+  return createHybrid(components, { name: "rankingBlend", target: "ranking", componentParams });
 }
 
 // The parts a blend of this catalog uses under these parameters.
@@ -573,12 +577,11 @@ export const rankingBlend = {
   defaults: catalogBlendDefaults,
   estimateCost(data: TrainingSet, params: Partial<CatalogBlendParams>): FitCost {
     const p = { ...catalogBlendDefaults, ...params };
-    const parts: [Algorithm<any>, Record<string, unknown>][] =
-      blendPartsFor(data, p) === "ease+ials" ? [[ease, {}], [ials, {}]] : [[rp3beta, { neighbours: p.rp3betaNeighbours }], [ials, {}]];
+    const parts = partsOf(blendPartsFor(data, p), p.rp3betaNeighbours);
     let multiplyAdds = 0;
     let bytes = 0;
-    for (const [alg, cp] of parts) {
-      const cost = fitCostOf(alg, data, cp);
+    for (let c = 0; c < parts.components.length; c++) {
+      const cost = fitCostOf(parts.components[c], data, parts.componentParams[c]);
       if (!cost) continue;
       // Fitted on the sub-train split and again on everything; the sub-train
       // models live until the blend's weights are chosen.
@@ -588,19 +591,18 @@ export const rankingBlend = {
     // Validation: each user scored by every component over the catalog, and the cache.
     const users = Math.min(p.maxValidationUsers, data.nUsers);
     multiplyAdds += users * data.nItems * (ialsDefaults.nFactors + 2);
-    bytes += Math.min(p.validationCacheMb * 2 ** 20, users * parts.length * data.nItems * 4) + 4 * parts.length * data.nItems;
+    bytes += Math.min(p.validationCacheMb * 2 ** 20, users * parts.components.length * data.nItems * 4) + 4 * parts.components.length * data.nItems;
     return { multiplyAdds, bytes };
   },
   fit(data: TrainingSet, params: Partial<CatalogBlendParams>, options: FitOptions): HybridModel {
     const { parts, easeMaxItems, rp3betaNeighbours, ...hybrid } = { ...catalogBlendDefaults, ...params };
-    const chosen = blendPartsFor(data, { parts, easeMaxItems });
-    const blend = chosen === "ease+ials" ? easeIalsBlend : rp3betaIalsBlend(rp3betaNeighbours);
+    const blend = blendOf(blendPartsFor(data, { parts, easeMaxItems }), rp3betaNeighbours);
     return blend.fit(data, hybrid, options) as HybridModel;
   },
   deserialize(serialized: SerializedModel): HybridModel {
     const meta = serialized.meta as { components?: { algorithm: string; params?: { neighbours?: number } }[] };
     const first = meta.components?.[0];
-    const blend = first?.algorithm === "rp3beta" ? rp3betaIalsBlend(first.params?.neighbours ?? catalogBlendDefaults.rp3betaNeighbours) : easeIalsBlend;
+    const blend = blendOf(first?.algorithm === "rp3beta" ? "rp3beta+ials" : "ease+ials", first?.params?.neighbours ?? catalogBlendDefaults.rp3betaNeighbours);
     return blend.deserialize!(serialized) as HybridModel;
   },
 } satisfies Algorithm<CatalogBlendParams> & CostedAlgorithm<CatalogBlendParams>;

@@ -42,7 +42,7 @@ import { fitBaselines, foldInUserBias, type BaselineParams, type Baselines, BASE
 import { serializedArray } from "./serializedArray";
 import { denseTable, sparseTable, topKRows, type SimilarityTable } from "./similarityTable";
 
-import type { FitCost } from "../fitCost";
+import { sumOverUsers, type FitCost } from "../fitCost";
 
 export interface KnnParams {
   // Neighbours used per prediction (Surprise: 40).
@@ -125,14 +125,16 @@ function measureOf(p: KnnParams): SimilarityMeasure {
 // cost grows with the square of the items (item-based) or users (user-based).
 export function estimateKnnCost(data: TrainingSet, p: KnnParams, userBased: boolean): FitCost {
   const n = userBased ? data.nUsers : data.nItems;
-  const others = userBased ? data.nItems : data.nUsers;
-  const { indptr, indices } = data.ratings;
-  // Co-rated pairs: Σ over the other side of its count squared.
-  const counts = new Float64Array(others);
-  if (userBased) for (let e = 0; e < indices.length; e++) counts[indices[e]]++;
-  else for (let u = 0; u < data.nUsers; u++) counts[u] = indptr[u + 1] - indptr[u];
+  const { indices } = data.ratings;
+  // Co-rated pairs: Σ over the other side (items for user-based, users for item-based) of its count squared.
   let pairs = 0;
-  for (let y = 0; y < others; y++) pairs += counts[y] * counts[y];
+  if (userBased) {
+    const counts = new Float64Array(data.nItems);
+    for (let e = 0; e < indices.length; e++) counts[indices[e]]++;
+    for (let i = 0; i < counts.length; i++) pairs += counts[i] * counts[i];
+  } else {
+    pairs = sumOverUsers(data, (d) => d * d);
+  }
   return { multiplyAdds: pairs / 2 + n * n, bytes: 4 * n * n + 56 * n + 8 * n * p.k + 24 * indices.length };
 }
 

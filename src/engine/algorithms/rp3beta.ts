@@ -18,7 +18,7 @@ import type { Algorithm, FitOptions, Model, SerializedModel, TrainingSet, UserHi
 import { checkAlgorithm, serializedArray } from "./serializedArray";
 import { itemWeightEvidence } from "./factorEvidence";
 import { NO_USER_STATE } from "../userState";
-import type { CostedAlgorithm, FitCost } from "../fitCost";
+import { sumOverUsers, type CostedAlgorithm, type FitCost } from "../fitCost";
 
 export interface Rp3betaParams {
   // Exponent on the transition probabilities (1: the plain random walk P³).
@@ -110,16 +110,6 @@ function pruneRow(row: Float64Array, touched: Int32Array, nTouched: number, keep
   return kept.sort();
 }
 
-// Σ_u |I(u)|²: the walk's steps (every pair of items a user links, both ways).
-function walkSteps(data: TrainingSet): number {
-  let steps = 0;
-  for (let u = 0; u < data.nUsers; u++) {
-    const d = data.ratings.indptr[u + 1] - data.ratings.indptr[u];
-    steps += d * d;
-  }
-  return steps;
-}
-
 export const rp3beta = {
   name: "rp3beta",
   defaults: rp3betaDefaults,
@@ -128,7 +118,8 @@ export const rp3beta = {
   // buffers that may briefly hold twice that.
   estimateCost(data: TrainingSet, params: Partial<Rp3betaParams>): FitCost {
     const p = { ...rp3betaDefaults, ...params };
-    const steps = walkSteps(data);
+    // Σ_u |I(u)|²: the walk visits every pair of items a user links, both ways.
+    const steps = sumOverUsers(data, (d) => d * d);
     const n = data.nItems;
     const entries = Math.min(steps, n * n, p.neighbours > 0 ? n * p.neighbours : Number.POSITIVE_INFINITY);
     return { multiplyAdds: steps, bytes: 21 * n + 12 * data.ratings.indices.length + 24 * entries };
