@@ -18,6 +18,22 @@ export interface TrainingSet {
   readonly itemFeatures?: CsrMatrix;
   // Rating scale for explicit data; predictions are clipped to it.
   readonly ratingScale?: { min: number; max: number };
+  // Each user's positive interactions in time order, for sequence-aware
+  // models; built alongside `ratings` from the same records.
+  readonly sequences?: UserSequences;
+}
+
+// Interactions in time order, one row per user (CSR layout): the item of each
+// positive interaction (an event whose kind has a positive weight, or a
+// rating), oldest first, ties broken by the order the records were given
+// (the order they were recorded). An item repeats when the user came back to
+// it. Order-blind models ignore it.
+export interface UserSequences {
+  // nUsers + 1 offsets into `items` and `timestamps`.
+  readonly offsets: Int32Array;
+  readonly items: Int32Array;
+  // Seconds since the epoch, same order as `items`.
+  readonly timestamps: Float64Array;
 }
 
 export interface FitOptions {
@@ -33,6 +49,7 @@ export type Evidence =
   | { kind: "becauseYouInteracted"; item: number; weight: number }
   | { kind: "sharedFeature"; feature: number; weight: number }
   | { kind: "similarUsersLiked"; count: number }
+  | { kind: "becauseYouJustInteracted"; item: number; weight: number }
   | { kind: "popular" }
   | { kind: "coldStart"; why: string };
 
@@ -48,6 +65,10 @@ export interface ScoredItem {
 export interface UserHistory {
   readonly items: Int32Array;
   readonly values: Float32Array;
+  // The same user's positive interactions in time order, oldest first (the
+  // last is the most recent), as in UserSequences; given to models that
+  // score sequences (Model.scoreSequence), absent otherwise.
+  readonly sequence?: Int32Array;
 }
 
 // A fitted model's state as typed arrays plus JSON, so it can be stored
@@ -80,6 +101,13 @@ export interface Model {
   // answer without scoring every item (an IVF index over a large catalog,
   // recommender/ivfIndex.ts): approximate. Absent: scoreHistory, then top n.
   topHistory?(history: UserHistory, n: number, skip?: (item: number) => boolean): ScoredItem[];
+  // Next-item scores for every item (length nItems) from a sequence of
+  // items in time order, oldest first: a signed-in user's recent history or
+  // an anonymous session. Sequence-aware models only.
+  scoreSequence?(sequence: Int32Array): Float32Array;
+  // Evidence for an item scored from a sequence (typically the recent items
+  // that lead to it: becauseYouJustInteracted).
+  explainSequence?(sequence: Int32Array, item: number, maxEvidence: number): Evidence[];
   serialize?(): SerializedModel;
 }
 
