@@ -48,6 +48,7 @@ const config: CodegenConfig = {
           RatingPrediction: "../../services/recommendationService#RatingPredictionResult",
           Reason: "../../services/recommendationService#ReasonValue",
           BecauseYouInteracted: 'Extract<ReasonValue, { __typename: "BecauseYouInteracted" }>',
+          BecauseYouJustInteracted: 'Extract<ReasonValue, { __typename: "BecauseYouJustInteracted" }>',
           SharedFeature: 'Extract<ReasonValue, { __typename: "SharedFeature" }>',
           SimilarUsersLiked: 'Extract<ReasonValue, { __typename: "SimilarUsersLiked" }>',
           Popular: 'Extract<ReasonValue, { __typename: "Popular" }>',

@@ -38,6 +38,8 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     user: forUser((a) => [a.id]),
     users: forUser((a) => a.ids ?? []),
     recommendations: forUser((a) => [a.userId]),
+    // An anonymous session (no userId) reads no one's data.
+    upNext: forUser((a) => (a.userId != null ? [a.userId] : [])),
     similarUsers: forUser((a) => [a.userId]),
     predictRating: forUser((a) => [a.userId]),
     page: forUser((a) => [a.userId]),

@@ -56,7 +56,7 @@ export class Metrics {
   });
   readonly fallbacks = new Counter({
     name: "marquee_recommendation_fallbacks_total",
-    help: "Recommendation answers (one list each) whose strategy was served by a model of another strategy or by popularity, because its own model is not trained or failed to load; by the strategy asked for, the one that served, and the surface (recommendations, similarItems, page, dashboard)",
+    help: "Recommendation answers (one list each) whose strategy was served by a model of another strategy or by popularity, because its own model is not trained or failed to load; by the strategy asked for, the one that served, and the surface (recommendations, upNext, similarItems, page, dashboard)",
     labelNames: ["requested", "served", "surface"] as const,
     registers: [this.registry],
   });

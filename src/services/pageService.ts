@@ -12,8 +12,9 @@ import { popular, recommend, similarItems, type PopularWindowName, type Recommen
 import type { RecommendationFilterInput } from "./recommendationFilter";
 import type { StrategyName } from "../serving/servingAlgorithms";
 import { checkId, checkText } from "./validation";
+import { upNext } from "./upNextService";
 
-export type RailKindName = "RECOMMENDED" | "BECAUSE_YOU_INTERACTED" | "TRENDING" | "MORE_LIKE_LAST";
+export type RailKindName = "RECOMMENDED" | "BECAUSE_YOU_INTERACTED" | "TRENDING" | "MORE_LIKE_LAST" | "UP_NEXT";
 
 export interface RailInput {
   kind: RailKindName;
@@ -68,6 +69,8 @@ function defaultTitle(rail: RailInput, anchor: ItemRow | null): string {
       return anchor ? `Because you liked ${anchor.title}` : "Because you liked";
     case "MORE_LIKE_LAST":
       return anchor ? `More like ${anchor.title}` : "More like what you played last";
+    case "UP_NEXT":
+      return "Up next";
     case "TRENDING": {
       const genres = [...(rail.filter?.features?.any ?? []), ...(rail.filter?.features?.all ?? [])].map((f) => f.value);
       return genres.length > 0 ? `Trending in ${genres.join(", ")}` : "Trending now";
@@ -96,6 +99,9 @@ export async function page(ctx: ServiceContext & { now: Date }, user: UserRow | 
       const filter = rail.filter ?? null;
       if (rail.kind === "RECOMMENDED") {
         return { anchor: null, items: await recommend(ctx, user, userId, { first: DEPTH, filter, strategy: rail.strategy ?? "HYBRID" }, "page") };
+      }
+      if (rail.kind === "UP_NEXT") {
+        return { anchor: null, items: await upNext(ctx, user, userId, { first: DEPTH, filter }, "page") };
       }
       if (rail.kind === "TRENDING") {
         return { anchor: null, items: await popular(ctx, { window: rail.window ?? "WEEK", first: DEPTH, filter }) };

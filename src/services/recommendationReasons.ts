@@ -7,6 +7,7 @@ import type { StrategyName } from "../serving/servingAlgorithms";
 
 export type ReasonValue =
   | { __typename: "BecauseYouInteracted"; itemId: number; weight: number }
+  | { __typename: "BecauseYouJustInteracted"; itemId: number; weight: number }
   | { __typename: "SharedFeature"; feature: ItemFeatureRow; weight: number }
   | { __typename: "SimilarUsersLiked"; count: number }
   | { __typename: "Popular"; window: string | null }
@@ -28,6 +29,9 @@ export function reasonsFromEvidence(
     switch (e.kind) {
       case "becauseYouInteracted":
         out.push({ __typename: "BecauseYouInteracted", itemId: served.itemIds[e.item], weight: e.weight });
+        break;
+      case "becauseYouJustInteracted":
+        out.push({ __typename: "BecauseYouJustInteracted", itemId: served.itemIds[e.item], weight: e.weight });
         break;
       case "sharedFeature": {
         const featureId = served.featureIds[e.feature];

@@ -27,6 +27,7 @@ import { userStateCacheOf } from "../loaders/userStateCache";
 import { modelStoreOf, type ModelStore } from "../serving/ModelStore";
 import type { ServedModel } from "../serving/ServedModel";
 import { historyOf } from "../serving/historyOf";
+import { sequenceOf } from "../serving/sequenceOf";
 import { featureCosine, mmrOrder } from "../serving/mmr";
 import { findServingAlgorithm, type StrategyName } from "../serving/servingAlgorithms";
 import { checkRecommendationFilter, matchesFilter, type CheckedFilter, type RecommendationFilterInput } from "./recommendationFilter";
@@ -131,6 +132,8 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
 // the user state cache may keep it until the user's next write (see
 // cachedModelList).
 interface ModelList {
+  // A sequence-aware model given no item it knows: nothing to rank from.
+  empty?: true;
   top: { item: number; score: number }[];
   complete: boolean;
   hasSignal: boolean;
@@ -147,7 +150,13 @@ function modelList(served: ServedModel, history: UserHistory & { user?: number }
   const model = served.model;
   let scores: () => Float32Array;
   let evidence: (i: number) => Evidence[];
-  if (model.scoreHistory) {
+  const sequence = model.scoreSequence ? history.sequence : undefined;
+  if (sequence?.length === 0) return { empty: true, top: [], complete: true, hasSignal: false, scores: () => new Float32Array(0), evidence: () => [] };
+  if (sequence) {
+    // A sequence-aware model: what comes next after the items in their order.
+    scores = () => model.scoreSequence!(sequence);
+    evidence = (i) => model.explainSequence?.(sequence, i, MAX_EVIDENCE) ?? [];
+  } else if (model.scoreHistory) {
     scores = () => model.scoreHistory!(history);
     evidence = (i) => model.explainHistory?.(history, i, MAX_EVIDENCE) ?? [];
   } else if (history.user !== undefined) {
@@ -159,7 +168,7 @@ function modelList(served: ServedModel, history: UserHistory & { user?: number }
   }
   // A large catalog behind an index: the best items without scoring them all.
   const evidenceOnly = findServingAlgorithm(served.name)?.evidenceScores ?? false;
-  if (model.topHistory && !evidenceOnly) {
+  if (model.topHistory && !evidenceOnly && !sequence) {
     const top = model.topHistory(history, depth, (i) => excluded.has(served.itemIds[i]));
     const hasSignal = top.length === 1 || (top.length > 1 && top[0].score !== top[top.length - 1].score);
     return { top, complete: false, hasSignal, scores, evidence };
@@ -175,6 +184,13 @@ function modelList(served: ServedModel, history: UserHistory & { user?: number }
 function skipFor(served: ServedModel, scores: Float32Array, excluded: ReadonlySet<number>): (i: number) => boolean {
   const evidenceOnly = findServingAlgorithm(served.name)?.evidenceScores ?? false;
   return evidenceOnly ? (i) => !(scores[i] > 0) || excluded.has(served.itemIds[i]) : (i) => excluded.has(served.itemIds[i]);
+}
+
+// The history a request with a session (or without a user) is scored from:
+// the user's own, if any, with the session's items in the sequence.
+function sessionHistory(served: ServedModel, user: UserRow | null, rows: readonly InteractionRow[], session: readonly number[]): UserHistory & { user?: number } {
+  const own = user ? historyOf(served, user.id, rows) : { items: new Int32Array(0), values: new Float32Array(0) };
+  return served.model.scoreSequence ? { ...own, sequence: sequenceOf(served, rows, session) } : own;
 }
 
 // The model's list for this user through the user state cache: a warm
@@ -354,14 +370,18 @@ function checkDiversityDepth(page: Page, diversity: number, after: string | null
   }
 }
 
-// `user` null: the id is unknown (answered, not an error). `surface` labels
-// the fallback counter (the dashboard and page rails call this too).
+// `user` null: the id is unknown (answered, not an error), or none was
+// given (an anonymous session). `surface` labels the fallback counter (the
+// dashboard and page rails call this too). `session`: database ids of the
+// items of the current session, oldest first (upNext's context; read by
+// sequence-aware models, and excluded like seen items).
 export async function recommend(
   ctx: ServiceContext,
   user: UserRow | null,
-  userId: string,
+  userId: string | null,
   args: RecommendArgs,
   surface: FallbackSurface = "recommendations",
+  session: readonly number[] = [],
 ): Promise<RecommendationResult[]> {
   const page = checkPage(args.first, args.after);
   const filter = checkRecommendationFilter(args.filter);
@@ -371,7 +391,8 @@ export async function recommend(
   const store = modelStoreOf(ctx.db);
   const epoch = userStateCacheOf(ctx.db)?.epoch;
   const rows = user ? await recommendationLoadersOf(ctx).historyByUserId.load(user.id) : [];
-  const excluded = await excludedItemIds(ctx, filter, seenItemIds(rows));
+  const seen = seenItemIds(rows);
+  const excluded = await excludedItemIds(ctx, filter, session.length > 0 ? [...seen, ...session] : seen);
 
   // Popularity personalises nothing, so it has no cold start: the user
   // checks apply to the models that do.
@@ -379,11 +400,15 @@ export async function recommend(
   let why: string | undefined;
   const { served, strategy, fallback } = modelForStrategy(store, requested);
   if (!served || strategy === "POPULAR") why = undefined;
-  else if (!user) why = `unknown user ${JSON.stringify(userId)}`;
-  else if (rows.length === 0) why = "the user has no interactions yet";
+  else if (!user && session.length === 0) why = userId === null ? "no user and an empty session" : `unknown user ${JSON.stringify(userId)}`;
+  else if (rows.length === 0 && session.length === 0) why = "the user has no interactions yet";
   else {
-    const list = cachedModelList(ctx, served, user.id, rows, filter, excluded, epoch);
-    if (!list) why = `${strategy} was trained before the user's first interaction`;
+    const list =
+      session.length > 0 || !user
+        ? modelList(served, sessionHistory(served, user, rows, session), excluded, CACHED_DEPTH)
+        : cachedModelList(ctx, served, user.id, rows, filter, excluded, epoch);
+    if (list?.empty) why = `${strategy} knows none of the items ${session.length > 0 ? "of the session" : "the user interacted with"} yet`;
+    else if (!list) why = `${strategy} was trained before the user's first interaction`;
     else if (!list.hasSignal) why = `${strategy} has no signal for this user yet`;
     else ranking = modelRanking(served, strategy, list, excluded, popularRanking(ctx, store, excluded, undefined, fallback), fallback);
   }

@@ -8,14 +8,14 @@
 // a user the model cannot personalise for is a ColdStart, a separate reason.
 import type { ModelStore } from "../serving/ModelStore";
 import type { ServedModel } from "../serving/ServedModel";
-import { findServingAlgorithm, STRATEGY_MODELS, type StrategyName } from "../serving/servingAlgorithms";
+import { findServingAlgorithm, STRATEGY_MODELS, STRATEGY_OWN_MODELS, type StrategyName } from "../serving/servingAlgorithms";
 import { processMetrics } from "../observability/metrics";
 import type { ReasonValue } from "./recommendationReasons";
 
 export type FallbackReason = Extract<ReasonValue, { __typename: "Fallback" }>;
 
 // Where an answer was asked for, as the metric's `surface` label.
-export type FallbackSurface = "recommendations" | "similarItems" | "page" | "dashboard";
+export type FallbackSurface = "recommendations" | "upNext" | "similarItems" | "page" | "dashboard";
 
 export function strategyOfModel(name: string): StrategyName {
   return findServingAlgorithm(name)?.strategy ?? "POPULAR";
@@ -35,6 +35,10 @@ export function modelForStrategy(store: ModelStore, requested: StrategyName): St
     const served = store.get(chain[k]);
     if (!served) continue;
     const strategy = strategyOfModel(chain[k]);
+    const own = STRATEGY_OWN_MODELS[requested];
+    if (strategy === requested && own && !own.includes(chain[k])) {
+      return { served, strategy, fallback: { __typename: "Fallback", requested, served: strategy, why: missingModelsWhy(store, own) } };
+    }
     return { served, strategy, fallback: strategy === requested ? undefined : fallbackReason(store, requested, strategy, chain.slice(0, k)) };
   }
   return { served: undefined, strategy: "POPULAR", fallback: requested === "POPULAR" ? undefined : fallbackReason(store, requested, "POPULAR", chain) };

@@ -7,6 +7,7 @@ import type { InteractionKind } from "../engine/types";
 import type { KnownUserHistory } from "../engine/algorithms/knnBaseline";
 import type { InteractionRow } from "../db/rows";
 import type { ServedModel } from "./ServedModel";
+import { sequenceOf } from "./sequenceOf";
 
 export function historyOf(served: ServedModel, userId: number, rows: readonly InteractionRow[]): KnownUserHistory {
   const known = served.items.size;
@@ -30,5 +31,7 @@ export function historyOf(served: ServedModel, userId: number, rows: readonly In
   let end = row.indices.length;
   while (end > 0 && row.indices[end - 1] >= known) end--;
   const user = served.users.index(String(userId));
-  return { items: row.indices.subarray(0, end), values: row.values.subarray(0, end), ...(user !== undefined ? { user } : {}) };
+  // Only a sequence-aware model reads the order: the others pay nothing for it.
+  const sequence = served.model.scoreSequence ? { sequence: sequenceOf(served, rows) } : {};
+  return { items: row.indices.subarray(0, end), values: row.values.subarray(0, end), ...sequence, ...(user !== undefined ? { user } : {}) };
 }

@@ -14,7 +14,7 @@ import { svd } from "../engine/algorithms/svd";
 import { userKnn } from "../engine/algorithms/userKnn";
 import type { Algorithm } from "../engine/types";
 
-export type StrategyName = "HYBRID" | "USER_KNN" | "ITEM_KNN" | "CONTENT" | "MATRIX_FACTORIZATION" | "NEURAL" | "POPULAR";
+export type StrategyName = "HYBRID" | "USER_KNN" | "ITEM_KNN" | "CONTENT" | "MATRIX_FACTORIZATION" | "NEURAL" | "SEQUENTIAL" | "POPULAR";
 
 export interface ServingAlgorithm {
   // Model name in model_versions.name and on the command line.
@@ -83,7 +83,16 @@ export const STRATEGY_MODELS: Readonly<Record<StrategyName, readonly string[]>> 
   CONTENT: ["content"],
   MATRIX_FACTORIZATION: ["ials", "svd", "bpr"],
   NEURAL: ["vae"],
+  SEQUENTIAL: ["sasrec", "gru4rec", "transitions"],
   POPULAR: ["popular"],
+};
+
+// Strategies whose chain goes on, past their own models, to a simpler model
+// of the same strategy: serving that one is a fallback, said as such (a
+// Fallback reason naming the models that are missing). SEQUENTIAL's own
+// models are the neural sequence models; item-to-item transitions stand in.
+export const STRATEGY_OWN_MODELS: Readonly<Partial<Record<StrategyName, readonly string[]>>> = {
+  SEQUENTIAL: ["sasrec", "gru4rec"],
 };
 
 // Algorithm name (SerializedModel.algorithm) -> how to rebuild it.

@@ -42,6 +42,7 @@ const QUERIES: Record<string, Case> = {
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
   users: { query: `{ users(ids: ["ann"]) { id } }`, other: `{ users(ids: ["ann", "u1"]) { id } }` },
   recommendations: { query: `{ recommendations(userId: "ann", first: 1) { score } }`, other: `{ recommendations(userId: "u1", first: 1) { score } }` },
+  upNext: { query: `{ upNext(userId: "ann", first: 1) { score } }`, other: `{ upNext(userId: "u1", first: 1) { score } }` },
   similarUsers: { query: `{ similarUsers(userId: "ann", first: 1) { score } }`, other: `{ similarUsers(userId: "u1", first: 1) { score } }` },
   predictRating: { query: `{ predictRating(userId: "ann", itemId: "s2") { rating } }`, other: `{ predictRating(userId: "u1", itemId: "s2") { rating } }` },
   exportUser: { query: `{ exportUser(id: "ann") }`, other: `{ exportUser(id: "u1") }` },
@@ -68,7 +69,7 @@ const MUTATIONS: Record<string, Case> = {
 const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel"]);
 const CLIENT_ALLOWED = new Set([
   "ok", "viewer", "item", "itemsById", "items", "features", "catalogStats", "similarItems", "popular",
-  "user", "users", "recommendations", "similarUsers", "predictRating", "exportUser", "page", "recordInteractions",
+  "user", "users", "recommendations", "upNext", "similarUsers", "predictRating", "exportUser", "page", "recordInteractions",
 ]);
 
 function codes(answer: { errors?: { extensions?: { code?: string } }[] }): string[] {

@@ -35,6 +35,7 @@ export const resolvers = {
   Interaction: interactionResolvers.Interaction,
   Recommendation: recommendationResolvers.Recommendation,
   BecauseYouInteracted: recommendationResolvers.BecauseYouInteracted,
+  BecauseYouJustInteracted: recommendationResolvers.BecauseYouJustInteracted,
   ServedModel: recommendationResolvers.ServedModel,
   Job: modelResolvers.Job,
   // Counted only when selected (a promise-returning getter). A resolver of

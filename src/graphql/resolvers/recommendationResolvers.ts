@@ -4,10 +4,18 @@ import type { ItemRow } from "../../db/rows";
 import { activeModels, checkRecommendArgs, popular, predictRating, recommend, similarItems, similarUsers } from "../../services/recommendationService";
 import { NotFoundError } from "../errors";
 import { checkId } from "../../services/validation";
+import { checkUpNextArgs, upNext } from "../../services/upNextService";
 
 async function itemOrNotFound(ctx: GraphQLContext, itemId: string): Promise<ItemRow> {
   const item = await ctx.loaders.itemByExternalId.load(checkId("itemId", itemId));
   if (!item) throw new NotFoundError("item", [itemId], "itemId");
+  return item;
+}
+
+async function evidenceItem(ctx: GraphQLContext, itemId: number): Promise<ItemRow> {
+  const item = await ctx.loaders.itemById.load(itemId);
+  // The model names an item that was deleted after training: a stale model, not bad input.
+  if (!item) throw new Error(`recommendation evidence names item ${itemId}, which no longer exists`);
   return item;
 }
 
@@ -17,6 +25,11 @@ export const recommendationResolvers = {
       const userId = checkId("userId", args.userId);
       checkRecommendArgs(args);
       return recommend(ctx, await ctx.loaders.recommendation.userWithHistory.load(userId), userId, args);
+    },
+    upNext: async (_, args, ctx) => {
+      const userId = args.userId != null ? checkId("userId", args.userId) : null;
+      checkUpNextArgs(args);
+      return upNext(ctx, userId !== null ? await ctx.loaders.recommendation.userWithHistory.load(userId) : null, userId, args);
     },
     similarItems: async (_, args, ctx) => similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args),
     similarUsers: async (_, args, ctx) => similarUsers(ctx, await ctx.loaders.userByExternalId.load(checkId("userId", args.userId)), args.first),
@@ -30,6 +43,7 @@ export const recommendationResolvers = {
   },
   User: {
     recommendations: (user, args, ctx) => recommend(ctx, user, user.externalId, args),
+    upNext: (user, args, ctx) => upNext(ctx, user, user.externalId, args),
     similar: (user, args, ctx) => similarUsers(ctx, user, args.first),
   },
   Item: {
@@ -39,14 +53,8 @@ export const recommendationResolvers = {
     // Lazy: the evidence is computed only when `reasons` is selected.
     reasons: (r) => r.reasons(),
   },
-  BecauseYouInteracted: {
-    item: async (r, _, ctx) => {
-      const item = await ctx.loaders.itemById.load(r.itemId);
-      // The model names an item that was deleted after training: a stale model, not bad input.
-      if (!item) throw new Error(`recommendation evidence names item ${r.itemId}, which no longer exists`);
-      return item;
-    },
-  },
+  BecauseYouInteracted: { item: (r, _, ctx) => evidenceItem(ctx, r.itemId) },
+  BecauseYouJustInteracted: { item: (r, _, ctx) => evidenceItem(ctx, r.itemId) },
   ServedModel: {
     createdAt: (m) => m.createdAt,
   },

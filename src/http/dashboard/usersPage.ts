@@ -86,6 +86,10 @@ function reasonText(reason: ReasonValue, items: Map<number, ItemRow | null>, con
   switch (reason.__typename) {
     case "BecauseYouInteracted":
       return becauseText(reason, items, context);
+    case "BecauseYouJustInteracted": {
+      const title = items.get(reason.itemId)?.title ?? `item #${reason.itemId}`;
+      return html`Comes next after <strong>${title}</strong>, which you just ${didWith(context.interactions.get(reason.itemId))}`;
+    }
     case "SharedFeature":
       return html`Shares ${reason.feature.facet} <strong>${reason.feature.value}</strong> with your history`;
     case "SimilarUsersLiked":
@@ -135,9 +139,9 @@ export async function usersBody(db: Database, config: Config, query: ExplorerQue
   // Every item the page names, in one batch.
   const ids = new Set<number>([
     ...(history?.nodes.map((n) => n.itemId) ?? []),
-    ...reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" ? [r.itemId] : [])),
+    ...reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" || r.__typename === "BecauseYouJustInteracted" ? [r.itemId] : [])),
   ]);
-  const becauseIds = [...new Set(reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" ? [r.itemId] : [])))];
+  const becauseIds = [...new Set(reasons.flat().flatMap((r) => (r.__typename === "BecauseYouInteracted" || r.__typename === "BecauseYouJustInteracted" ? [r.itemId] : [])))];
   const [loaded, withItems] = await Promise.all([
     ctx.loaders.itemById.loadMany([...ids]),
     user ? interactionsWithItems(db, user.id, becauseIds) : [],
