@@ -7,7 +7,9 @@
 //   (b) recommendations(userId: <random>, first: 10) { item { id title } score }
 //   (c) similarItems(itemId: <random>, first: 10)
 //   (d) users(ids: [50 random]) { recommendations(first: 10) { ... } }
-// requests/s, p50 and p99, the ratios b/a and c/a measured in the same run,
+//   (e) upNext(userId: <random>, first: 10) { item { id title } score }
+//   (f) upNext(context: { items: [5 random] }, first: 10): an anonymous session
+// requests/s, p50 and p99, the ratios b/a, c/a and e/b measured in the same run,
 // and the server's resident memory with the models loaded. Users repeat
 // within a run, so (b) is mostly served from the users' cached ranked lists;
 // `--ranked-list-cache off` measures every request scored. Then, Marquee
@@ -247,6 +249,18 @@ async function main(): Promise<void> {
             variables: { ids: Array.from({ length: 50 }, () => pick(users)) },
           }),
       },
+      {
+        name: "(e) upNext(first: 10)",
+        body: () => JSON.stringify({ query: "query($u: ID!) { upNext(userId: $u, first: 10) { item { id title } score } }", variables: { u: pick(users) } }),
+      },
+      {
+        name: "(f) upNext(first: 10), anonymous session of 5 items",
+        body: () =>
+          JSON.stringify({
+            query: "query($s: [ID!]!) { upNext(first: 10, context: { items: $s }) { item { id title } score } }",
+            variables: { s: Array.from({ length: 5 }, () => pick(items)) },
+          }),
+      },
     ];
     // Warm up the JIT and the caches once per scenario.
     for (const s of scenarios) await run(url, s, 10, 2);
@@ -266,7 +280,7 @@ async function main(): Promise<void> {
       await settle();
       figures.push(await run(url, s, connections, duration));
     }
-    const [a, b, c] = [figures[0], figures[1], figures[2]];
+    const [a, b, c, , e] = [figures[0], figures[1], figures[2], figures[3], figures[4]];
     figures.push(atHalf, ...(atRate ? [atRate] : []));
     const rss = rssMb(child.pid!);
     await stopChild(child);
@@ -301,6 +315,7 @@ async function main(): Promise<void> {
       `server RSS with models loaded: ${rss.toFixed(0)} MB (all its processes)`,
       ...(floorFigures.length === 2 ? [`floor ratio on bare Apollo, same answer shape (b0/a0): ${(floorFigures[1].requestsPerSecond / floorFigures[0].requestsPerSecond).toFixed(3)}`] : []),
       `ratio similarItems/typename: ${(c.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
+      `ratio upNext/recommendations: ${(e.requestsPerSecond / b.requestsPerSecond).toFixed(3)}`,
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       ...(floorFigures.length === 2 ? [`ratio recommendations/floor: ${(b.requestsPerSecond / floorFigures[1].requestsPerSecond).toFixed(3)}`] : []),
       `p99 at half load: ${atHalf.p99} ms`,
