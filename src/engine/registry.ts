@@ -66,11 +66,11 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
   transitions: {
     algorithm: transitions,
-    description: "Next item from item-to-item transitions within 3 steps, mixed over the latest items (sequence-aware)",
+    description: "Next item from item-to-item transitions within 8 steps, mixed over the latest 12 items (sequence-aware)",
   },
   sknn: {
     algorithm: sknn,
-    description: "Sequence-aware kNN (V-SKNN): the latest items matched against the most recent similar training sequences",
+    description: "Sequence-aware kNN (V-SKNN with V-STAN's position weights): the latest 5 items against the most recent similar training sequences",
   },
   hybrid: {
     algorithm: rankingBlend,
