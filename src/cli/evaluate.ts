@@ -1,8 +1,8 @@
 // Offline evaluation on MovieLens under the published protocols.
 //
-//   npm run evaluate -- [--dataset <dir>] [--protocol surprise-5fold|msr-stratified|gorse-5fold|all]
+//   npm run evaluate -- [--dataset <dir>] [--protocol surprise-5fold|msr-stratified|gorse-5fold|leave-last-out|all]
 //                       [--models a,b,c] [--seed n] [--json <file>] [--out <dir>]
-//                       [--msr-filter-by item|user]
+//                       [--msr-filter-by item|user] [--target test|validation]
 //   npm run evaluate -- --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n]
 //                       [--models hybrid,...] [--seed n] [--rating-scale min..max]
 //                       [--implicit-ratings graded|user-mean|midpoint|threshold:<r>] [--explain] [--liked <r>] [--json <file>]
@@ -32,6 +32,8 @@ export interface EvaluateArgs {
   json?: string;
   out?: string;
   msrFilterBy: "user" | "item";
+  // leave-last-out: the held-out item scored (validation: the second-to-last, for choosing settings).
+  target: "test" | "validation";
 }
 
 export interface CliIo {
@@ -44,8 +46,10 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
 }
 
-const USAGE = `usage: evaluate [--dataset <dir>] [--protocol ${PROTOCOL_NAMES.join("|")}|all]
+const USAGE = `usage: evaluate [--dataset <dir>] [--protocol ${PROTOCOL_NAMES.join("|")}|leave-last-out|all]
                 [--models a,b,c] [--seed n] [--json <file>] [--out <dir>] [--msr-filter-by item|user]
+                [--target test|validation]   leave-last-out: score the last item of each user (test) or,
+                                             training without the last two, the second-to-last (validation)
        evaluate --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n] [--models hybrid,...]
                 [--seed n] [--rating-scale min..max] [--implicit-ratings graded|user-mean|midpoint|threshold:<r>]
                 [--explain] [--liked <rating>] [--users-per-request n] [--concurrency n] [--json <file>]
@@ -71,7 +75,7 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     }
   }
   if (values.has("help")) throw new UsageError("");
-  const known = new Set(["dataset", "protocol", "models", "seed", "json", "out", "msr-filter-by"]);
+  const known = new Set(["dataset", "protocol", "models", "seed", "json", "out", "msr-filter-by", "target"]);
   for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`Unknown option --${key}`);
 
   const protocol = values.get("protocol") ?? "all";
@@ -92,6 +96,8 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
   }
   const filterBy = values.get("msr-filter-by") ?? "item";
   if (filterBy !== "item" && filterBy !== "user") throw new UsageError(`--msr-filter-by must be item or user, got "${filterBy}"`);
+  const target = values.get("target") ?? "test";
+  if (target !== "test" && target !== "validation") throw new UsageError(`--target must be test or validation, got "${target}"`);
   return {
     dataset: resolve(values.get("dataset") ?? DEFAULT_DATASET_DIR),
     protocols: protocols as ProtocolName[],
@@ -100,6 +106,7 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     json: values.get("json"),
     out: values.get("out"),
     msrFilterBy: filterBy,
+    target,
   };
 }
 
@@ -183,7 +190,7 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
   for (const protocol of order) {
     // Split once per protocol; every model sees the same folds.
     const seed = args.seed ?? PROTOCOLS[protocol].defaultSeed;
-    const folds = PROTOCOLS[protocol].folds(table, seed, { msrFilterBy: args.msrFilterBy });
+    const folds = PROTOCOLS[protocol].folds(table, seed, { msrFilterBy: args.msrFilterBy, target: args.target });
     for (const name of args.models) {
       if (PROTOCOLS[protocol].requiresPredict && withoutPredict.has(name)) {
         results.push(skippedWithoutPredict(name, protocol, table.name, seed, folds.length));
@@ -195,7 +202,7 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
         seed,
         name,
         folds,
-        protocolOptions: { msrFilterBy: args.msrFilterBy },
+        protocolOptions: { msrFilterBy: args.msrFilterBy, target: args.target },
         onProgress: (e) => {
           // Fit takes most of each fold; predicting the rest.
           const within = e.stage === "fit" ? 0.8 * e.fraction : 0.8 + 0.2 * e.fraction;
@@ -209,7 +216,7 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
   }
   // Back to the order asked for.
   results.sort((a, b) => args.protocols.indexOf(a.protocol) - args.protocols.indexOf(b.protocol));
-  io.stdout.write(`${markdownReport(results, args.protocols)}\n`);
+  io.stdout.write(`${markdownReport(results, args.protocols, { target: args.target })}\n`);
   const ran = results.filter((r) => !r.skipped);
   if (args.json) {
     const rows = ran.map((r) => ({

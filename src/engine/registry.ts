@@ -12,8 +12,10 @@ import { itemKnn, itemKnnRanking } from "./algorithms/itemKnn";
 import { multVae } from "./algorithms/multVae";
 import { popularity } from "./algorithms/popularity";
 import { rp3beta } from "./algorithms/rp3beta";
+import { sknn } from "./algorithms/sknn";
 import { svd } from "./algorithms/svd";
 import { svdpp } from "./algorithms/svdpp";
+import { transitions } from "./algorithms/transitions";
 import { userKnn } from "./algorithms/userKnn";
 import type { Algorithm } from "./types";
 
@@ -62,6 +64,14 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   ease: { algorithm: ease, description: "EASE^R item-item autoencoder (Steck 2019)" },
   rp3beta: { algorithm: rp3beta, description: "RP3beta item-item random walk with popularity discount (Paudel et al. 2016)" },
   vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
+  transitions: {
+    algorithm: transitions,
+    description: "Next item from item-to-item transitions within 8 steps, mixed over the latest 12 items (sequence-aware)",
+  },
+  sknn: {
+    algorithm: sknn,
+    description: "Sequence-aware kNN (V-SKNN with V-STAN's position weights): the latest 5 items against the most recent similar training sequences",
+  },
   hybrid: {
     algorithm: rankingBlend,
     description: "Ranking blend of EASE and iALS (RP3beta and iALS past 3,000 items), weights chosen by nDCG@10 on held-out training data",

@@ -5,10 +5,13 @@
 import type { RatingTable } from "./datasets";
 import type { Fold } from "./splits/Fold";
 import { gorseKFold } from "./splits/gorseKFold";
+import { leaveLastOut, type LeaveLastOutTarget } from "./splits/leaveLastOut";
 import { msrStratifiedSplit } from "./splits/msrStratifiedSplit";
 import { surpriseKFold } from "./splits/surpriseKFold";
 
-export type ProtocolName = "surprise-5fold" | "msr-stratified" | "gorse-5fold";
+export type ProtocolName = "surprise-5fold" | "msr-stratified" | "gorse-5fold" | "leave-last-out";
+// What `--protocol all` runs: the three published rating/top-N protocols
+// (leave-last-out, about the next item, is asked for by name).
 export const PROTOCOL_NAMES: readonly ProtocolName[] = ["surprise-5fold", "msr-stratified", "gorse-5fold"];
 
 export interface RankingConventions {
@@ -38,12 +41,19 @@ export interface Protocol {
   readonly ranking?: RankingConventions;
   // A protocol that is only about rating prediction skips models without predict().
   readonly requiresPredict: boolean;
+  // Next-item protocol: one held-out item per user in `test`, scored by
+  // nextItemRanking.ts (HR, NDCG, MRR @k) instead of the ranking conventions.
+  readonly nextItem?: boolean;
+  // Train on every rating as an interaction of value 1 (no rating scale).
+  readonly implicit?: boolean;
   folds(table: RatingTable, seed: number, options?: ProtocolOptions): Fold[];
 }
 
 export interface ProtocolOptions {
   // msr-stratified: the column stratified on (the benchmark used "item").
   msrFilterBy?: "user" | "item";
+  // leave-last-out: score the test targets (last item) or the validation targets (second-to-last).
+  target?: LeaveLastOutTarget;
 }
 
 export const PROTOCOLS: Readonly<Record<ProtocolName, Protocol>> = {
@@ -97,5 +107,20 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, Protocol>> = {
       idealCutoff: "list",
     },
     folds: (table, seed) => gorseKFold(table.users.length, { seed, k: 5 }),
+  },
+  // Next-item prediction as sequential recommenders are evaluated (SASRec,
+  // Kang & McAuley 2018, sec. IV-A): every rating an implicit interaction,
+  // users with 5 or more, the last item held out, all items ranked (no
+  // sampled negatives), items already in the sequence left out. No seed:
+  // the split is deterministic.
+  "leave-last-out": {
+    name: "leave-last-out",
+    title: "Leave-last-out next item, all items ranked, @10",
+    defaultSeed: 0,
+    rating: false,
+    requiresPredict: false,
+    nextItem: true,
+    implicit: true,
+    folds: (table, _seed, options) => [leaveLastOut(table, { target: options?.target ?? "test" })],
   },
 };

@@ -12,6 +12,7 @@ import { intraListDiversity } from "./metrics/intraListDiversity";
 import { idealCutoff, scoreList } from "./listMetrics";
 import { mae } from "./metrics/mae";
 import { ndcgAtK } from "./metrics/ndcgAtK";
+import { rankNextItems } from "./nextItemRanking";
 import { novelty } from "./metrics/novelty";
 import { rmse } from "./metrics/rmse";
 import { PROTOCOLS, type ProtocolName, type ProtocolOptions, type RankingConventions } from "./protocols";
@@ -27,6 +28,7 @@ export type MetricName =
   | `map@${number}`
   | `ndcg@${number}`
   | `mrr@${number}`
+  | `hr@${number}`
   | "coverage"
   | "novelty"
   | "diversity";
@@ -107,7 +109,7 @@ export function evaluateAlgorithm(
   let fallbacks = 0;
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f];
-    const train = buildTrainingSet(table, fold.train);
+    const train = buildTrainingSet(table, fold.train, { implicit: protocol.implicit });
     const t0 = now();
     const model = algorithm.fit(train, (options.params ?? {}) as any, {
       seed,
@@ -128,6 +130,11 @@ export function evaluateAlgorithm(
       fallbacks += rated.fallbacks;
       metrics.rmse = rmse(rated.actual, rated.predicted);
       metrics.mae = mae(rated.actual, rated.predicted);
+    }
+    if (protocol.nextItem) {
+      const ranked = rankNextItems(table, train, model, fold.test, k, now, report);
+      predictMs += ranked.ms;
+      Object.assign(metrics, ranked.metrics);
     }
     if (protocol.ranking) {
       const ranked = rankForUsers(table, train, model, fold, protocol.ranking, k, curveMaxK, now, report);

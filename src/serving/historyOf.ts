@@ -26,6 +26,8 @@ export function historyOf(served: ServedModel, userId: number, rows: readonly In
     explicit: served.training.explicit,
     ratingScale: served.training.ratingScale,
     implicitRatings: served.training.implicitRatings,
+    // Order-blind scoring needs the values only; skip the per-request sort.
+    sequences: false,
   }).ratings;
   // Columns are sorted: the model's items come first.
   let end = row.indices.length;

@@ -69,6 +69,21 @@ describe("buildTrainingSet", () => {
     expect(Array.from(t.timestamps!)).toEqual([1000, 1003, 1004]);
     expect(t.nItems).toBe(6);
   });
+
+  it("builds each user's sequence in time order, ties in file order, whatever order the rows come in", () => {
+    const tied = { ...table(), timestamps: Float64Array.from([7, 5, 5, 1, 1, 1, 0, 0, 0, 0, 0, 0]) };
+    const t = buildTrainingSet(tied, Int32Array.from([2, 0, 1, 5, 3, 4]));
+    // user 0: row 1 @5, row 2 @5 (file order), row 0 @7; user 1: rows 3, 4, 5 all @1.
+    expect(Array.from(t.sequences!.offsets)).toEqual([0, 3, 6, 6, 6]);
+    expect(Array.from(t.sequences!.items)).toEqual([1, 2, 0, 0, 3, 4]);
+    expect(Array.from(t.sequences!.timestamps)).toEqual([5, 5, 7, 1, 1, 1]);
+  });
+
+  it("implicit: every rating is a 1 and there is no rating scale", () => {
+    const t = buildTrainingSet(table(), Int32Array.from([4, 3, 0]), { implicit: true });
+    expect(Array.from(t.ratings.values)).toEqual([1, 1, 1]);
+    expect(t.ratingScale).toBeUndefined();
+  });
 });
 
 describe("evaluateAlgorithm", () => {

@@ -2,6 +2,7 @@
 // into the TrainingSet every algorithm is fitted on.
 import type { InteractionKind, TrainingSet } from "../types";
 import { csrFromTriplets, type CsrMatrix } from "./CsrMatrix";
+import { buildUserSequences } from "./buildUserSequences";
 import { findEntry } from "./findEntry";
 import { DEFAULT_IMPLICIT_RATING_RULE, ratingConfidence, type ImplicitRatingRule } from "./implicitRatings";
 
@@ -65,6 +66,9 @@ export interface BuildTrainingSetOptions {
   // How a rating reads as implicit feedback; default graded.
   implicitRatings?: ImplicitRatingRule;
   itemFeatures?: CsrMatrix;
+  // Build `sequences` (default true). The serving path turns one user's rows
+  // into a history per request and passes false unless it scores sequences.
+  sequences?: boolean;
 }
 
 const KINDS: readonly InteractionKind[] = ["RATING", "VIEW", "PLAY", "LIKE", "DISLIKE", "PURCHASE", "SKIP"];
@@ -91,7 +95,17 @@ export function buildTrainingSet(records: readonly InteractionInput[], options: 
     timestamps,
     ...(options.itemFeatures ? { itemFeatures: options.itemFeatures } : {}),
     ...(explicit ? { ratingScale: scale } : {}),
+    ...(options.sequences === false ? {} : { sequences: buildUserSequences(kept.filter((r) => isPositive(r, weights)), nUsers) }),
   };
+}
+
+// What goes into a sequence: every rating (a rating, even a low one, says the
+// user watched the item at that moment) and every event of a kind with a
+// positive weight that carries an amount (a zero-second play, like
+// amountConfidence's zero, is no evidence). Skips and dislikes are not
+// "what the user went on to", so they are left out.
+function isPositive(r: InteractionInput, weights: Readonly<Record<InteractionKind, number>>): boolean {
+  return r.kind === "RATING" || (weights[r.kind] > 0 && r.value > 0);
 }
 
 // Ratings as they are; the last by time wins (a stable sort by time, so

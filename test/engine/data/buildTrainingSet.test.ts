@@ -174,3 +174,42 @@ describe("buildItemFeatures", () => {
     ]);
   });
 });
+
+describe("buildTrainingSet sequences", () => {
+  const seq = (t: ReturnType<typeof buildTrainingSet>) => ({
+    offsets: Array.from(t.sequences!.offsets),
+    items: Array.from(t.sequences!.items),
+    timestamps: Array.from(t.sequences!.timestamps),
+  });
+  const records = [
+    rec(1, 3, "PLAY", 1, 50),
+    rec(0, 2, "RATING", 1, 30), // a low rating is still an interaction
+    rec(0, 0, "VIEW", 1, 10),
+    rec(0, 1, "SKIP", 1, 20), // negative kinds are not in the sequence
+    rec(0, 4, "LIKE", 1, 30), // same time as the rating of 2, given after it
+    rec(0, 0, "PLAY", 3, 40), // item 0 again: repeats are kept
+    rec(0, 3, "DISLIKE", 1, 5),
+    rec(1, 1, "PURCHASE", 1, 50), // same time as item 3, given after it
+    rec(1, 2, "PLAY", 0, 60), // no amount: no evidence
+  ];
+
+  it("orders each user's positive interactions by time, ties by the order given, repeats kept", () => {
+    // user 0: view 0 @10, rating 2 @30, like 4 @30, play 0 @40; user 1: play 3 @50, purchase 1 @50.
+    expect(seq(buildTrainingSet(records, { nUsers: 3, nItems: 5, explicit: false }))).toEqual({
+      offsets: [0, 4, 6, 6],
+      items: [0, 2, 4, 0, 3, 1],
+      timestamps: [10, 30, 30, 40, 50, 50],
+    });
+  });
+
+  it("explicit training keeps ratings only, so the sequence is the ratings in time order", () => {
+    const t = buildTrainingSet([rec(0, 1, "RATING", 5, 9), ...records], { nUsers: 2, nItems: 5, explicit: true });
+    expect(seq(t)).toEqual({ offsets: [0, 2, 2], items: [1, 2], timestamps: [9, 30] });
+  });
+
+  it("a kind weighted positive by the caller joins the sequence; sequences: false leaves it out", () => {
+    const t = buildTrainingSet([rec(0, 1, "SKIP", 1, 1)], { nUsers: 1, nItems: 2, explicit: false, weights: { SKIP: 0.5 } });
+    expect(seq(t).items).toEqual([1]);
+    expect(buildTrainingSet(records, { nUsers: 2, nItems: 5, explicit: false, sequences: false }).sequences).toBeUndefined();
+  });
+});
