@@ -13,8 +13,9 @@
 // `--dim` factors) on a synthetic catalog of `--users` users (default the
 // items count) with 20 distinct items each, item drawn as ⌊n·u²⌋ (low ids
 // popular; as `npm run bench -- --ials-users`); queries are the fitted
-// factors of a seeded sample of users. Truth: the exact top 10 by inner
-// product.
+// factors of a seeded sample of users, each leaving out that user's 20
+// items as a served query leaves out what was seen. Truth: the exact top 10
+// by inner product (without those items).
 //
 // Each (library, round) runs in a fresh child process, alternating, so that
 // RSS deltas are the library's own and load on the shared machine falls on
@@ -58,7 +59,11 @@ interface Data {
   items: Float32Array;
   queries: Float32Array;
   truth: Int32Array; // nQueries × 10
+  // With `--data ials`: each query's user's items (nQueries × 20), left out
+  // of the answer as topHistory's `skip` leaves out what a user has seen.
+  seen?: Int32Array;
 }
+const SEEN = 20;
 
 function generate(nItems: number, dim: number, nQueries: number, seed: number): Omit<Data, "truth"> {
   const rng = createRng(seed);
@@ -89,7 +94,7 @@ function generate(nItems: number, dim: number, nQueries: number, seed: number): 
 }
 
 function fromIals(nItems: number, nUsers: number, dim: number, nQueries: number, seed: number): Omit<Data, "truth"> {
-  const perUser = 20;
+  const perUser = SEEN;
   const rng = createRng(seed);
   const indptr = new Int32Array(nUsers + 1);
   const indices = new Int32Array(nUsers * perUser);
@@ -106,11 +111,13 @@ function fromIals(nItems: number, nUsers: number, dim: number, nQueries: number,
   const model = ials.fit(data, { nFactors: dim }, { seed, threads: 2 });
   const items = model.serialize!().arrays.itemFactors as Float32Array;
   const queries = new Float32Array(nQueries * dim);
+  const seen = new Int32Array(nQueries * SEEN);
   for (let q = 0; q < nQueries; q++) {
     const u = rng.int(nUsers);
     for (let f = 0; f < dim; f++) queries[q * dim + f] = model.userFactors[u * dim + f];
+    seen.set(indices.subarray(u * SEEN, (u + 1) * SEEN), q * SEEN);
   }
-  return { nItems, dim, nQueries, items, queries };
+  return { nItems, dim, nQueries, items, queries, seen };
 }
 
 function exactTop10(d: Omit<Data, "truth">): Int32Array {
@@ -118,7 +125,9 @@ function exactTop10(d: Omit<Data, "truth">): Int32Array {
   for (let q = 0; q < d.nQueries; q++) {
     const heap = new TopKHeap(10);
     const o = q * d.dim;
+    const skip = new Set(d.seen?.subarray(q * SEEN, (q + 1) * SEEN));
     for (let i = 0; i < d.nItems; i++) {
+      if (skip.has(i)) continue;
       let s = 0;
       for (let f = 0; f < d.dim; f++) s += d.queries[o + f] * d.items[i * d.dim + f];
       heap.push(i, s);
@@ -132,13 +141,17 @@ function exactTop10(d: Omit<Data, "truth">): Int32Array {
 
 interface Setting {
   label: string;
-  search(query: Float32Array): number[];
+  // The top 10 leaving out `skip` (empty without --data ials).
+  search(query: Float32Array, skip: Set<number>): number[];
 }
 interface Built {
   settings: Setting[];
   indexBytes?: number;
   // Bytes of the index written to a file, when the library can write one.
   savedBytes?: number;
+  // Seconds to read that file back into a new index (what a replica would
+  // pay instead of a build if the file were stored with the model version).
+  loadSeconds?: number;
 }
 
 type Candidate = (d: Data, dir: string) => Built;
@@ -175,16 +188,17 @@ const candidates: Record<string, Candidate> = {
     const bytes = index.centroids.byteLength + index.listStart.byteLength + index.listItems.byteLength + index.listVectors.byteLength;
     return {
       indexBytes: bytes,
-      settings: [index.nProbe, 2 * index.nProbe].map((nProbe) => ({
+      // The default probes, then 2, 4 and 8 times as many: recall bought with time.
+      settings: [1, 2, 4, 8].map((m) => m * index.nProbe).map((nProbe) => ({
         label: `ivf ${index.nLists} lists, nProbe ${nProbe}`,
-        search: (q) => searchIvf(index, q, 10, undefined, nProbe).map((s) => s.item),
+        search: (q, skip) => searchIvf(index, q, 10, skip.size > 0 ? (i) => skip.has(i) : undefined, nProbe).map((s) => s.item),
       })),
     };
   },
   usearchIp: (d, dir) => usearch(d, dir, "ip"),
   usearchL2: (d, dir) => usearch(d, dir, "l2sq"),
-  hnswlibIp: (d) => hnswlib(d, "ip"),
-  hnswlibL2: (d) => hnswlib(d, "l2"),
+  hnswlibIp: (d, dir) => hnswlib(d, dir, "ip"),
+  hnswlibL2: (d, dir) => hnswlib(d, dir, "l2"),
 };
 
 const CONNECTIVITY = 16;
@@ -207,16 +221,23 @@ function usearch(d: Data, dir: string, metric: "ip" | "l2sq"): Built {
   // The search expansion is fixed at construction: the second setting loads
   // the saved index into an index made with the larger expansion.
   const wide = new Index({ ...config, expansion_search: EFS[1] });
+  const t = performance.now();
   wide.load(file);
+  const loadSeconds = (performance.now() - t) / 1000;
   const pad = (q: Float32Array) => (metric === "ip" ? q : Float32Array.from([...q, 0]));
   const settings = [index, wide].map((ix, s) => ({
     label: `usearch ${metric} M=${CONNECTIVITY} efC=${EXPANSION_ADD} ef=${EFS[s]}`,
-    search: (q: Float32Array) => Array.from(ix.search(pad(q), 10, 1).keys as BigUint64Array, Number),
+    // No filter in usearch's JavaScript API: ask for 10 more per item to
+    // leave out, then drop those (a served query knows its history's length).
+    search: (q: Float32Array, skip: Set<number>) =>
+      Array.from(ix.search(pad(q), 10 + skip.size, 1).keys as BigUint64Array, Number)
+        .filter((i) => !skip.has(i))
+        .slice(0, 10),
   }));
-  return { settings, savedBytes };
+  return { settings, savedBytes, loadSeconds };
 }
 
-function hnswlib(d: Data, space: "ip" | "l2"): Built {
+function hnswlib(d: Data, dir: string, space: "ip" | "l2"): Built {
   const { HierarchicalNSW } = optional("hnswlib-node");
   const dim = space === "ip" ? d.dim : d.dim + 1;
   const vectors = space === "ip" ? d.items : mipsToL2(d);
@@ -224,12 +245,16 @@ function hnswlib(d: Data, space: "ip" | "l2"): Built {
   index.initIndex({ maxElements: d.nItems, m: CONNECTIVITY, efConstruction: EXPANSION_ADD, randomSeed: 1 });
   for (let i = 0; i < d.nItems; i++) index.addPoint(Array.from(vectors.subarray(i * dim, (i + 1) * dim)), i);
   const pad = (q: Float32Array) => (space === "ip" ? Array.from(q) : [...q, 0]);
+  const file = join(dir, `hnswlib-${space}.bin`);
+  index.writeIndexSync(file);
   return {
+    savedBytes: statSync(file).size,
     settings: EFS.map((ef) => ({
       label: `hnswlib ${space} M=${CONNECTIVITY} efC=${EXPANSION_ADD} ef=${ef}`,
-      search: (q: Float32Array) => {
+      search: (q: Float32Array, skip: Set<number>) => {
         index.setEf(ef);
-        return index.searchKnn(pad(q), 10).neighbors as number[];
+        // hnswlib's filter: called for each candidate label.
+        return index.searchKnn(pad(q), 10, skip.size > 0 ? (i: number) => !skip.has(i) : undefined).neighbors as number[];
       },
     })),
   };
@@ -241,6 +266,7 @@ interface ChildResult {
   rssDeltaMb: number;
   indexBytes?: number;
   savedBytes?: number;
+  loadSeconds?: number;
   settings: { label: string; recall: number; medianMs: number; p99Ms: number }[];
 }
 
@@ -248,7 +274,9 @@ function runChild(name: string, dir: string): ChildResult {
   const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8"));
   const read = (f: string) => readFileSync(join(dir, f));
   const f32 = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-  const d: Data = { ...meta, items: f32(read("items.f32")), queries: f32(read("queries.f32")), truth: new Int32Array(new Uint8Array(read("truth.i32")).buffer) };
+  const i32 = (b: Buffer) => new Int32Array(new Uint8Array(b).buffer);
+  const d: Data = { nItems: meta.nItems, dim: meta.dim, nQueries: meta.nQueries, items: f32(read("items.f32")), queries: f32(read("queries.f32")), truth: i32(read("truth.i32")), ...(meta.seen ? { seen: i32(read("seen.i32")) } : {}) };
+  const skips = Array.from({ length: d.nQueries }, (_, q) => new Set(d.seen?.subarray(q * SEEN, (q + 1) * SEEN)));
   globalThis.gc?.();
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
@@ -258,20 +286,20 @@ function runChild(name: string, dir: string): ChildResult {
   const rssDeltaMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
   const settings = built.settings.map((s) => {
     // Warm-up, then every query once, one at a time.
-    for (let q = 0; q < Math.min(50, d.nQueries); q++) s.search(d.queries.subarray(q * d.dim, (q + 1) * d.dim));
+    for (let q = 0; q < Math.min(50, d.nQueries); q++) s.search(d.queries.subarray(q * d.dim, (q + 1) * d.dim), skips[q]);
     const ms: number[] = [];
     let found = 0;
     for (let q = 0; q < d.nQueries; q++) {
       const query = d.queries.subarray(q * d.dim, (q + 1) * d.dim);
       const t = performance.now();
-      const got = s.search(query);
+      const got = s.search(query, skips[q]);
       ms.push(performance.now() - t);
       const truth = new Set(d.truth.subarray(q * 10, q * 10 + 10));
       found += got.filter((i) => truth.has(i)).length;
     }
     return { label: s.label, recall: found / (10 * d.nQueries), medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
   });
-  return { candidate: name, buildSeconds, rssDeltaMb, indexBytes: built.indexBytes, savedBytes: built.savedBytes, settings };
+  return { candidate: name, buildSeconds, rssDeltaMb, indexBytes: built.indexBytes, savedBytes: built.savedBytes, loadSeconds: built.loadSeconds, settings };
 }
 
 function child(name: string, dir: string): Promise<ChildResult> {
@@ -306,7 +334,8 @@ export async function compareIndexes(): Promise<void> {
     const kind = arg("data", "random");
     const data = kind === "ials" ? fromIals(nItems, Number(arg("users", String(nItems))), dim, nQueries, seed) : generate(nItems, dim, nQueries, seed);
     const truth = exactTop10(data);
-    writeFileSync(join(dir, "meta.json"), JSON.stringify({ nItems, dim, nQueries }));
+    writeFileSync(join(dir, "meta.json"), JSON.stringify({ nItems, dim, nQueries, seen: data.seen !== undefined }));
+    if (data.seen) writeFileSync(join(dir, "seen.i32"), data.seen);
     writeFileSync(join(dir, "items.f32"), data.items);
     writeFileSync(join(dir, "queries.f32"), data.queries);
     writeFileSync(join(dir, "truth.i32"), truth);
@@ -317,13 +346,13 @@ export async function compareIndexes(): Promise<void> {
       const order = r % 2 === 0 ? names : [...names].reverse();
       for (const name of order) {
         const res = await child(name, dir);
-        process.stderr.write(`round ${r + 1} ${name}: build ${res.buildSeconds.toFixed(1)} s, ${res.settings.map((s) => `${s.label}: recall ${s.recall.toFixed(3)} ${s.medianMs.toFixed(3)} ms`).join("; ")}\n`);
+        process.stderr.write(`round ${r + 1} ${name}: build ${res.buildSeconds.toFixed(1)} s${res.loadSeconds === undefined ? "" : `, load from file ${res.loadSeconds.toFixed(2)} s`}, ${res.settings.map((s) => `${s.label}: recall ${s.recall.toFixed(3)} ${s.medianMs.toFixed(3)} ms`).join("; ")}\n`);
         results.push(res);
       }
     }
     const med = (xs: number[]) => quantile(xs, 0.5);
     const lines = [
-      `bench:index --compare ${new Date().toISOString().slice(0, 10)}: ${nItems} items × ${dim} factors (${kind === "ials" ? "iALS factors of a synthetic catalog" : "seeded genres and popularity skew"}, seed ${seed}), ${nQueries} queries, exact top 10 by inner product; medians of ${rounds} rounds, one child process each`,
+      `bench:index --compare ${new Date().toISOString().slice(0, 10)}: ${nItems} items × ${dim} factors (${kind === "ials" ? "iALS factors of a synthetic catalog" : "seeded genres and popularity skew"}, seed ${seed}), ${nQueries} queries, exact top 10 by inner product${data.seen ? ` leaving out the user's ${SEEN} items` : ""}; medians of ${rounds} rounds, one child process each`,
       "",
       "| index | build s | RSS delta MB | index / file MB | recall@10 | query median ms | query p99 ms |",
       "|---|---:|---:|---:|---:|---:|---:|",
