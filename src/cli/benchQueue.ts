@@ -17,6 +17,14 @@
 //   not the last fetch found jobs (src/worker.js), so it runs 1 job a second
 //   here: it is given 10 jobs, not `--jobs`.
 //
+// `npm run bench:queue -- --pglite`: whether each runs on the embedded
+// PGlite (a fresh in-memory database each, one session): start time, five
+// jobs queued and woken, and a queued job cancelled. pg-boss takes PGlite
+// through its `db` option (executeSql); graphile-worker wants a pg.Pool and
+// gets a stand-in over the one PGlite session (pgliteAsPool below, not a
+// supported configuration of the library: every "client" shares one session,
+// so one client's transaction is every client's).
+//
 // The libraries are not dependencies: install them for a run with
 //   npm install --no-save pg-boss@10.4.2 graphile-worker@0.18.0
 // Each keeps its tables in a schema of its own (pgboss_bench,
@@ -25,7 +33,7 @@ import pg from "pg";
 import { loadConfig } from "../config";
 import { createDatabase } from "../db/createDatabase";
 import type { Database } from "../db/Database";
-import { enqueueJob } from "../db/jobRepository";
+import { cancelJob, enqueueJob } from "../db/jobRepository";
 import { migrate } from "../db/migrate";
 import { createRng } from "../engine/random";
 import { JobWorker } from "../jobs/JobWorker";
@@ -194,7 +202,120 @@ async function enqueueOnly(name: string, url: string, db: Database): Promise<Run
   return { enqueue: (n) => utils.addJob(KIND, { n }).then(() => undefined), stop: () => utils.release() };
 }
 
+// A pg.Pool look-alike over one PGlite session, for graphile-worker.
+function pgliteAsPool(lite: any): unknown {
+  const { EventEmitter } = require("node:events");
+  const query = async (textOrConfig: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+    const text = typeof textOrConfig === "string" ? textOrConfig : textOrConfig.text;
+    const vals = typeof textOrConfig === "string" ? values : (textOrConfig.values ?? values);
+    const r = vals && vals.length > 0 ? await lite.query(text, vals) : ((await lite.exec(text)).at(-1) ?? { rows: [] });
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  };
+  class Client extends EventEmitter {
+    query = query;
+    release() {}
+  }
+  class Pool extends EventEmitter {
+    async connect() {
+      const client = new Client();
+      client.on("newListener", (event: string) => {
+        if (event !== "notification") return;
+        for (const channel of ["jobs:insert", "worker:migrate"]) void lite.listen(`"${channel}"`, (payload: string) => client.emit("notification", { channel, payload }));
+      });
+      return client;
+    }
+    query = query;
+    async end() {}
+  }
+  const pool = new Pool();
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+async function pgliteCheck(): Promise<void> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const lines = ["| queue on PGlite | start s | 5 woken jobs run | latency median ms | queued job cancelled |", "|---|---:|---|---:|---|"];
+  for (const name of ["ours", "pg-boss 10", "graphile-worker"]) {
+    const waiting = new Map<number, () => void>();
+    const onJob = (n: number) => waiting.get(n)?.();
+    const t0 = performance.now();
+    let row: string;
+    let lite: InstanceType<typeof PGlite> | undefined;
+    let db: Database | undefined;
+    try {
+      let enqueue: (n: number) => Promise<void>;
+      let cancelOne: () => Promise<boolean>;
+      let stop: () => Promise<void>;
+      if (name === "ours") {
+        db = await createDatabase({});
+        await migrate(db.sql);
+        const r = await ours(true)("", db, onJob);
+        const d = db;
+        enqueue = r.enqueue;
+        // A job of a kind no worker here runs stays QUEUED.
+        cancelOne = async () => (await cancelJob(d, (await enqueueJob(d, "nobody", {})).id))?.status === "CANCELLED";
+        stop = r.stop;
+      } else if (name === "pg-boss 10") {
+        const l = (lite = new PGlite());
+        const PgBoss = optional("pg-boss");
+        const executeSql = async (text: string, values: unknown[]) => ({
+          rows: (values && values.length > 0 ? await l.query(text, values) : ((await l.exec(text)).at(-1) ?? { rows: [] })).rows,
+        });
+        const boss = new PgBoss({ db: { executeSql }, schedule: false });
+        boss.on("error", (e: Error) => process.stderr.write(`pg-boss: ${e.message}
+`));
+        await boss.start();
+        await boss.createQueue(KIND);
+        const workerId = await boss.work(KIND, { pollingIntervalSeconds: 1 }, async ([job]: { data: { n: number } }[]) => onJob(job.data.n));
+        enqueue = async (n) => {
+          await boss.send(KIND, { n });
+          boss.notifyWorker(workerId);
+        };
+        cancelOne = async () => {
+          const id = await boss.send(KIND, { n: 0 }, { startAfter: 3600 });
+          await boss.cancel(KIND, id);
+          return (await boss.getJobById(KIND, id))?.state === "cancelled";
+        };
+        stop = () => boss.stop({ graceful: true, wait: true });
+      } else {
+        lite = new PGlite();
+        const gw = optional("graphile-worker");
+        const runner = await gw.run({ pgPool: pgliteAsPool(lite), concurrency: 1, noHandleSignals: true, pollInterval: 1000, logger: new gw.Logger(() => () => undefined), taskList: { [KIND]: async (p: { n: number }) => onJob(p.n) } });
+        enqueue = (n) => runner.addJob(KIND, { n }).then(() => undefined);
+        cancelOne = async () => {
+          await runner.addJob(KIND, { n: 0 }, { jobKey: "later", runAt: new Date(Date.now() + 3_600_000) });
+          // graphile-worker's cancel of a job not yet locked: remove_job(key).
+          await lite!.query(`SELECT graphile_worker.remove_job('later')`);
+          const [{ n }] = (await lite!.query<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = 'later'`)).rows;
+          return n === 0;
+        };
+        stop = () => runner.stop();
+      }
+      const startSeconds = (performance.now() - t0) / 1000;
+      const ms: number[] = [];
+      for (let k = 1; k <= 5; k++) {
+        const started = new Promise<void>((resolve) => waiting.set(k, resolve));
+        const t = performance.now();
+        await enqueue(k);
+        await Promise.race([started, sleep(10_000).then(() => Promise.reject(new Error(`job ${k} did not start within 10 s`)))]);
+        ms.push(performance.now() - t);
+      }
+      const cancelled = await cancelOne();
+      await stop();
+      row = `| ${name} | ${startSeconds.toFixed(1)} | yes | ${quantile(ms, 0.5).toFixed(1)} | ${cancelled ? "yes" : "no"} |`;
+    } catch (error) {
+      row = `| ${name} | | failed: ${(error as Error)?.message?.split("\n")[0]} | | |`;
+    }
+    await db?.close();
+    await lite?.close();
+    lines.push(row);
+    process.stderr.write(row + "\n");
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--pglite")) return pgliteCheck();
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error("set DATABASE_URL to a scratch PostgreSQL database (the benchmark creates its own schemas and job rows)");
   const nJobs = Number(arg("jobs", "300"));
