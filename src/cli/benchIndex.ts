@@ -6,6 +6,9 @@
 // top-10 query each way and their ratio, and the time to build the index
 // when the model is loaded. The index exists for catalogs of IVF_MIN_ITEMS
 // items and more.
+//
+// `npm run bench:index -- --compare`: the IVF index against usearch and
+// hnswlib-node on seeded factors, no database (benchIndexCompare.ts).
 import { loadConfig } from "../config";
 import { createDatabase } from "../db/createDatabase";
 import { loadActiveModels } from "../db/modelRepository";
@@ -16,6 +19,7 @@ import { selectTopK } from "../engine/recommender/selectTopK";
 import { historyOf } from "../serving/historyOf";
 import { groupByKeys } from "../loaders/alignToKeys";
 import { servedModelFrom } from "../serving/ServedModel";
+import { compareIndexes } from "./benchIndexCompare";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +32,7 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--compare") || process.argv.includes("--compare-child")) return compareIndexes();
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error("set DATABASE_URL to a PostgreSQL holding a catalog and a trained factor model");
   const name = arg("model", "ials");
