@@ -113,6 +113,7 @@ describe("evaluateAlgorithm on leave-last-out", () => {
     expect(report).toContain("| model | HR@10 | NDCG@10 | MRR@10 | fit s | predict s | published (comparable) |");
     expect(report).toContain("| transitions | 1.0000 | 1.0000 | 1.0000 |");
     expect(report).toContain("Transitions (window 3) 0.0951/0.0533");
+    expect(report).toContain("EASE –/0.0353"); // no HR published
     expect(report).not.toContain("0.0728"); // ml-100k's EASE
     const validation = markdownReport([result], ["leave-last-out"], { target: "validation" });
     expect(validation).toContain("validation targets");
