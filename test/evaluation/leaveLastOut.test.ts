@@ -109,7 +109,7 @@ describe("evaluateAlgorithm on leave-last-out", () => {
 
   it("reports HR, NDCG and MRR with the published figures of the dataset, none on validation", () => {
     const result = { ...evaluateAlgorithm(table(), probe(true).algorithm, "leave-last-out", { name: "transitions" }), dataset: "ml-latest-small" };
-    const report = markdownReport([result], ["leave-last-out"]);
+    const report = markdownReport([result, { ...result, model: "ease" }], ["leave-last-out"]);
     expect(report).toContain("| model | HR@10 | NDCG@10 | MRR@10 | fit s | predict s | published (comparable) |");
     expect(report).toContain("| transitions | 1.0000 | 1.0000 | 1.0000 |");
     expect(report).toContain("Transitions (window 3) 0.0951/0.0533");
