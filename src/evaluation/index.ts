@@ -1,6 +1,7 @@
 /**
  * Offline evaluation of the engine's algorithms on MovieLens, reproducing
- * three published protocols so our figures sit beside theirs.
+ * three published protocols so our figures sit beside theirs, plus the
+ * next-item protocol of sequential recommenders (leave-last-out).
  *
  * Data
  *   loadDataset(dir?)            ml-100k or ml-latest-small, detected by its files
@@ -11,7 +12,8 @@
  *   surpriseKFold(n, { seed })           Surprise KFold(5, shuffle): bit-exact numpy permutation
  *   msrStratifiedSplit(table, { filterBy, seed })  Recommenders python_stratified_split (0.75, seed 42)
  *   gorseKFold(n, { seed })              Gorse NewKFoldSplitter(5) shape
- *   PROTOCOLS["surprise-5fold" | "msr-stratified" | "gorse-5fold"].folds(table, seed)
+ *   leaveLastOut(table, { target })       last item per user held out (validation: the second-to-last)
+ *   PROTOCOLS["surprise-5fold" | "msr-stratified" | "gorse-5fold" | "leave-last-out"].folds(table, seed)
  *
  * Metrics (per user; average them over users yourself, or use the runner)
  *   rmse, mae, precisionAtK, recallAtK, averagePrecisionAtK (MAP), ndcgAtK,
@@ -34,6 +36,8 @@ export { NumpyRandomState } from "./splits/NumpyRandomState";
 export { cutFolds, surpriseKFold } from "./splits/surpriseKFold";
 export { gorseKFold } from "./splits/gorseKFold";
 export { msrStratifiedSplit } from "./splits/msrStratifiedSplit";
+export { leaveLastOut } from "./splits/leaveLastOut";
+export { rankNextItems } from "./nextItemRanking";
 export { PROTOCOLS, PROTOCOL_NAMES } from "./protocols";
 export type { Protocol, ProtocolName } from "./protocols";
 export { rmse } from "./metrics/rmse";

@@ -70,7 +70,7 @@ export function markdownReport(
         continue;
       }
       const anchors = (anchorsApply ? anchorsFor(protocol, r.model, dataset) : [])
-        .map((a) => `${a.model} ${published.map((c) => fmt(a.metrics[c.metric])).join("/")}`)
+        .map((a) => `${a.model} ${published.map((c) => fmt(a.metrics[c.metric]) || "–").join("/")}`)
         .join("; ");
       out.push(
         `| ${r.model} | ${cells(r.metrics, published)} | ${extra.length ? `${cells(r.metrics, extra)} | ` : ""}${r.fitSeconds.toFixed(2)} | ${r.predictSeconds.toFixed(2)} | ${anchors || "—"} |`,

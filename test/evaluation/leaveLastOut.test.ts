@@ -109,10 +109,11 @@ describe("evaluateAlgorithm on leave-last-out", () => {
 
   it("reports HR, NDCG and MRR with the published figures of the dataset, none on validation", () => {
     const result = { ...evaluateAlgorithm(table(), probe(true).algorithm, "leave-last-out", { name: "transitions" }), dataset: "ml-latest-small" };
-    const report = markdownReport([result], ["leave-last-out"]);
+    const report = markdownReport([result, { ...result, model: "ease" }], ["leave-last-out"]);
     expect(report).toContain("| model | HR@10 | NDCG@10 | MRR@10 | fit s | predict s | published (comparable) |");
     expect(report).toContain("| transitions | 1.0000 | 1.0000 | 1.0000 |");
     expect(report).toContain("Transitions (window 3) 0.0951/0.0533");
+    expect(report).toContain("EASE –/0.0353"); // no HR published
     expect(report).not.toContain("0.0728"); // ml-100k's EASE
     const validation = markdownReport([result], ["leave-last-out"], { target: "validation" });
     expect(validation).toContain("validation targets");
