@@ -11,6 +11,7 @@ import { itemKnn } from "../engine/algorithms/itemKnn";
 import { multVae } from "../engine/algorithms/multVae";
 import { popularity } from "../engine/algorithms/popularity";
 import { svd } from "../engine/algorithms/svd";
+import { transitions } from "../engine/algorithms/transitions";
 import { userKnn } from "../engine/algorithms/userKnn";
 import type { Algorithm } from "../engine/types";
 
@@ -58,6 +59,9 @@ const algorithms: ServingAlgorithm[] = [
   { name: "ease", algorithm: ease, explicit: false, historyOnly: true },
   { name: "vae", algorithm: multVae, strategy: "NEURAL", explicit: false, historyOnly: true },
   { name: "hybrid", algorithm: rankingBlend, strategy: "HYBRID", explicit: false, historyOnly: true },
+  // What followed what: scores are sums of successor weights (0: nothing
+  // follows the user's latest items), filled up from popularity.
+  { name: "transitions", algorithm: transitions, strategy: "SEQUENTIAL", explicit: false, evidenceScores: true, historyOnly: true },
 ];
 
 export const SERVING_ALGORITHMS: readonly ServingAlgorithm[] = algorithms;

@@ -114,8 +114,12 @@ describe.each(databaseTargets())("upNext on %s", (target) => {
       expect(one.data.upNext[0].reasons).toEqual([justInteracted("m1"), standIn]);
       // The latest item leads: after m1 then m2, m3 comes first.
       expect(ids(await upNext({ context: { items: ["m1", "m2"] }, first: 1 }))).toEqual(["m3"]);
-      // A signed-in user's session goes after their history.
-      expect(ids(await upNext({ userId: "ann", context: { items: ["m1"] }, first: 1 }))).toEqual(["m2"]);
+      // A signed-in user's session goes after their history (e1, e2): both
+      // lead, the session's m1 most (the latest), and m1 itself is left out.
+      const mixed = await upNext({ userId: "ann", context: { items: ["m1"] }, first: 3 });
+      expect(ids(mixed).sort()).toEqual(["e3", "e4", "m2"]);
+      const m2 = mixed.data.upNext.find((r: any) => r.item.id === "m2");
+      expect(m2.reasons[0]).toEqual(justInteracted("m1"));
     });
 
     it("is the same list as recommendations(strategy: SEQUENTIAL), and fills the UP_NEXT rail", async () => {

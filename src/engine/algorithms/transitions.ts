@@ -9,14 +9,19 @@
 // within a few steps, weighted 1/distance) does; it is a strong baseline for
 // next-item prediction on MovieLens.
 //
-// State: each item's top successors (item-side, an aggregate over users),
-// plus the training sequences for scoreAll(user) (per-user, declared).
+// State: each item's top successors (item-side, an aggregate over users).
+// The fitted model also scores its training users from their sequences
+// (scoreAll, for offline evaluation); a stored version keeps only the
+// successors, so it holds nothing per user and is served from each user's
+// current history (scoreSequence), as a stored iALS version is.
 import type { CsrMatrix } from "../data/CsrMatrix";
 import { sequenceOf } from "../data/buildUserSequences";
 import { trainingSequences } from "../data/trainingSequences";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserSequences } from "../types";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
-import { readSequences, SEQUENCES_KEY, sequenceArrays } from "./storedSequences";
+import { NO_USER_STATE } from "../userState";
+
+const NO_SEQUENCES: UserSequences = { offsets: new Int32Array(1), items: new Int32Array(0), timestamps: new Float64Array(0) };
 
 export interface TransitionsParams {
   // How many later interactions of the same user count as successors of an item.
@@ -164,14 +169,13 @@ function transitionsModel(successors: CsrMatrix, sequences: UserSequences, param
     serialize: (): SerializedModel => ({
       algorithm: "transitions",
       params: { ...params },
-      meta: { nItems, nUsers },
+      meta: { nItems },
       arrays: {
         "successors.indptr": successors.indptr,
         "successors.indices": successors.indices,
         "successors.values": successors.values as Float32Array,
-        ...sequenceArrays(sequences),
       },
-      userState: { csr: [SEQUENCES_KEY] },
+      userState: NO_USER_STATE,
     }),
   };
 }
@@ -194,6 +198,7 @@ export const transitions = {
       indices: serializedArray("transitions", serialized, "successors.indices", Int32Array),
       values: serializedArray("transitions", serialized, "successors.values", Float32Array),
     };
-    return transitionsModel(successors, readSequences("transitions", serialized), { ...TRANSITIONS_DEFAULTS, ...(serialized.params as Partial<TransitionsParams>) });
+    // Versions stored with their training sequences (an earlier layout) drop them.
+    return transitionsModel(successors, NO_SEQUENCES, { ...TRANSITIONS_DEFAULTS, ...(serialized.params as Partial<TransitionsParams>) });
   },
 } satisfies Algorithm<TransitionsParams>;
