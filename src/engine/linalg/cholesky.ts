@@ -8,21 +8,28 @@
 // the matrix is not positive definite (a pivot <= 0), so callers can add
 // regularisation instead of throwing.
 export function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
+  for (let i = 0; i < n; i++) if (!choleskyRow(a, n, i)) return false;
+  return true;
+}
+
+// Row i of L (Cholesky–Banachiewicz), from rows 0…i−1 of L already in place:
+// L_ij = (A_ij − Σ_{k<j} L_ik L_jk) / L_jj, L_ii = √(A_ii − Σ_{k<i} L_ik²).
+// Each entry's arithmetic is the same whatever order the rows are computed
+// in, so threads that each take rows (easeThreads.ts) give the one-thread L;
+// `rowReady(j)` waits until row j is in place (false: it never will be).
+export function choleskyRow(a: Float64Array, n: number, i: number, rowReady?: (j: number) => boolean): boolean {
+  const rowI = i * n;
+  for (let j = 0; j < i; j++) {
+    if (rowReady && !rowReady(j)) return false;
     const rowJ = j * n;
-    let d = a[rowJ + j];
-    for (let k = 0; k < j; k++) d -= a[rowJ + k] * a[rowJ + k];
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    a[rowJ + j] = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < n; i++) {
-      const rowI = i * n;
-      let s = a[rowI + j];
-      for (let k = 0; k < j; k++) s -= a[rowI + k] * a[rowJ + k];
-      a[rowI + j] = s * inv;
-    }
+    let s = a[rowI + j];
+    for (let k = 0; k < j; k++) s -= a[rowI + k] * a[rowJ + k];
+    a[rowI + j] = s * (1 / a[rowJ + j]);
   }
+  let d = a[rowI + i];
+  for (let k = 0; k < i; k++) d -= a[rowI + k] * a[rowI + k];
+  if (!(d > 0)) return false;
+  a[rowI + i] = Math.sqrt(d);
   return true;
 }
 
