@@ -12,8 +12,8 @@ const shared = (a: Float32Array) => Object.prototype.toString.call(a.buffer) ===
 const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe("allPairs on threads", () => {
-  // 4,000 users × 600 items, 60 training entries each: 7 million co-rated updates item-item.
-  const data = syntheticData(7, { nUsers: 4000, nItems: 600, perUser: 80 });
+  // 6,000 users × 600 items, 75 training entries each: 16.6 million co-rated updates item-item.
+  const data = syntheticData(7, { nUsers: 6000, nItems: 600, perUser: 100 });
   const byItem = transpose(data.train.ratings);
 
   it("gives the one-thread matrix bit for bit past the size threshold", () => {
@@ -31,7 +31,7 @@ describe("allPairs on threads", () => {
   it("fits item-kNN on threads to the one-thread model", () => {
     const one = itemKnn.fit(data.train, {}, { seed: 1 });
     const two = itemKnn.fit(data.train, {}, { seed: 1, threads: 2 });
-    for (const u of [0, 17, 3999]) expect(Array.from(two.scoreAll(u))).toEqual(Array.from(one.scoreAll(u)));
+    for (const u of [0, 17, 5999]) expect(Array.from(two.scoreAll(u))).toEqual(Array.from(one.scoreAll(u)));
   }, 120_000);
 
   it("stays on one thread below the threshold", () => {
