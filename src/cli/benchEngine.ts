@@ -12,7 +12,8 @@
 //   - with --ials-users N, iALS on a synthetic training set of N users × N/2
 //     items × 20 entries (popularity skewed as a square law) fitted on one
 //     thread and on MARQUEE_TRAIN_THREADS (default: the cores) alternately,
-//     the ratio of their medians, and once on 10·N users (10× the
+//     the ratio of their medians and the process CPU seconds of each, and
+//     once on 10·N users (10× the
 //     interactions, the same items, as `npm run synthetic -- --users 10N`
 //     would make) to show how the fit grows (target: ≤ 11× for 10×; not with
 //     --no-ials-growth).
@@ -26,7 +27,7 @@
 import os from "node:os";
 import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
 import { svd } from "../engine/algorithms/svd";
-import { ials, type IalsModel } from "../engine/algorithms/ials";
+import { ials } from "../engine/algorithms/ials";
 import { ease } from "../engine/algorithms/ease";
 import { createRng } from "../engine/random";
 import type { TrainingSet } from "../engine/types";
@@ -71,22 +72,9 @@ function ialsThreadsBench(nUsers: number, repeat: number, growth: boolean): stri
   const threads = loadConfig().trainThreads;
   const nItems = Math.max(40, Math.floor(nUsers / 2));
   const data = syntheticSet(nUsers, nItems);
-  const one: number[] = [];
-  const many: number[] = [];
-  let used = 1;
-  for (let r = 0; r < repeat; r++) {
-    let t = performance.now();
-    ials.fit(data, {}, { seed: 0, threads: 1 });
-    one.push((performance.now() - t) / 1000);
-    t = performance.now();
-    used = (ials.fit(data, {}, { seed: 0, threads }) as IalsModel).threadsUsed;
-    many.push((performance.now() - t) / 1000);
-  }
   const entries = (n: number) => (n * 20).toLocaleString("en-US");
-  const rows = [
-    `| iALS one fit, ${nUsers.toLocaleString("en-US")} users × ${data.nItems.toLocaleString("en-US")} items, ${entries(nUsers)} entries, 1 thread | ${median(one).toFixed(2)} | ${one.map((s) => s.toFixed(2)).join(", ")} | |`,
-    `| the same, ${used} threads | ${median(many).toFixed(2)} | ${many.map((s) => s.toFixed(2)).join(", ")} | ≤ 0.6× 1 thread: ${(median(many) / median(one)).toFixed(3)}× |`,
-  ];
+  const label = `iALS one fit, ${nUsers.toLocaleString("en-US")} users × ${data.nItems.toLocaleString("en-US")} items, ${entries(nUsers)} entries`;
+  const { rows, medians } = oneVersusMany(label, threads, repeat, (t) => ials.fit(data, {}, { seed: 0, threads: t }), "≤ 0.6× 1 thread");
   if (!growth) return rows;
   const big = syntheticSet(nUsers * 10, nItems);
   const t = performance.now();
@@ -94,7 +82,7 @@ function ialsThreadsBench(nUsers: number, repeat: number, growth: boolean): stri
   const bigSeconds = (performance.now() - t) / 1000;
   return [
     ...rows,
-    `| iALS one fit, ${(nUsers * 10).toLocaleString("en-US")} users × ${big.nItems.toLocaleString("en-US")} items, ${entries(nUsers * 10)} entries, ${used} threads | ${bigSeconds.toFixed(2)} | ${bigSeconds.toFixed(2)} | ≤ 11× for 10×: ${(bigSeconds / median(many)).toFixed(2)}× |`,
+    `| iALS one fit, ${(nUsers * 10).toLocaleString("en-US")} users × ${big.nItems.toLocaleString("en-US")} items, ${entries(nUsers * 10)} entries, ${threads} threads | ${bigSeconds.toFixed(2)} | ${bigSeconds.toFixed(2)} | ≤ 11× for 10×: ${(bigSeconds / medians[1]).toFixed(2)}× |`,
   ];
 }
 
@@ -103,8 +91,9 @@ function cpuSeconds(from: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
-// `fit(threads)` on one thread and on `threads`, alternately: two table rows.
-function oneVersusMany(label: string, threads: number, repeat: number, fit: (threads: number) => void): string[] {
+// `fit(threads)` on one thread and on `threads`, alternately: two table rows
+// and the two medians.
+function oneVersusMany(label: string, threads: number, repeat: number, fit: (threads: number) => void, target = `${threads} threads / 1`): { rows: string[]; medians: [number, number] } {
   const wall: [number[], number[]] = [[], []];
   const cpu: [number[], number[]] = [[], []];
   for (let r = 0; r < repeat; r++) {
@@ -117,18 +106,22 @@ function oneVersusMany(label: string, threads: number, repeat: number, fit: (thr
     }
   }
   const runs = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
-  return [
-    `| ${label}, 1 thread (CPU ${median(cpu[0]).toFixed(2)} s) | ${median(wall[0]).toFixed(2)} | ${runs(wall[0])} | |`,
-    `| the same, ${threads} threads, alternating (CPU ${median(cpu[1]).toFixed(2)} s) | ${median(wall[1]).toFixed(2)} | ${runs(wall[1])} | ${threads} threads / 1: ${(median(wall[1]) / median(wall[0])).toFixed(3)}× |`,
-  ];
+  const medians: [number, number] = [median(wall[0]), median(wall[1])];
+  return {
+    medians,
+    rows: [
+      `| ${label}, 1 thread (CPU ${median(cpu[0]).toFixed(2)} s) | ${medians[0].toFixed(2)} | ${runs(wall[0])} | |`,
+      `| the same, ${threads} threads, alternating (CPU ${median(cpu[1]).toFixed(2)} s) | ${medians[1].toFixed(2)} | ${runs(wall[1])} | ${target}: ${(medians[1] / medians[0]).toFixed(3)}× |`,
+    ],
+  };
 }
 
 function threadRowsFor(name: string, data: TrainingSet, threads: number, repeat: number): string[] {
   const byItem = transpose(data.ratings);
   const items = data.nItems.toLocaleString("en-US");
   return [
-    ...oneVersusMany(`item-item Pearson similarity (kNN fit), ${name}, ${items} items`, threads, repeat, (t) => similarityMatrix(byItem, "pearson", { shrinkage: 100, threads: t })),
-    ...oneVersusMany(`EASE one fit, ${name}, ${items} items`, threads, repeat, (t) => ease.fit(data, {}, { seed: 0, threads: t })),
+    ...oneVersusMany(`item-item Pearson similarity (kNN fit), ${name}, ${items} items`, threads, repeat, (t) => similarityMatrix(byItem, "pearson", { shrinkage: 100, threads: t })).rows,
+    ...oneVersusMany(`EASE one fit, ${name}, ${items} items`, threads, repeat, (t) => ease.fit(data, {}, { seed: 0, threads: t })).rows,
   ];
 }
 
