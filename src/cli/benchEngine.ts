@@ -13,10 +13,9 @@
 //     items × 20 entries (popularity skewed as a square law) fitted on one
 //     thread and on MARQUEE_TRAIN_THREADS (default: the cores) alternately,
 //     the ratio of their medians and the process CPU seconds of each, and
-//     once on 10·N users (10× the
-//     interactions, the same items, as `npm run synthetic -- --users 10N`
-//     would make) to show how the fit grows (target: ≤ 11× for 10×; not with
-//     --no-ials-growth).
+//     once on 10·N users (10× the interactions, the same items, as
+//     `npm run synthetic -- --users 10N` would make) to show how the fit
+//     grows (target: ≤ 11× for 10×; not with --no-ials-growth).
 //   - with --threads, the fits that share their work out to threads, each on
 //     one thread and on MARQUEE_TRAIN_THREADS alternately in the same run, as
 //     medians, the ratio of the medians and process CPU seconds (all
