@@ -4,7 +4,9 @@
 // whose closed form (eq. 8) is  P = (XᵀX + λI)⁻¹,  B = I − P·diag(1/diag(P)),
 // i.e. B_ij = −P_ij / P_jj for i ≠ j. Scores for user u are x_u B.
 // X is binary (every training entry is a positive); the dense n×n inverse is
-// fine for catalogs of up to a few thousand items.
+// fine for catalogs of up to a few thousand items. From EASE_PARALLEL_MIN_ITEMS
+// items the fit runs on FitOptions.threads threads (easeThreads.ts), with the
+// same B bit for bit.
 //
 // Serving: B is the whole model (no user state); a user is scored from their
 // current history as x B, exactly as scoreAll scores a training row. B is
