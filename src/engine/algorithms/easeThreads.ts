@@ -1,11 +1,12 @@
 // EASE's fit on several threads (threadPool.ts), for catalogs of
 // EASE_PARALLEL_MIN_ITEMS items or more: the Gram matrix by rows, its
-// Cholesky factor by rows (a row waits for the rows it reads), L⁻¹ by
+// Cholesky factor by block columns (the calling thread factors each diagonal
+// block, then the rows below it are finished and updated by all), L⁻¹ by
 // columns, (L⁻¹)ᵀL⁻¹ by rows and B by rows, each step's pieces claimed in
 // turn by the calling thread and threads − 1 workers over shared arrays.
 // Every entry's arithmetic is the one-thread arithmetic (ease.ts,
-// invertSpd.ts), so B is the one-thread B bit for bit.
-import { choleskyRow } from "../linalg/cholesky";
+// invertSpd.ts, cholesky.ts), so B is the one-thread B bit for bit.
+import { choleskyPanelRow, choleskyUpdateRow } from "../linalg/cholesky";
 import { gramOfInverseRows, lowerInverseColumns } from "../linalg/invertSpd";
 import { sharedArray, sharedCopy, startThreadPool, type PartContext } from "../threads/threadPool";
 import { transpose, type CsrMatrix } from "../data/CsrMatrix";
@@ -18,12 +19,15 @@ export const EASE_PARALLEL_MIN_ITEMS = 1000;
 
 // Rows (or columns) per claimed piece.
 const CHUNK = 32;
+// Columns per block of the factor: each block costs two steps' waits.
+const BLOCK = 64;
 
 const GRAM = 0;
-const FACTOR = 1;
-const INVERSE_FACTOR = 2;
-const INVERSE = 3;
-const WEIGHTS = 4;
+const PANEL = 1;
+const UPDATE = 2;
+const INVERSE_FACTOR = 3;
+const INVERSE = 4;
+const WEIGHTS = 5;
 
 export interface EaseThreadData {
   n: number;
@@ -35,8 +39,8 @@ export interface EaseThreadData {
   w: Float64Array;
   inv: Float64Array;
   weights: Float32Array;
-  // Per row of L: 0 not yet, 1 in place, 2 not positive definite.
-  rowState: Int32Array;
+  // The factor's current block of columns: [block[0], block[1]).
+  block: Int32Array;
 }
 
 export function easePart(d: EaseThreadData, ctx: PartContext): void {
@@ -47,21 +51,17 @@ export function easePart(d: EaseThreadData, ctx: PartContext): void {
   switch (ctx.step) {
     case GRAM:
       return pieces((from, to) => gramRows(d.byUser, d.byItem, d.g, n, d.lambda, from, to));
-    case FACTOR: {
-      const ready = (j: number): boolean => {
-        for (let spins = 0; ; spins++) {
-          const state = Atomics.load(d.rowState, j);
-          if (state !== 0) return state === 1;
-          if (ctx.failed()) return false;
-          if (spins > 200) Atomics.wait(d.rowState, j, 0, 50);
+    case PANEL:
+    case UPDATE: {
+      const [kb, ke] = [d.block[0], d.block[1]];
+      // Rows below the block; an update costs more the further down its row, so those go first.
+      for (let c = ctx.claim(); ke + c * CHUNK < n; c = ctx.claim()) {
+        const from = ctx.step === PANEL ? ke + c * CHUNK : Math.max(ke, n - (c + 1) * CHUNK);
+        const to = ctx.step === PANEL ? Math.min(n, from + CHUNK) : n - c * CHUNK;
+        for (let i = from; i < to; i++) {
+          if (ctx.step === PANEL) choleskyPanelRow(d.g, n, i, kb, ke);
+          else choleskyUpdateRow(d.g, n, i, kb, ke);
         }
-      };
-      // Rows are claimed in order, so the lowest unfinished row reads only finished ones.
-      for (let i = ctx.claim(); i < n; i = ctx.claim()) {
-        const ok = choleskyRow(d.g, n, i, ready);
-        Atomics.store(d.rowState, i, ok ? 1 : 2);
-        Atomics.notify(d.rowState, i);
-        if (!ok) return;
       }
       return;
     }
@@ -87,18 +87,27 @@ export function easeWeightsOnThreads(ratings: CsrMatrix, n: number, lambda: numb
     w: sharedArray(Float64Array, n * n),
     inv: sharedArray(Float64Array, n * n),
     weights: sharedArray(Float32Array, n * n),
-    rowState: sharedArray(Int32Array, n),
+    block: sharedArray(Int32Array, 2),
   };
   const pool = startThreadPool({ module: __filename, name: "easePart" }, data, threads);
   if (!pool) return undefined;
   try {
-    // Progress by the steps' shares of the multiply-adds (the Gram's are few).
-    const done = [0.2, 0.45, 0.7, 0.95, 1];
-    for (const step of [GRAM, FACTOR, INVERSE_FACTOR, INVERSE, WEIGHTS]) {
-      pool.run(step);
-      if (step === FACTOR && data.rowState.some((s) => s !== 1)) return null;
-      onProgress?.(done[step]);
+    pool.run(GRAM);
+    onProgress?.(0.2);
+    for (let kb = 0; kb < n; kb += BLOCK) {
+      const ke = Math.min(n, kb + BLOCK);
+      for (let i = kb; i < ke; i++) if (!choleskyPanelRow(data.g, n, i, kb, ke)) return null;
+      if (ke === n) break;
+      data.block.set([kb, ke]);
+      pool.run(PANEL);
+      pool.run(UPDATE);
     }
+    onProgress?.(0.45);
+    pool.run(INVERSE_FACTOR);
+    onProgress?.(0.7);
+    pool.run(INVERSE);
+    onProgress?.(0.95);
+    pool.run(WEIGHTS);
     return data.weights;
   } finally {
     pool.close();
