@@ -1,4 +1,4 @@
-// `npm run bench -- [--dataset <dir>] [--repeat 3] [--vae] [--ials-users N]`: the engine's speed
+// `npm run bench -- [--dataset <dir>] [--repeat 3] [--vae] [--ials-users N [--no-ials-growth]] [--threads [--catalog N]]`: the engine's speed
 // targets on MovieLens-100K, as medians of repeated runs in one process:
 //   - biased MF (Surprise SVD defaults): the whole 5-fold run, 5 fits plus
 //     predicting every held-out rating (target ≤ 5 s);
@@ -12,14 +12,22 @@
 //   - with --ials-users N, iALS on a synthetic training set of N users × N/2
 //     items × 20 entries (popularity skewed as a square law) fitted on one
 //     thread and on MARQUEE_TRAIN_THREADS (default: the cores) alternately,
-//     the ratio of their medians, and once on 10·N users (10× the
-//     interactions, the same items, as `npm run synthetic -- --users 10N`
-//     would make) to show how the fit grows (target: ≤ 11× for 10×).
+//     the ratio of their medians and the process CPU seconds of each, and
+//     once on 10·N users (10× the interactions, the same items, as
+//     `npm run synthetic -- --users 10N` would make) to show how the fit
+//     grows (target: ≤ 11× for 10×; not with --no-ials-growth).
+//   - with --threads, the fits that share their work out to threads, each on
+//     one thread and on MARQUEE_TRAIN_THREADS alternately in the same run, as
+//     medians, the ratio of the medians and process CPU seconds (all
+//     threads): item-item Pearson similarity (kNN's fit) and EASE on
+//     MovieLens-100K, and with --catalog N the same on a synthetic catalog of
+//     N items (40·N users × 20 entries, skewed as above).
 // Times are wall-clock on this machine; report them with the machine's load.
 import os from "node:os";
 import { loadDataset, DEFAULT_DATASET_DIR, DatasetNotFoundError, PROTOCOLS, buildTrainingSet } from "../evaluation";
 import { svd } from "../engine/algorithms/svd";
-import { ials, type IalsModel } from "../engine/algorithms/ials";
+import { ials } from "../engine/algorithms/ials";
+import { ease } from "../engine/algorithms/ease";
 import { createRng } from "../engine/random";
 import type { TrainingSet } from "../engine/types";
 import { loadConfig } from "../config";
@@ -59,30 +67,60 @@ function syntheticSet(nUsers: number, nItems: number): TrainingSet {
   return { nUsers, nItems, ratings: { nRows: nUsers, nCols: nItems, indptr, indices, values } };
 }
 
-function ialsThreadsBench(nUsers: number, repeat: number): string[] {
+function ialsThreadsBench(nUsers: number, repeat: number, growth: boolean): string[] {
   const threads = loadConfig().trainThreads;
   const nItems = Math.max(40, Math.floor(nUsers / 2));
   const data = syntheticSet(nUsers, nItems);
-  const one: number[] = [];
-  const many: number[] = [];
-  let used = 1;
-  for (let r = 0; r < repeat; r++) {
-    let t = performance.now();
-    ials.fit(data, {}, { seed: 0, threads: 1 });
-    one.push((performance.now() - t) / 1000);
-    t = performance.now();
-    used = (ials.fit(data, {}, { seed: 0, threads }) as IalsModel).threadsUsed;
-    many.push((performance.now() - t) / 1000);
-  }
+  const entries = (n: number) => (n * 20).toLocaleString("en-US");
+  const label = `iALS one fit, ${nUsers.toLocaleString("en-US")} users × ${data.nItems.toLocaleString("en-US")} items, ${entries(nUsers)} entries`;
+  const { rows, medians } = oneVersusMany(label, threads, repeat, (t) => ials.fit(data, {}, { seed: 0, threads: t }), "≤ 0.6× 1 thread");
+  if (!growth) return rows;
   const big = syntheticSet(nUsers * 10, nItems);
-  let t = performance.now();
+  const t = performance.now();
   ials.fit(big, {}, { seed: 0, threads });
   const bigSeconds = (performance.now() - t) / 1000;
-  const entries = (n: number) => (n * 20).toLocaleString("en-US");
   return [
-    `| iALS one fit, ${nUsers.toLocaleString("en-US")} users × ${data.nItems.toLocaleString("en-US")} items, ${entries(nUsers)} entries, 1 thread | ${median(one).toFixed(2)} | ${one.map((s) => s.toFixed(2)).join(", ")} | |`,
-    `| the same, ${used} threads | ${median(many).toFixed(2)} | ${many.map((s) => s.toFixed(2)).join(", ")} | ≤ 0.6× 1 thread: ${(median(many) / median(one)).toFixed(3)}× |`,
-    `| iALS one fit, ${(nUsers * 10).toLocaleString("en-US")} users × ${big.nItems.toLocaleString("en-US")} items, ${entries(nUsers * 10)} entries, ${used} threads | ${bigSeconds.toFixed(2)} | ${bigSeconds.toFixed(2)} | ≤ 11× for 10×: ${(bigSeconds / median(many)).toFixed(2)}× |`,
+    ...rows,
+    `| iALS one fit, ${(nUsers * 10).toLocaleString("en-US")} users × ${big.nItems.toLocaleString("en-US")} items, ${entries(nUsers * 10)} entries, ${threads} threads | ${bigSeconds.toFixed(2)} | ${bigSeconds.toFixed(2)} | ≤ 11× for 10×: ${(bigSeconds / medians[1]).toFixed(2)}× |`,
+  ];
+}
+
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1e6;
+}
+
+// `fit(threads)` on one thread and on `threads`, alternately: two table rows
+// and the two medians.
+function oneVersusMany(label: string, threads: number, repeat: number, fit: (threads: number) => void, target = `${threads} threads / 1`): { rows: string[]; medians: [number, number] } {
+  const wall: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
+  for (let r = 0; r < repeat; r++) {
+    for (const [side, t] of [[0, 1], [1, threads]] as const) {
+      const from = process.cpuUsage();
+      const started = performance.now();
+      fit(t);
+      wall[side].push((performance.now() - started) / 1000);
+      cpu[side].push(cpuSeconds(from));
+    }
+  }
+  const runs = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
+  const medians: [number, number] = [median(wall[0]), median(wall[1])];
+  return {
+    medians,
+    rows: [
+      `| ${label}, 1 thread (CPU ${median(cpu[0]).toFixed(2)} s) | ${medians[0].toFixed(2)} | ${runs(wall[0])} | |`,
+      `| the same, ${threads} threads, alternating (CPU ${median(cpu[1]).toFixed(2)} s) | ${medians[1].toFixed(2)} | ${runs(wall[1])} | ${target}: ${(medians[1] / medians[0]).toFixed(3)}× |`,
+    ],
+  };
+}
+
+function threadRowsFor(name: string, data: TrainingSet, threads: number, repeat: number): string[] {
+  const byItem = transpose(data.ratings);
+  const items = data.nItems.toLocaleString("en-US");
+  return [
+    ...oneVersusMany(`item-item Pearson similarity (kNN fit), ${name}, ${items} items`, threads, repeat, (t) => similarityMatrix(byItem, "pearson", { shrinkage: 100, threads: t })).rows,
+    ...oneVersusMany(`EASE one fit, ${name}, ${items} items`, threads, repeat, (t) => ease.fit(data, {}, { seed: 0, threads: t })).rows,
   ];
 }
 
@@ -121,20 +159,16 @@ function main(): void {
     similarityMatrix(byItem, "pearson", { shrinkage: 100 });
     similarityTimes.push((performance.now() - s) / 1000);
     if (withVae) {
-      const cpu = (from: NodeJS.CpuUsage) => {
-        const used = process.cpuUsage(from);
-        return (used.user + used.system) / 1e6;
-      };
       let wall = performance.now();
       let cpuFrom = process.cpuUsage();
       multVae.fit(data, {}, { seed: 42 });
       vae.fit.push((performance.now() - wall) / 1000);
-      vae.fitCpu.push(cpu(cpuFrom));
+      vae.fitCpu.push(cpuSeconds(cpuFrom));
       wall = performance.now();
       cpuFrom = process.cpuUsage();
       vae.ndcg = evaluateOnHoldout(multVae, data, {}, false, { seed: 42 })["ndcg@10"];
       vae.evaluation.push((performance.now() - wall) / 1000);
-      vae.evaluationCpu.push(cpu(cpuFrom));
+      vae.evaluationCpu.push(cpuSeconds(cpuFrom));
     }
   }
   const runs = (xs: number[]) => xs.map((s) => s.toFixed(2)).join(", ");
@@ -147,7 +181,15 @@ function main(): void {
       ]
     : [];
   const ialsUsers = Number(arg("ials-users", "0"));
-  const threadRows = ialsUsers > 0 ? ialsThreadsBench(ialsUsers, repeat) : [];
+  const threadRows = ialsUsers > 0 ? ialsThreadsBench(ialsUsers, repeat, !process.argv.includes("--no-ials-growth")) : [];
+  const threads = loadConfig().trainThreads;
+  const catalog = Number(arg("catalog", "0"));
+  const sharedRows = process.argv.includes("--threads")
+    ? [
+        ...threadRowsFor("ML-100K", buildTrainingSet(table, all), threads, repeat),
+        ...(catalog > 0 ? threadRowsFor(`synthetic, ${(40 * catalog).toLocaleString("en-US")} users × 20 entries`, syntheticSet(40 * catalog, catalog), threads, repeat) : []),
+      ]
+    : [];
   const load = os.loadavg()[0].toFixed(2);
   process.stdout.write(
     [
@@ -159,6 +201,7 @@ function main(): void {
       `| item-item Pearson similarity, all ${table.nItems} items | ${median(similarityTimes).toFixed(2)} | ${similarityTimes.map((s) => s.toFixed(2)).join(", ")} | — |`,
       ...vaeRows,
       ...threadRows,
+      ...sharedRows,
       "",
     ].join("\n"),
   );

@@ -3,12 +3,15 @@
 //   npm run evaluate -- [--dataset <dir>] [--protocol surprise-5fold|msr-stratified|gorse-5fold|leave-last-out|all]
 //                       [--models a,b,c] [--seed n] [--json <file>] [--out <dir>]
 //                       [--msr-filter-by item|user] [--target test|validation]
+//                       [--msr-filter-by item|user] [--threads n]
 //   npm run evaluate -- --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n]
 //                       [--models hybrid,...] [--seed n] [--rating-scale min..max]
 //                       [--implicit-ratings graded|user-mean|midpoint|threshold:<r>] [--explain] [--liked <r>] [--json <file>]
 //
 // Prints one markdown table per protocol with the published figures beside
 // ours; --json writes the results, --out the SVG charts and report.html.
+// --threads runs a protocol's folds on that many threads (foldThreads.ts;
+// default MARQUEE_TRAIN_THREADS, else the cores), each fold's fit on one.
 // --served scores what the API returns for one fold instead (evaluateServed.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { htmlReport } from "../evaluation/htmlReport";
@@ -18,7 +21,8 @@ import { writeCharts } from "../evaluation/charts";
 import { DEFAULT_DATASET_DIR, DatasetNotFoundError, loadDataset } from "../evaluation/datasets";
 import { PROTOCOLS, PROTOCOL_NAMES, type ProtocolName } from "../evaluation/protocols";
 import { markdownReport } from "../evaluation/report";
-import { evaluateAlgorithm, type EvaluationResult } from "../evaluation/runner";
+import type { EvaluationResult } from "../evaluation/runner";
+import { evaluateFolds } from "../evaluation/foldThreads";
 import { createProgress, type ProgressStream } from "./progress";
 import { ConfigError, loadConfig } from "../config";
 import { parseImplicitRatingRule } from "../engine/data/implicitRatings";
@@ -34,6 +38,8 @@ export interface EvaluateArgs {
   msrFilterBy: "user" | "item";
   // leave-last-out: the held-out item scored (validation: the second-to-last, for choosing settings).
   target: "test" | "validation";
+  // Threads the folds of a protocol run on (1 when absent).
+  threads?: number;
 }
 
 export interface CliIo {
@@ -50,6 +56,7 @@ const USAGE = `usage: evaluate [--dataset <dir>] [--protocol ${PROTOCOL_NAMES.jo
                 [--models a,b,c] [--seed n] [--json <file>] [--out <dir>] [--msr-filter-by item|user]
                 [--target test|validation]   leave-last-out: score the last item of each user (test) or,
                                              training without the last two, the second-to-last (validation)
+                [--threads n]  folds on n threads (default MARQUEE_TRAIN_THREADS, else the cores)
        evaluate --served [--dataset <dir>] [--protocol gorse-5fold|msr-stratified] [--fold n] [--models hybrid,...]
                 [--seed n] [--rating-scale min..max] [--implicit-ratings graded|user-mean|midpoint|threshold:<r>]
                 [--explain] [--liked <rating>] [--users-per-request n] [--concurrency n] [--json <file>]
@@ -75,7 +82,7 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     }
   }
   if (values.has("help")) throw new UsageError("");
-  const known = new Set(["dataset", "protocol", "models", "seed", "json", "out", "msr-filter-by", "target"]);
+  const known = new Set(["dataset", "protocol", "models", "seed", "json", "out", "msr-filter-by", "target", "threads"]);
   for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`Unknown option --${key}`);
 
   const protocol = values.get("protocol") ?? "all";
@@ -94,6 +101,11 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     seed = Number(values.get("seed"));
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got "${values.get("seed")}"`);
   }
+  let threads: number | undefined;
+  if (values.has("threads")) {
+    threads = Number(values.get("threads"));
+    if (!/^\d+$/.test(values.get("threads")!) || threads < 1 || threads > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got "${values.get("threads")}"`);
+  }
   const filterBy = values.get("msr-filter-by") ?? "item";
   if (filterBy !== "item" && filterBy !== "user") throw new UsageError(`--msr-filter-by must be item or user, got "${filterBy}"`);
   const target = values.get("target") ?? "test";
@@ -107,6 +119,7 @@ export function parseArgs(argv: readonly string[], registry: Readonly<Record<str
     out: values.get("out"),
     msrFilterBy: filterBy,
     target,
+    ...(threads !== undefined ? { threads } : {}),
   };
 }
 
@@ -198,7 +211,7 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
         continue;
       }
       const progress = createProgress(`${protocol} ${name}`, { stream: io.stderr, plain: io.plainProgress });
-      const result = evaluateAlgorithm(table, registry[name].algorithm, protocol, {
+      const result = evaluateFolds(table, name, registry[name].algorithm, protocol, {
         seed,
         name,
         folds,
@@ -208,7 +221,7 @@ export function runEvaluate(args: EvaluateArgs, io: CliIo): EvaluationResult[] {
           const within = e.stage === "fit" ? 0.8 * e.fraction : 0.8 + 0.2 * e.fraction;
           progress.update((e.fold + within) / e.folds, `fold ${e.fold + 1}/${e.folds} ${e.stage}`);
         },
-      });
+      }, args.threads ?? 1);
       progress.done(result.skipped ? `skipped (${result.skipped})` : "");
       if (result.hasPredict === false) withoutPredict.add(name);
       results.push(result);
@@ -261,14 +274,15 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
   if (argv.includes("--served")) return mainServed(argv, io);
   const registry = io.registry ?? MODEL_REGISTRY;
   try {
-    runEvaluate(parseArgs(argv, registry), io);
+    const args = parseArgs(argv, registry);
+    runEvaluate({ ...args, threads: args.threads ?? loadConfig(io.env ?? {}).trainThreads }, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`${error.message ? `${error.message}\n` : ""}${USAGE}\n`);
       return 2;
     }
-    if (error instanceof DatasetNotFoundError) {
+    if (error instanceof DatasetNotFoundError || error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
       return 1;
     }

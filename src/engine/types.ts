@@ -40,7 +40,7 @@ export interface FitOptions {
   seed: number;
   // Called with a fraction in [0, 1] as training proceeds.
   onProgress?: (fraction: number) => void;
-  // Threads an algorithm may train on (default 1; see ialsThreads.ts).
+  // Threads an algorithm may train on (default 1; see engine/threads/threadPool.ts).
   threads?: number;
 }
 

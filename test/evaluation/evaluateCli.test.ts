@@ -45,6 +45,13 @@ describe("evaluate CLI arguments", () => {
     expect(parseArgs(["--protocol=gorse-5fold", "--seed", "3"], registry)).toMatchObject({ protocols: ["gorse-5fold"], seed: 3, models: ["popular"] });
   });
 
+  it("takes the folds' threads as a whole number from 1 to 256", () => {
+    expect(parseArgs(["--threads", "2"], registry).threads).toBe(2);
+    expect(parseArgs([], registry).threads).toBeUndefined();
+    expect(() => parseArgs(["--threads", "0"], registry)).toThrow(/--threads must be an integer from 1 to 256, got "0"/);
+    expect(() => parseArgs(["--threads", "1.5"], registry)).toThrow(/--threads/);
+  });
+
   it("exits 1 with a clear message when the dataset folder is absent", () => {
     const err = capture();
     const code = main(["--dataset", "/nonexistent/ml-100k"], { stdout: capture().stream, stderr: err.stream, registry });

@@ -25,7 +25,7 @@ export const itemKnn = {
   name: "itemKnn",
   defaults: ITEM_KNN_DEFAULTS,
   estimateCost: (data: TrainingSet, params: Partial<KnnParams>) => estimateKnnCost(data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
-  fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("itemKnn", data, { ...ITEM_KNN_DEFAULTS, ...params }, false),
+  fit: (data: TrainingSet, params: Partial<KnnParams>, options: FitOptions): KnnModel => fitKnnBaseline("itemKnn", data, { ...ITEM_KNN_DEFAULTS, ...params }, false, options.threads),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnn", serialized, ITEM_KNN_DEFAULTS),
 } satisfies Algorithm<KnnParams> & CostedAlgorithm<KnnParams>;
 
@@ -50,7 +50,7 @@ export const itemKnnRanking = {
   name: "itemKnnRanking",
   defaults: ITEM_KNN_RANKING_DEFAULTS,
   estimateCost: (data: TrainingSet, params: Partial<KnnParams>) => estimateKnnCost(data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false),
-  fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel =>
-    fitKnnBaseline("itemKnnRanking", data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false),
+  fit: (data: TrainingSet, params: Partial<KnnParams>, options: FitOptions): KnnModel =>
+    fitKnnBaseline("itemKnnRanking", data, { ...ITEM_KNN_RANKING_DEFAULTS, ...params }, false, options.threads),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("itemKnnRanking", serialized, ITEM_KNN_RANKING_DEFAULTS),
 } satisfies Algorithm<KnnParams> & CostedAlgorithm<KnnParams>;

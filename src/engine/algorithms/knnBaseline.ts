@@ -25,14 +25,9 @@ import { findEntry } from "../data/findEntry";
 import { TopKHeap } from "../recommender/TopKHeap";
 import { clipToScale } from "../recommender/clipToScale";
 import { allPairs } from "../similarity/allPairs";
-import { adjustedCosineMeasure } from "../similarity/adjustedCosine";
 import { emptyStats } from "../similarity/CoRatedStats";
-import { cosineMeasure } from "../similarity/cosine";
-import { euclideanMeasure } from "../similarity/euclidean";
 import { jaccardMeasure } from "../similarity/jaccard";
-import { msdMeasure } from "../similarity/msd";
-import { pearsonMeasure } from "../similarity/pearson";
-import { pearsonBaselineMeasure } from "../similarity/pearsonBaseline";
+import { implicitCosineMeasure, SIMILARITY_MEASURES } from "../similarity/similarityMeasures";
 import { supportedSimilarity, type SimilarityMeasure } from "../similarity/SimilarityMeasure";
 import { similarityMatrix, type SimilarityName } from "../similarity/similarityMatrix";
 import { columnMeans } from "../similarity/subtractOffsets";
@@ -96,25 +91,8 @@ interface KnnState {
   ratingScale?: { min: number; max: number };
 }
 
-const MEASURES: Readonly<Record<SimilarityName, SimilarityMeasure>> = {
-  cosine: cosineMeasure,
-  adjustedCosine: adjustedCosineMeasure,
-  pearson: pearsonMeasure,
-  euclidean: euclideanMeasure,
-  jaccard: jaccardMeasure,
-  msd: msdMeasure,
-  pearsonBaseline: pearsonBaselineMeasure,
-};
-
-// Cosine of two binary rows over all their entries (Ochiai coefficient).
-const implicitCosineMeasure: SimilarityMeasure = {
-  name: "implicitCosine",
-  defaultShrinkage: 0,
-  fromStats: (s) => (s.nA > 0 && s.nB > 0 ? s.n / Math.sqrt(s.nA * s.nB) : 0),
-};
-
 function measureOf(p: KnnParams): SimilarityMeasure {
-  if (!p.implicit) return MEASURES[p.similarity];
+  if (!p.implicit) return SIMILARITY_MEASURES[p.similarity];
   if (p.similarity === "cosine") return implicitCosineMeasure;
   if (p.similarity === "jaccard") return jaccardMeasure;
   throw new Error(`knn: implicit similarity must be cosine or jaccard, not "${p.similarity}"`);
@@ -138,11 +116,11 @@ export function estimateKnnCost(data: TrainingSet, p: KnnParams, userBased: bool
   return { multiplyAdds: pairs / 2 + n * n, bytes: 4 * n * n + 56 * n + 8 * n * p.k + 24 * indices.length };
 }
 
-export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, userBased: boolean): KnnModel {
+export function fitKnnBaseline(name: string, data: TrainingSet, p: KnnParams, userBased: boolean, threads = 1): KnnModel {
   const b = fitBaselines(data, { ...BASELINE_DEFAULTS, ...p.baseline });
   const byUser = data.ratings;
   const X: CsrMatrix = userBased ? byUser : transpose(byUser); // rows: compared entities
-  const options = { minSupport: p.minSupport, ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}) };
+  const options = { minSupport: p.minSupport, ...(p.shrinkage !== undefined ? { shrinkage: p.shrinkage } : {}), threads };
   const sim = p.implicit
     ? allPairs(X, measureOf(p), options)
     : similarityMatrix(X, p.similarity, {

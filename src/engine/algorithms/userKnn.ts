@@ -19,6 +19,6 @@ export const userKnn = {
   name: "userKnn",
   defaults: USER_KNN_DEFAULTS,
   estimateCost: (data: TrainingSet, params: Partial<KnnParams>) => estimateKnnCost(data, { ...USER_KNN_DEFAULTS, ...params }, true),
-  fit: (data: TrainingSet, params: Partial<KnnParams>, _options: FitOptions): KnnModel => fitKnnBaseline("userKnn", data, { ...USER_KNN_DEFAULTS, ...params }, true),
+  fit: (data: TrainingSet, params: Partial<KnnParams>, options: FitOptions): KnnModel => fitKnnBaseline("userKnn", data, { ...USER_KNN_DEFAULTS, ...params }, true, options.threads),
   deserialize: (serialized: SerializedModel): KnnModel => deserializeKnn("userKnn", serialized, USER_KNN_DEFAULTS),
 } satisfies Algorithm<KnnParams> & CostedAlgorithm<KnnParams>;

@@ -9,6 +9,8 @@ export interface SimilarityOptions {
   // (Koren 2010, "Factor in the neighbors", eq. 2). Default 0 (none), except
   // pearsonBaseline which defaults to Surprise's 100.
   shrinkage?: number;
+  // Threads the all-pairs computation may run on (allPairs.ts; default 1).
+  threads?: number;
 }
 
 export interface SimilarityMeasure {

@@ -1,5 +1,5 @@
-import { choleskyInPlace, choleskySolveInPlace } from "../../../src/engine/linalg/cholesky";
-import { invertSpd } from "../../../src/engine/linalg/invertSpd";
+import { choleskyInPlace, choleskyPanelRow, choleskySolveInPlace, choleskyUpdateRow } from "../../../src/engine/linalg/cholesky";
+import { gramOfInverseRows, invertSpd, lowerInverseColumns } from "../../../src/engine/linalg/invertSpd";
 
 describe("choleskyInPlace", () => {
   it("factors a 2x2 matrix worked out by hand", () => {
@@ -55,5 +55,29 @@ describe("invertSpd", () => {
 
   it("returns undefined for a singular matrix", () => {
     expect(invertSpd(Float64Array.of(1, 1, 1, 1), 2)).toBeUndefined();
+  });
+
+  it("gives the same bits computed in pieces, in any order (as threads take them)", () => {
+    const n = 11;
+    const m = Float64Array.from({ length: n * n }, (_, k) => Math.cos(k * 0.9));
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let t = 0; t < n; t++) a[i * n + j] += m[i * n + t] * m[j * n + t] + (i === j && t === 0 ? 0.1 : 0);
+    const inverse = invertSpd(a, n)!;
+    // The factor by block columns of 4, rows below each block taken in any order.
+    const l = Float64Array.from(a);
+    for (let kb = 0; kb < n; kb += 4) {
+      const ke = Math.min(n, kb + 4);
+      for (let i = kb; i < ke; i++) expect(choleskyPanelRow(l, n, i, kb, ke)).toBe(true);
+      for (let i = n - 1; i >= ke; i--) choleskyPanelRow(l, n, i, kb, ke);
+      for (let i = ke; i < n; i++) choleskyUpdateRow(l, n, i, kb, ke);
+    }
+    const whole = Float64Array.from(a);
+    choleskyInPlace(whole, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(Object.is(l[i * n + j], whole[i * n + j])).toBe(true);
+    const w = new Float64Array(n * n);
+    const inv = new Float64Array(n * n);
+    for (const [from, to] of [[8, 11], [0, 3], [3, 8]]) lowerInverseColumns(l, w, n, from, to);
+    for (const [from, to] of [[4, 11], [0, 1], [1, 4]]) gramOfInverseRows(w, inv, n, from, to);
+    expect(Buffer.from(inv.buffer).equals(Buffer.from(inverse.buffer))).toBe(true);
   });
 });
