@@ -76,20 +76,39 @@ export async function findJob(db: Database, id: number): Promise<JobRow | null> 
 }
 
 // Takes the oldest QUEUED job of one of `kinds` for `workerId`; null when there is none.
+// A job whose payload names something (a training's model) waits while a job
+// of the same kind and name runs: two fits of one model never overlap. Two
+// claims of such jobs in the same instant both pass that check; the unique
+// index jobs_one_running_per_name lets one commit, and the other comes back
+// empty (its worker claims again at its next poll).
 export async function claimJob(db: Database, workerId: string, kinds: readonly string[]): Promise<JobRow | null> {
-  const rows = await db.sql.query<RawJob>(
-    `UPDATE jobs
-        SET status = 'RUNNING', locked_by = $1, attempts = attempts + 1,
-            started_at = now(), heartbeat_at = now(), finished_at = NULL, error = NULL
-      WHERE id = (SELECT id FROM jobs
-                   WHERE status = 'QUEUED' AND kind = ANY($2::text[])
-                   ORDER BY id
-                   FOR UPDATE SKIP LOCKED
-                   LIMIT 1)
-      RETURNING ${COLUMNS}`,
-    [workerId, [...kinds]],
-  );
-  return rows.length > 0 ? toJob(rows[0]) : null;
+  try {
+    const rows = await db.sql.query<RawJob>(
+      `UPDATE jobs
+          SET status = 'RUNNING', locked_by = $1, attempts = attempts + 1,
+              started_at = now(), heartbeat_at = now(), finished_at = NULL, error = NULL
+        WHERE id = (SELECT j.id FROM jobs j
+                     WHERE j.status = 'QUEUED' AND j.kind = ANY($2::text[])
+                       AND NOT (j.payload ? 'name' AND EXISTS (
+                             SELECT 1 FROM jobs r
+                              WHERE r.status = 'RUNNING' AND r.kind = j.kind AND r.payload ? 'name'
+                                AND r.payload->>'name' = j.payload->>'name'))
+                     ORDER BY j.id
+                     FOR UPDATE SKIP LOCKED
+                     LIMIT 1)
+        RETURNING ${COLUMNS}`,
+      [workerId, [...kinds]],
+    );
+    return rows.length > 0 ? toJob(rows[0]) : null;
+  } catch (error) {
+    if (isOneRunningPerNameConflict(error)) return null;
+    throw error;
+  }
+}
+
+function isOneRunningPerNameConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | null;
+  return e?.code === "23505" && (e.constraint === "jobs_one_running_per_name" || /jobs_one_running_per_name/.test(e.message ?? ""));
 }
 
 // "Still alive", optionally with progress (never moves backwards). False when

@@ -83,6 +83,22 @@ describe.each(databaseTargets())("job queue on %s", (target) => {
     expect(await claimJob(db, "w", ["other-kind"])).toBeNull();
   });
 
+  it("never runs two jobs of one kind and name at once, even claimed in the same instant", async () => {
+    const a1 = await enqueueJob(db, "name-test", { name: "ials" });
+    const a2 = await enqueueJob(db, "name-test", { name: "ials" });
+    const b = await enqueueJob(db, "name-test", { name: "ease" });
+    // Six claims at once from two replicas: one ials job and the ease job run.
+    const claims = await Promise.all(Array.from({ length: 6 }, (_, k) => claimJob(k % 2 === 0 ? db : other, `w-${k}`, ["name-test"])));
+    const taken = claims.filter((c) => c !== null).map((c) => c!.id).sort((x, y) => x - y);
+    expect(taken).toEqual([a1.id, b.id]);
+    // a2 waits while a1 runs, the SQL says so too (the unique index holds one RUNNING per name).
+    expect(await claimJob(db, "w", ["name-test"])).toBeNull();
+    await expect(db.sql.query(`UPDATE jobs SET status = 'RUNNING' WHERE id = $1`, [a2.id])).rejects.toThrow(/jobs_one_running_per_name/);
+    // Once a1 is done, a2 is next.
+    await db.sql.query(`UPDATE jobs SET status = 'SUCCEEDED' WHERE id = $1`, [a1.id]);
+    expect((await claimJob(db, "w", ["name-test"]))?.id).toBe(a2.id);
+  });
+
   it("two running workers share the queue and run every job exactly once", async () => {
     const ran: [string, number][] = [];
     const handler =
