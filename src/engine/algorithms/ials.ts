@@ -14,9 +14,9 @@
 // shared YᵀY, as Takács, Pilászy & Tikk (2011) propose: O(k² + n_u·k) per CG
 // step instead of O(k³ + n_u·k²) for a direct solve.
 //
-// Serving stores the item factors only (no user state outlives a user's
-// deletion) and folds a user in at request time by the exact user half-step
-// of eq. 4: x = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ Yᵀ C_u p(u), YᵀY + λI computed
+// Serving stores the item factors only, with an ANN index over them for a
+// large catalog (no user state outlives a user's deletion), and folds a
+// user in at request time by the exact user half-step of eq. 4: x = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ Yᵀ C_u p(u), YᵀY + λI computed
 // once at load, then O(n_u·k² + k³) per request (Hu et al. sec. 4 note the
 // same fold-in for new users). A training user's fold-in differs from their
 // trained factor only by the CG truncation and the last item half-step.

@@ -32,9 +32,10 @@ export interface HnswSettings {
   expansionSearch: number;
 }
 
-// Measured on 100k × 64 iALS factors of a skewed synthetic catalog (recall@10
-// 0.998 with seen items left out; BENCHMARKS.md, ANN index) and on random
-// factors with a popularity skew (0.987).
+// Measured on 100k × 64 iALS factors of a skewed synthetic catalog, seen
+// items left out (recall@10 0.998, recall@100 0.971; connectivity 32 adds
+// little for half as much again in size and build time: BENCHMARKS.md, ANN
+// index) and on random factors with a popularity skew (recall@10 0.987).
 export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 128, expansionSearch: 64 };
 
 // Bytes of the saved index: each vector (float32) and its neighbour lists
