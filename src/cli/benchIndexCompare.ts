@@ -19,9 +19,10 @@
 //
 // Each (library, round) runs in a fresh child process, alternating, so that
 // RSS deltas are the library's own and load on the shared machine falls on
-// every candidate alike. Reported: build time (one thread), index memory,
-// recall@10 against the exact top 10, one query at a time as served (median
-// and p99), and whether the index can be kept with the model version.
+// every candidate alike. Reported: build time (one thread), the time to read
+// a saved index back, index memory and size, recall@10 against the exact top
+// 10, one query at a time as served (median and p99), and recall@100 with
+// its median time (100 is the depth of the list a served page is cut from).
 //
 // Inner product (MIPS) two ways for the HNSW libraries: their "ip" metric
 // directly (a graph over a non-metric similarity), and the usual reduction to
@@ -29,9 +30,15 @@
 // 0 to each query, so the nearest items by L2 are those of largest inner
 // product.
 //
-// The libraries are not dependencies: install them for a run with
-//   npm install --no-save usearch@2.26.2 hnswlib-node@3.0.0
-// (hnswlib-node compiles with node-gyp and g++ in its install script).
+// `hnsw` is the served path: the project's own use of usearch
+// (recommender/hnswIndex.ts), built as the training job builds it (one
+// batch, one thread), saved to bytes as stored with the version, read back
+// from them as a replica loads it (the load time reported), and searched as
+// topHistory searches (over-fetching by the seen items, exact rescoring).
+//
+// usearch is a dependency; hnswlib-node is not: install it for a run with
+//   npm install --no-save hnswlib-node@3.0.0
+// (it compiles with node-gyp and g++ in its install script).
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,6 +47,7 @@ import { ials } from "../engine/algorithms/ials";
 import { createRng } from "../engine/random";
 import type { TrainingSet } from "../engine/types";
 import { buildIvfIndex, searchIvf } from "../engine/recommender/ivfIndex";
+import { buildHnswBytes, HNSW_DEFAULTS, loadHnswIndex, searchHnsw, type HnswSettings } from "../engine/recommender/hnswIndex";
 import { TopKHeap } from "../engine/recommender/TopKHeap";
 
 function arg(name: string, fallback: string): string {
@@ -58,12 +66,15 @@ interface Data {
   nQueries: number;
   items: Float32Array;
   queries: Float32Array;
-  truth: Int32Array; // nQueries × 10
+  truth: Int32Array; // nQueries × DEEP, best first
   // With `--data ials`: each query's user's items (nQueries × 20), left out
   // of the answer as topHistory's `skip` leaves out what a user has seen.
   seen?: Int32Array;
 }
 const SEEN = 20;
+// The depth of the list a served request is cut from (recommendationService's
+// CACHED_DEPTH): recall at it is the second figure.
+const DEEP = 100;
 
 function generate(nItems: number, dim: number, nQueries: number, seed: number): Omit<Data, "truth"> {
   const rng = createRng(seed);
@@ -120,10 +131,10 @@ function fromIals(nItems: number, nUsers: number, dim: number, nQueries: number,
   return { nItems, dim, nQueries, items, queries, seen };
 }
 
-function exactTop10(d: Omit<Data, "truth">): Int32Array {
-  const truth = new Int32Array(d.nQueries * 10);
+function exactTop(d: Omit<Data, "truth">): Int32Array {
+  const truth = new Int32Array(d.nQueries * DEEP);
   for (let q = 0; q < d.nQueries; q++) {
-    const heap = new TopKHeap(10);
+    const heap = new TopKHeap(DEEP);
     const o = q * d.dim;
     const skip = new Set(d.seen?.subarray(q * SEEN, (q + 1) * SEEN));
     for (let i = 0; i < d.nItems; i++) {
@@ -132,7 +143,7 @@ function exactTop10(d: Omit<Data, "truth">): Int32Array {
       for (let f = 0; f < d.dim; f++) s += d.queries[o + f] * d.items[i * d.dim + f];
       heap.push(i, s);
     }
-    heap.sorted().forEach((s, r) => (truth[q * 10 + r] = s.item));
+    heap.sorted().forEach((s, r) => (truth[q * DEEP + r] = s.item));
   }
   return truth;
 }
@@ -141,8 +152,8 @@ function exactTop10(d: Omit<Data, "truth">): Int32Array {
 
 interface Setting {
   label: string;
-  // The top 10 leaving out `skip` (empty without --data ials).
-  search(query: Float32Array, skip: Set<number>): number[];
+  // The top n leaving out `skip` (empty without --data ials).
+  search(query: Float32Array, skip: Set<number>, n: number): number[];
 }
 interface Built {
   settings: Setting[];
@@ -152,17 +163,20 @@ interface Built {
   // Seconds to read that file back into a new index (what a replica would
   // pay instead of a build if the file were stored with the model version).
   loadSeconds?: number;
+  // The build alone, when the candidate's setup also loads (hnsw).
+  buildSeconds?: number;
 }
 
 type Candidate = (d: Data, dir: string) => Built;
 
-// The libraries are optional: required at run time, so the project neither
-// depends on them nor needs their types to compile.
+// hnswlib-node is optional: required at run time, so the project neither
+// depends on it nor needs its types to compile (usearch, a dependency, is
+// required the same way here for symmetry).
 function optional(name: string): any {
   try {
     return require(name);
   } catch (error) {
-    throw new Error(`${name} is not installed (${(error as Error).message.split("\n")[0]}): npm install --no-save usearch@2.26.2 hnswlib-node@3.0.0`);
+    throw new Error(`${name} is not installed (${(error as Error).message.split("\n")[0]}): npm install --no-save hnswlib-node@3.0.0`);
   }
 }
 
@@ -191,15 +205,42 @@ const candidates: Record<string, Candidate> = {
       // The default probes, then 2, 4 and 8 times as many: recall bought with time.
       settings: [1, 2, 4, 8].map((m) => m * index.nProbe).map((nProbe) => ({
         label: `ivf ${index.nLists} lists, nProbe ${nProbe}`,
-        search: (q, skip) => searchIvf(index, q, 10, skip.size > 0 ? (i) => skip.has(i) : undefined, nProbe).map((s) => s.item),
+        search: (q, skip, n) => searchIvf(index, q, n, skip.size > 0 ? (i) => skip.has(i) : undefined, nProbe).map((s) => s.item),
       })),
     };
   },
+  hnsw: (d) => hnswAsServed(d, HNSW_DEFAULTS),
+  // Other graph widths, to choose the default.
+  hnswM16: (d) => hnswAsServed(d, { ...HNSW_DEFAULTS, connectivity: 16 }),
+  hnswM32: (d) => hnswAsServed(d, { ...HNSW_DEFAULTS, connectivity: 32 }),
   usearchIp: (d, dir) => usearch(d, dir, "ip"),
   usearchL2: (d, dir) => usearch(d, dir, "l2sq"),
   hnswlibIp: (d, dir) => hnswlib(d, dir, "ip"),
   hnswlibL2: (d, dir) => hnswlib(d, dir, "l2"),
 };
+
+// The served path: built as the training job builds it, read back from the
+// stored bytes as a replica loads it, searched as topHistory searches.
+function hnswAsServed(d: Data, settings: HnswSettings): Built {
+  const t0 = performance.now();
+  const bytes = buildHnswBytes(d.items, d.nItems, d.dim, settings);
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const t = performance.now();
+  const index = loadHnswIndex(bytes, d.nItems, d.dim, settings);
+  const loadSeconds = (performance.now() - t) / 1000;
+  const { connectivity, expansionAdd, expansionSearch } = settings;
+  return {
+    savedBytes: bytes.byteLength,
+    loadSeconds,
+    buildSeconds,
+    settings: [
+      {
+        label: `hnsw as served (usearch ip M=${connectivity} efC=${expansionAdd} ef=${expansionSearch}, stored, rescored)`,
+        search: (q, skip, n) => searchHnsw(index, d.items, q, n, skip.size > 0 ? (i) => skip.has(i) : undefined, skip.size).map((s) => s.item),
+      },
+    ],
+  };
+}
 
 const CONNECTIVITY = 16;
 const EXPANSION_ADD = 128;
@@ -229,10 +270,10 @@ function usearch(d: Data, dir: string, metric: "ip" | "l2sq"): Built {
     label: `usearch ${metric} M=${CONNECTIVITY} efC=${EXPANSION_ADD} ef=${EFS[s]}`,
     // No filter in usearch's JavaScript API: ask for 10 more per item to
     // leave out, then drop those (a served query knows its history's length).
-    search: (q: Float32Array, skip: Set<number>) =>
-      Array.from(ix.search(pad(q), 10 + skip.size, 1).keys as BigUint64Array, Number)
+    search: (q: Float32Array, skip: Set<number>, n: number) =>
+      Array.from(ix.search(pad(q), n + skip.size, 1).keys as BigUint64Array, Number)
         .filter((i) => !skip.has(i))
-        .slice(0, 10),
+        .slice(0, n),
   }));
   return { settings, savedBytes, loadSeconds };
 }
@@ -251,10 +292,10 @@ function hnswlib(d: Data, dir: string, space: "ip" | "l2"): Built {
     savedBytes: statSync(file).size,
     settings: EFS.map((ef) => ({
       label: `hnswlib ${space} M=${CONNECTIVITY} efC=${EXPANSION_ADD} ef=${ef}`,
-      search: (q: Float32Array, skip: Set<number>) => {
+      search: (q: Float32Array, skip: Set<number>, n: number) => {
         index.setEf(ef);
         // hnswlib's filter: called for each candidate label.
-        return index.searchKnn(pad(q), 10, skip.size > 0 ? (i: number) => !skip.has(i) : undefined).neighbors as number[];
+        return index.searchKnn(pad(q), n, skip.size > 0 ? (i: number) => !skip.has(i) : undefined).neighbors as number[];
       },
     })),
   };
@@ -267,7 +308,7 @@ interface ChildResult {
   indexBytes?: number;
   savedBytes?: number;
   loadSeconds?: number;
-  settings: { label: string; recall: number; medianMs: number; p99Ms: number }[];
+  settings: { label: string; recall: number; medianMs: number; p99Ms: number; recallDeep: number; medianMsDeep: number }[];
 }
 
 function runChild(name: string, dir: string): ChildResult {
@@ -281,23 +322,29 @@ function runChild(name: string, dir: string): ChildResult {
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   const built = candidates[name](d, dir);
-  const buildSeconds = (performance.now() - t0) / 1000;
+  const buildSeconds = built.buildSeconds ?? (performance.now() - t0) / 1000;
   globalThis.gc?.();
   const rssDeltaMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
-  const settings = built.settings.map((s) => {
-    // Warm-up, then every query once, one at a time.
-    for (let q = 0; q < Math.min(50, d.nQueries); q++) s.search(d.queries.subarray(q * d.dim, (q + 1) * d.dim), skips[q]);
+  // Every query once, one at a time, for the top `n`: recall against the exact top n and times.
+  const pass = (s: Setting, n: number) => {
     const ms: number[] = [];
     let found = 0;
     for (let q = 0; q < d.nQueries; q++) {
       const query = d.queries.subarray(q * d.dim, (q + 1) * d.dim);
       const t = performance.now();
-      const got = s.search(query, skips[q]);
+      const got = s.search(query, skips[q], n);
       ms.push(performance.now() - t);
-      const truth = new Set(d.truth.subarray(q * 10, q * 10 + 10));
+      const truth = new Set(d.truth.subarray(q * DEEP, q * DEEP + n));
       found += got.filter((i) => truth.has(i)).length;
     }
-    return { label: s.label, recall: found / (10 * d.nQueries), medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
+    return { recall: found / (n * d.nQueries), medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
+  };
+  const settings = built.settings.map((s) => {
+    // Warm-up first.
+    for (let q = 0; q < Math.min(50, d.nQueries); q++) s.search(d.queries.subarray(q * d.dim, (q + 1) * d.dim), skips[q], 10);
+    const top10 = pass(s, 10);
+    const deep = pass(s, DEEP);
+    return { label: s.label, ...top10, recallDeep: deep.recall, medianMsDeep: deep.medianMs };
   });
   return { candidate: name, buildSeconds, rssDeltaMb, indexBytes: built.indexBytes, savedBytes: built.savedBytes, loadSeconds: built.loadSeconds, settings };
 }
@@ -323,7 +370,7 @@ export async function compareIndexes(): Promise<void> {
   const rounds = Number(arg("rounds", "3"));
   const seed = Number(arg("seed", "1"));
   const names = arg("candidates", Object.keys(candidates).join(",")).split(",");
-  for (const name of names.filter((n) => n !== "ivf")) {
+  for (const name of names.filter((n) => n !== "ivf" && !n.startsWith("hnsw"))) {
     // Fail early, with the install command, rather than after the data.
     if (!candidates[name]) throw new Error(`unknown candidate ${name}: ${Object.keys(candidates).join(", ")}`);
     optional(name.startsWith("usearch") ? "usearch" : "hnswlib-node");
@@ -333,7 +380,7 @@ export async function compareIndexes(): Promise<void> {
     const t0 = performance.now();
     const kind = arg("data", "random");
     const data = kind === "ials" ? fromIals(nItems, Number(arg("users", String(nItems))), dim, nQueries, seed) : generate(nItems, dim, nQueries, seed);
-    const truth = exactTop10(data);
+    const truth = exactTop(data);
     writeFileSync(join(dir, "meta.json"), JSON.stringify({ nItems, dim, nQueries, seen: data.seen !== undefined }));
     if (data.seen) writeFileSync(join(dir, "seen.i32"), data.seen);
     writeFileSync(join(dir, "items.f32"), data.items);
@@ -346,16 +393,16 @@ export async function compareIndexes(): Promise<void> {
       const order = r % 2 === 0 ? names : [...names].reverse();
       for (const name of order) {
         const res = await child(name, dir);
-        process.stderr.write(`round ${r + 1} ${name}: build ${res.buildSeconds.toFixed(1)} s${res.loadSeconds === undefined ? "" : `, load from file ${res.loadSeconds.toFixed(2)} s`}, ${res.settings.map((s) => `${s.label}: recall ${s.recall.toFixed(3)} ${s.medianMs.toFixed(3)} ms`).join("; ")}\n`);
+        process.stderr.write(`round ${r + 1} ${name}: build ${res.buildSeconds.toFixed(1)} s${res.loadSeconds === undefined ? "" : `, load from file ${res.loadSeconds.toFixed(2)} s`}, ${res.settings.map((s) => `${s.label}: recall ${s.recall.toFixed(3)} ${s.medianMs.toFixed(3)} ms, @${DEEP} ${s.recallDeep.toFixed(3)} ${s.medianMsDeep.toFixed(3)} ms`).join("; ")}\n`);
         results.push(res);
       }
     }
     const med = (xs: number[]) => quantile(xs, 0.5);
     const lines = [
-      `bench:index --compare ${new Date().toISOString().slice(0, 10)}: ${nItems} items × ${dim} factors (${kind === "ials" ? "iALS factors of a synthetic catalog" : "seeded genres and popularity skew"}, seed ${seed}), ${nQueries} queries, exact top 10 by inner product${data.seen ? ` leaving out the user's ${SEEN} items` : ""}; medians of ${rounds} rounds, one child process each`,
+      `bench:index --compare ${new Date().toISOString().slice(0, 10)}: ${nItems} items × ${dim} factors (${kind === "ials" ? "iALS factors of a synthetic catalog" : "seeded genres and popularity skew"}, seed ${seed}), ${nQueries} queries, exact top 10 and ${DEEP} by inner product${data.seen ? ` leaving out the user's ${SEEN} items` : ""}; medians of ${rounds} rounds, one child process each`,
       "",
-      "| index | build s | RSS delta MB | index / file MB | recall@10 | query median ms | query p99 ms |",
-      "|---|---:|---:|---:|---:|---:|---:|",
+      `| index | build s | load s | RSS delta MB | index / file MB | recall@10 | query median ms | query p99 ms | recall@${DEEP} | top-${DEEP} median ms |`,
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ];
     for (const name of names) {
       const runs = results.filter((x) => x.candidate === name);
@@ -363,7 +410,7 @@ export async function compareIndexes(): Promise<void> {
       runs[0].settings.forEach((s, k) => {
         const of = runs.map((x) => x.settings[k]);
         lines.push(
-          `| ${s.label} | ${med(runs.map((x) => x.buildSeconds)).toFixed(1)} | ${med(runs.map((x) => x.rssDeltaMb)).toFixed(0)} | ${bytes === undefined ? "" : (bytes / 2 ** 20).toFixed(1)} | ${med(of.map((x) => x.recall)).toFixed(3)} | ${med(of.map((x) => x.medianMs)).toFixed(3)} | ${med(of.map((x) => x.p99Ms)).toFixed(3)} |`,
+          `| ${s.label} | ${med(runs.map((x) => x.buildSeconds)).toFixed(1)} | ${runs[0].loadSeconds === undefined ? "" : med(runs.map((x) => x.loadSeconds!)).toFixed(2)} | ${med(runs.map((x) => x.rssDeltaMb)).toFixed(0)} | ${bytes === undefined ? "" : (bytes / 2 ** 20).toFixed(1)} | ${med(of.map((x) => x.recall)).toFixed(3)} | ${med(of.map((x) => x.medianMs)).toFixed(3)} | ${med(of.map((x) => x.p99Ms)).toFixed(3)} | ${med(of.map((x) => x.recallDeep)).toFixed(3)} | ${med(of.map((x) => x.medianMsDeep)).toFixed(3)} |`,
         );
       });
     }

@@ -153,6 +153,7 @@ export function formatImport(r: ImportFactorsReport): string {
     `  params ${JSON.stringify(r.params)}`,
     ...Object.entries(r.paramsFrom).map(([key, from]) => `    ${key} from ${from}`),
     `  histories folded in as ${r.training.implicitRatings} on ${r.training.ratingScale.min}..${r.training.ratingScale.max}, from ${r.trainingFrom}`,
+    ...(r.index ? [`  HNSW index over the factors stored with the version: ${(r.index.bytes / 2 ** 20).toFixed(1)} MB, built in ${r.index.seconds.toFixed(1)} s`] : []),
     ...r.warnings.map((w) => `  warning: ${w}`),
     ...(r.activated ? [] : [`  serve it with: activateModel(name: "${v.name}", version: ${v.version}) or the dashboard's models page`]),
     "",

@@ -9,11 +9,12 @@
 import os from "node:os";
 import type { Database } from "./Database";
 import { inTransaction } from "./catalogWriter";
-import type { SerializedModel } from "../engine/types";
+import type { SerializedArray, SerializedModel } from "../engine/types";
 import { hasUserState, legacyUserState, NO_USER_STATE, userStateKeys, type UserStateLayout } from "../engine/userState";
 
-type TypedArray = Float32Array | Float64Array | Int32Array;
-type Dtype = "float32" | "float64" | "int32";
+// uint8: opaque bytes (an ANN index stored with an iALS version).
+export type TypedArray = SerializedArray;
+export type Dtype = "float32" | "float64" | "int32" | "uint8";
 
 // The dense index of the model: position -> database id.
 export interface ModelIndex {
@@ -78,15 +79,16 @@ function dtypeOf(a: TypedArray): Dtype {
   if (a instanceof Float32Array) return "float32";
   if (a instanceof Float64Array) return "float64";
   if (a instanceof Int32Array) return "int32";
+  if (a instanceof Uint8Array) return "uint8";
   throw new Error(`modelRepository: unsupported array type ${Object.prototype.toString.call(a)}`);
 }
 
 const LITTLE_ENDIAN = os.endianness() === "LE";
-const WIDTH: Record<Dtype, number> = { float32: 4, float64: 8, int32: 4 };
+const WIDTH: Record<Dtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1 };
 
 export function encodeArray(a: TypedArray): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(new ArrayBuffer(a.byteLength));
-  if (LITTLE_ENDIAN) {
+  if (LITTLE_ENDIAN || a instanceof Uint8Array) {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     return out;
   }
@@ -108,6 +110,7 @@ export function decodeArray(bytes: Uint8Array, dtype: Dtype): TypedArray {
   // Copy into an aligned buffer of our own (the driver's Buffer may be a slice of a pool).
   const buffer = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(buffer).set(bytes);
+  if (dtype === "uint8") return new Uint8Array(buffer);
   if (LITTLE_ENDIAN) {
     return dtype === "float32" ? new Float32Array(buffer) : dtype === "float64" ? new Float64Array(buffer) : new Int32Array(buffer);
   }

@@ -7,7 +7,7 @@
 // user-graph entries naming the user dropped; the version's revision goes up
 // so every replica reloads it.
 import type { Tx } from "./catalogWriter";
-import { decodeArray, joinArtifactParts, joinArtifactsByKey, storedUserState, writeArtifact, type StoredParams } from "./modelRepository";
+import { decodeArray, joinArtifactParts, joinArtifactsByKey, storedUserState, writeArtifact, type Dtype, type StoredParams, type TypedArray } from "./modelRepository";
 import { userStateKeys } from "../engine/userState";
 
 export interface ModelTrace {
@@ -57,17 +57,16 @@ export async function findModelTraces(tx: Query, userId: number): Promise<ModelT
   return traces;
 }
 
-type Arrays = Map<string, { data: Float32Array | Float64Array | Int32Array; dtype: Dtype }>;
-type Dtype = "float32" | "float64" | "int32";
+type Arrays = Map<string, { data: TypedArray; dtype: Dtype }>;
 
 // Drops row `row` of a CSR matrix and, with `dropColumn`, every entry in that column.
 export function withoutUser(
   indptr: Int32Array,
   indices: Int32Array,
-  values: Float32Array | Float64Array | Int32Array,
+  values: TypedArray,
   row: number,
   dropColumn: boolean,
-): { indptr: Int32Array; indices: Int32Array; values: Float32Array | Float64Array | Int32Array } {
+): { indptr: Int32Array; indices: Int32Array; values: TypedArray } {
   const rows = indptr.length - 1;
   const outPtr = new Int32Array(indptr.length);
   const keep: number[] = [];
@@ -78,7 +77,7 @@ export function withoutUser(
     outPtr[r + 1] = keep.length;
   }
   const outIdx = new Int32Array(keep.length);
-  const outVal = new (values.constructor as { new (n: number): Float32Array | Float64Array | Int32Array })(keep.length);
+  const outVal = new (values.constructor as { new (n: number): TypedArray })(keep.length);
   keep.forEach((k, i) => {
     outIdx[i] = indices[k];
     outVal[i] = values[k];

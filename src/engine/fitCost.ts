@@ -14,6 +14,9 @@ export interface FitCost {
 
 export interface CostedAlgorithm<P = Record<string, unknown>> {
   estimateCost(data: TrainingSet, params: Partial<P>): FitCost;
+  // Bytes held at the peak of Algorithm.withServingIndex, which runs after
+  // the fit with the fitted model still held (0 when no index is built).
+  estimateServingIndexBytes?(data: TrainingSet, params: Partial<P>): number;
 }
 
 // Σ over users of f(their number of entries): what the item-item models'
@@ -23,6 +26,11 @@ export function sumOverUsers(data: TrainingSet, f: (entries: number) => number):
   let total = 0;
   for (let u = 0; u < data.nUsers; u++) total += f(indptr[u + 1] - indptr[u]);
   return total;
+}
+
+export function servingIndexBytesOf(algorithm: object, data: TrainingSet, params: Readonly<Record<string, unknown>>): number {
+  const costed = algorithm as Partial<CostedAlgorithm>;
+  return typeof costed.estimateServingIndexBytes === "function" ? costed.estimateServingIndexBytes(data, params) : 0;
 }
 
 export function fitCostOf(algorithm: object, data: TrainingSet, params: Readonly<Record<string, unknown>>): FitCost | undefined {

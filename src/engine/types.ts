@@ -72,12 +72,15 @@ export interface UserHistory {
 }
 
 // A fitted model's state as typed arrays plus JSON, so it can be stored
-// (bytea in PostgreSQL) and loaded by every server replica.
+// (bytea in PostgreSQL) and loaded by every server replica. Uint8Array holds
+// opaque bytes (a stored ANN index: recommender/hnswIndex.ts).
+export type SerializedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
 export interface SerializedModel {
   readonly algorithm: string;
   readonly params: Record<string, unknown>;
   readonly meta: Record<string, unknown>;
-  readonly arrays: Record<string, Float32Array | Float64Array | Int32Array>;
+  readonly arrays: Record<string, SerializedArray>;
   // Which of `arrays` hold a row per training user (userState.ts); {} for
   // none. Required, so no algorithm can be stored without saying.
   readonly userState: UserStateLayout;
@@ -98,8 +101,9 @@ export interface Model {
   // Evidence for an item recommended from a history.
   explainHistory?(history: UserHistory, item: number, maxEvidence: number): Evidence[];
   // The best n items for a history, leaving out `skip`, when the model can
-  // answer without scoring every item (an IVF index over a large catalog,
-  // recommender/ivfIndex.ts): approximate. Absent: scoreHistory, then top n.
+  // answer without scoring every item (an ANN index over a large catalog:
+  // recommender/hnswIndex.ts, or ivfIndex.ts for versions stored without
+  // one): approximate. Absent: scoreHistory, then top n.
   topHistory?(history: UserHistory, n: number, skip?: (item: number) => boolean): ScoredItem[];
   // Next-item scores for every item (length nItems) from a sequence of
   // items in time order, oldest first: a signed-in user's recent history or
@@ -117,4 +121,9 @@ export interface Algorithm<P = Record<string, unknown>> {
   fit(data: TrainingSet, params: Partial<P>, options: FitOptions): Model;
   // Rebuilds a model from serialize()'s output.
   deserialize?(serialized: SerializedModel): Model;
+  // Adds to serialize()'s output what serving needs and is too costly to
+  // build at every load (an ANN index over a large catalog's item factors),
+  // called once where a version is stored (training, an import of factors).
+  // Returns the input unchanged when there is nothing to add.
+  withServingIndex?(serialized: SerializedModel): SerializedModel;
 }

@@ -2,7 +2,7 @@
 // Marquee, or written by Spark MLlib's ALS) become a new version of an iALS
 // model, served as MATRIX_FACTORIZATION like a trained one: users are folded
 // in from their history at request time, and a catalog of 20,000+ items gets
-// the IVF index when the version loads.
+// its HNSW index built here and stored with the version, as training does.
 //
 // Everything is checked before anything is written, and a problem names the
 // file and the id: factor ids missing from the id map, external ids the
@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import type { Database } from "../db/Database";
 import { itemIdsOfExternalIds } from "../db/itemRepository";
 import { activateModelVersion, saveModelVersion, type ModelVersionRow } from "../db/modelRepository";
+import { ials } from "../engine/algorithms/ials";
 import { formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
 import { NO_USER_STATE } from "../engine/userState";
 import { ITEM_IDS_DIR, readIdMap } from "../interchange/idMapFiles";
@@ -54,6 +55,8 @@ export interface ImportFactorsReport {
   trainingFrom: string;
   source: FactorSource;
   warnings: string[];
+  // The HNSW index stored with the version (catalogs of 20,000+ items).
+  index?: { bytes: number; seconds: number };
   seconds: number;
 }
 
@@ -163,12 +166,16 @@ export async function importItemFactors(db: Database, options: ImportFactorsOpti
 
   const source: FactorSource = manifest?.source ?? { engine: spark ? "spark-als" : "unknown", ...(spark?.sparkVersion ? { sparkVersion: spark.sparkVersion } : {}) };
   const now = options.now ?? new Date();
+  const factorsOnly = { algorithm: "ials", params: { ...params }, meta: { nItems: items.length, nFactors: k }, arrays: { itemFactors }, userState: NO_USER_STATE };
+  const indexStarted = performance.now();
+  const serialized = ials.withServingIndex(factorsOnly);
+  const indexSeconds = serialized === factorsOnly ? undefined : (performance.now() - indexStarted) / 1000;
   const version = await saveModelVersion(db, {
     name,
-    serialized: { algorithm: "ials", params: { ...params }, meta: { nItems: items.length, nFactors: k }, arrays: { itemFactors }, userState: NO_USER_STATE },
+    serialized,
     // Served from histories: no users; items by database id.
     index: { users: new Int32Array(0), items, features: new Int32Array(0) },
-    metrics: { origin: "import", source, importedFrom: dir, itemIds: idMap.dir, importedAt: now.toISOString(), paramsFrom, trainingFrom },
+    metrics: { origin: "import", source, importedFrom: dir, itemIds: idMap.dir, importedAt: now.toISOString(), paramsFrom, trainingFrom, ...(indexSeconds !== undefined ? { indexSeconds } : {}) },
     dataStats: { items: items.length, training },
     training: { params: { ...params }, given: { ...(options.params ?? {}) } },
   });
@@ -184,6 +191,7 @@ export async function importItemFactors(db: Database, options: ImportFactorsOpti
     trainingFrom,
     source,
     warnings,
+    ...(indexSeconds !== undefined ? { index: { bytes: serialized.arrays.itemIndex!.byteLength, seconds: indexSeconds } } : {}),
     seconds: (performance.now() - started) / 1000,
   };
 }

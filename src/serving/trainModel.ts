@@ -8,7 +8,7 @@ import { buildItemFeatures } from "../engine/data/buildItemFeatures";
 import { buildTrainingSet } from "../engine/data/buildTrainingSet";
 import { hasUserState, userStateKeys } from "../engine/userState";
 import { DEFAULT_IMPLICIT_RATING_RULE, formatImplicitRatingRule, type ImplicitRatingRule } from "../engine/data/implicitRatings";
-import { fitCostOf } from "../engine/fitCost";
+import { fitCostOf, servingIndexBytesOf } from "../engine/fitCost";
 import { defaultTrainMemoryMb } from "../config";
 import { evaluateOnHoldout } from "./holdoutEvaluation";
 import { findServingAlgorithm, SERVING_ALGORITHMS, type ServingAlgorithm } from "./servingAlgorithms";
@@ -94,11 +94,15 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
   const cost = fitCostOf(entry.algorithm, set, params);
   const limit = options.maxFitMultiplyAdds ?? MAX_FIT_MULTIPLY_ADDS;
   const budget = options.memoryBudgetBytes ?? defaultTrainMemoryMb() * 2 ** 20;
-  const peak = cost ? cost.bytes * (evaluate ? 2 : 1) : 0;
+  const fitPeak = cost ? cost.bytes * (evaluate ? 2 : 1) : 0;
+  // The index of a large catalog is built after the fits, the model held.
+  const indexPeak = servingIndexBytesOf(entry.algorithm, set, params);
+  const peak = Math.max(fitPeak, indexPeak);
   if (cost && peak > budget) {
+    const why = indexPeak > fitPeak ? " (the fitted model held while the index of its items is built)" : evaluate ? " (twice the fit's own, to also fit the held-out check)" : "";
     throw new TrainError(
       `${name} would need about ${mib(peak)} MiB of memory to fit ${set.nUsers.toLocaleString("en-US")} users × ${set.nItems.toLocaleString("en-US")} items` +
-        `${evaluate ? " (twice the fit's own, to also fit the held-out check)" : ""}, over the training budget of ${mib(budget)} MiB (MARQUEE_TRAIN_MEMORY_MB); ` +
+        `${why}, over the training budget of ${mib(budget)} MiB (MARQUEE_TRAIN_MEMORY_MB); ` +
         `raise the budget${evaluate ? ", train without the held-out check (--no-evaluate)" : ""} or train a model that grows with the interactions (ials, bpr, or hybrid with its default parts)`,
     );
   }
@@ -128,7 +132,12 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
     interactions: data.interactions.length,
     nonZero: set.ratings.indices.length,
   };
-  const serialized = model.serialize();
+  // A large catalog's ANN index is built here, once, and stored with the
+  // version (ials: the HNSW graph over its item factors); replicas read it.
+  const fitted = model.serialize();
+  const indexStarted = performance.now();
+  const serialized = entry.algorithm.withServingIndex ? entry.algorithm.withServingIndex(fitted) : fitted;
+  const indexSeconds = serialized === fitted ? undefined : (performance.now() - indexStarted) / 1000;
   // Per-user state is what export and deletion must find (engine/userState.ts):
   // the list of training users is stored only with it, so a model that keeps
   // nothing per user keeps no trace of who it was trained on either.
@@ -140,6 +149,7 @@ export async function trainModel(db: Database, name: string, options: TrainOptio
     index: { users: keepsUsers ? idsOf(data.users) : new Int32Array(0), items: idsOf(data.items), features: idsOf(data.features) },
     metrics: {
       fitSeconds,
+      ...(indexSeconds !== undefined ? { indexSeconds } : {}),
       seed: options.seed,
       ...holdout,
       ...(evaluate ? { evaluationSeconds, evaluation: "per-user 80/20 holdout of the training data; top 10 without training items" } : {}),

@@ -335,7 +335,7 @@ describe.each(databaseTargets())("an imported catalog of 20,000+ items on %s", (
   });
   afterAll(async () => t?.dispose());
 
-  it("is served with the IVF index, like a trained one", async () => {
+  it("gets its HNSW index at import, stored with the version, and is served from it like a trained one", async () => {
     const n = 20_000;
     await t.db.sql.query(`INSERT INTO items (external_id, kind, title) SELECT 'bulk-' || g, 'MOVIE', 'Bulk ' || g FROM generate_series(1, ${n}) g`);
     const dir = tempDir("large");
@@ -348,22 +348,23 @@ describe.each(databaseTargets())("an imported catalog of 20,000+ items on %s", (
     const result = await cli(t.db, ["import", "--dir", dir, "--activate", "--param", "regularization=1", "--param", "alpha=1"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toContain(`  histories folded in as graded on 0.5..5, from this server's configuration (MARQUEE_RATING_SCALE, MARQUEE_IMPLICIT_RATINGS)\n`);
+    expect(result.stdout).toMatch(/\n {2}HNSW index over the factors stored with the version: \d+\.\d MB, built in \d+\.\d s\n/);
     const store = await loadModelStore(t.db);
     const served = store.get("ials")!;
     expect(served.items.size).toBe(n);
-    expect(served.model.topHistory).toBeDefined();
+    expect((served.model as IalsModel).servingIndex).toBe("hnsw");
     // Positions follow the catalog (database id) order: bulk-1 first, whose factors were the last row.
     const [first] = await t.db.sql.query<{ id: number }>(`SELECT id FROM items WHERE external_id = 'bulk-1'`);
     expect(served.itemIds[0]).toBe(first.id);
     expect(Array.from((served.model as IalsModel).itemFactors.subarray(0, 4))).toEqual(Array.from(factors.subarray((n - 1) * 4, n * 4)));
     const history = { items: Int32Array.from([0, 1, 2]), values: Float32Array.from([1, 1, 1]) };
     const top = served.model.topHistory!(history, 5, (i) => i < 3);
-    // Scored like the exact fold-in, over the lists the index probes.
+    // Scored as the exact fold-in scores them, over the items the graph search reaches.
     const exact = served.model.scoreHistory!(history);
     expect(top).toHaveLength(5);
     for (const { item, score } of top) {
       expect(item).toBeGreaterThanOrEqual(3);
-      expect(score).toBeCloseTo(exact[item], 4);
+      expect(score).toBe(exact[item]);
     }
   }, 120_000);
 });

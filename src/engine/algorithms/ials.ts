@@ -14,9 +14,9 @@
 // shared YᵀY, as Takács, Pilászy & Tikk (2011) propose: O(k² + n_u·k) per CG
 // step instead of O(k³ + n_u·k²) for a direct solve.
 //
-// Serving stores the item factors only (no user state outlives a user's
-// deletion) and folds a user in at request time by the exact user half-step
-// of eq. 4: x = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ Yᵀ C_u p(u), YᵀY + λI computed
+// Serving stores the item factors only, with an ANN index over them for a
+// large catalog (no user state outlives a user's deletion), and folds a
+// user in at request time by the exact user half-step of eq. 4: x = (YᵀY + Yᵀ(C_u − I)Y + λI)⁻¹ Yᵀ C_u p(u), YᵀY + λI computed
 // once at load, then O(n_u·k² + k³) per request (Hu et al. sec. 4 note the
 // same fold-in for new users). A training user's fold-in differs from their
 // trained factor only by the CG truncation and the last item half-step.
@@ -34,7 +34,8 @@ import { transpose, type CsrMatrix } from "../data/CsrMatrix";
 import type { Algorithm, Evidence, FitOptions, Model, SerializedModel, TrainingSet, UserHistory } from "../types";
 import { factorEvidence } from "./factorEvidence";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
-import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf } from "../recommender/ivfIndex";
+import { buildIvfIndex, IVF_MIN_ITEMS, searchIvf, type IvfIndex } from "../recommender/ivfIndex";
+import { buildHnswBytes, HNSW_DEFAULTS, hnswBuildBytes, loadHnswIndex, searchHnsw, type HnswIndex, type HnswSettings } from "../recommender/hnswIndex";
 import { NO_USER_STATE } from "../userState";
 import { gramOf, solveRows } from "./ialsSolve";
 import { startThreadedSweeps } from "./ialsThreads";
@@ -81,6 +82,10 @@ export interface IalsModel extends Model {
   readonly nFactors: number;
   // Threads the fit ran on (1 for a model loaded from storage).
   readonly threadsUsed: number;
+  // The index topHistory answers from (a loaded model of a large catalog):
+  // the HNSW index stored with the version, or the IVF index built at load
+  // for a version stored without one.
+  readonly servingIndex?: "hnsw" | "ivf";
 }
 
 // One half-sweep: re-solve every row of `x` (rows of `m`) against fixed `y`.
@@ -93,18 +98,29 @@ function solveSide(m: CsrMatrix, x: Float64Array, y: Float64Array, nY: number, k
 // than it saves.
 export const IALS_PARALLEL_MIN_ENTRIES = 100_000;
 
+// An index over the item factors that answers topHistory: the HNSW graph
+// stored with the version (recommender/hnswIndex.ts), or for a version
+// stored without one the IVF index built at load (recommender/ivfIndex.ts).
+type ItemIndex = { hnsw: HnswIndex } | { ivf: IvfIndex };
+
+// Where the stored index's settings live in the serialized meta.
+interface StoredItemIndex extends HnswSettings {
+  library: "usearch";
+  metric: "ip";
+}
+
 // What is stored and served: the item factors (float32) and the two
-// parameters of the user half-step.
-// `indexed`: also answer topHistory from an IVF index over the item factors
-// (served models of large catalogs; see recommender/ivfIndex.ts).
+// parameters of the user half-step (the index of a large catalog is added
+// by withServingIndex where a version is stored; a loaded model does not
+// keep its bytes, so its serialize() gives the factors alone).
+// `index`: also answer topHistory from it (served models of large catalogs).
 function ialsServing(
   p: IalsParams,
   y: Float32Array,
-  indexed = false,
+  index?: ItemIndex,
 ): Required<Pick<Model, "scoreHistory" | "explainHistory" | "similarItems" | "serialize">> & Pick<Model, "topHistory"> {
   const k = p.nFactors;
   const nItems = y.length / k;
-  const index = indexed ? buildIvfIndex(y, nItems, k) : undefined;
   // YᵀY + λI, shared by every fold-in (YᵀY alone with weighted λ, added per history).
   const base = gramOf(y, nItems, k);
   if (!p.weightedRegularization) for (let a = 0; a < k; a++) base[a * k + a] += p.regularization;
@@ -158,13 +174,27 @@ function ialsServing(
       ? {
           topHistory(history: UserHistory, n: number, skip?: (item: number) => boolean) {
             const x = userFactor(history);
-            return x ? searchIvf(index, x, n, skip) : [];
+            if (!x) return [];
+            // A served request leaves out (at most) the history's items.
+            return "hnsw" in index ? searchHnsw(index.hnsw, y, x, n, skip, history.items.length) : searchIvf(index.ivf, x, n, skip);
           },
         }
       : {}),
     explainHistory: (history, item, maxEvidence): Evidence[] => factorEvidence(y, k, history, item, maxEvidence),
     similarItems: (item, n) => nearestRows(y, nItems, k, item, n),
     serialize: (): SerializedModel => ({ algorithm: "ials", params: { ...p }, meta: { nItems, nFactors: k }, arrays: { itemFactors: y }, userState: NO_USER_STATE }),
+  };
+}
+
+// The stored index's settings, defaults for any a version does not record.
+function storedIndexOf(meta: Record<string, unknown>): StoredItemIndex {
+  const m = (meta.itemIndex ?? {}) as Partial<StoredItemIndex>;
+  return {
+    library: "usearch",
+    metric: "ip",
+    connectivity: m.connectivity ?? HNSW_DEFAULTS.connectivity,
+    expansionAdd: m.expansionAdd ?? HNSW_DEFAULTS.expansionAdd,
+    expansionSearch: m.expansionSearch ?? HNSW_DEFAULTS.expansionSearch,
   };
 }
 
@@ -181,6 +211,14 @@ export const ials = {
     const rows = data.nUsers + data.nItems;
     const sweep = 2 * nnz * k * (2 * p.cgSteps + 3) + rows * k * k * (p.cgSteps + 2);
     return { multiplyAdds: p.nIterations * sweep, bytes: 12 * rows * k + 12 * nnz + 8 * k * k * 4 };
+  },
+  // A large catalog's index is built after the fit (withServingIndex) while
+  // the fitted model is held: both factor matrices (float64) and the float32
+  // item copy beside the build.
+  estimateServingIndexBytes(data: TrainingSet, params: Partial<IalsParams>): number {
+    const k = { ...ialsDefaults, ...params }.nFactors;
+    if (data.nItems < IVF_MIN_ITEMS) return 0;
+    return 8 * (data.nUsers + data.nItems) * k + 4 * data.nItems * k + hnswBuildBytes(data.nItems, k);
   },
   fit(data: TrainingSet, params: Partial<IalsParams>, options: FitOptions): IalsModel {
     const p = { ...ialsDefaults, ...params };
@@ -233,11 +271,34 @@ export const ials = {
     };
     return model;
   },
+  // A catalog of IVF_MIN_ITEMS items or more gets its HNSW index here, once,
+  // stored with the version; one that has an index keeps it.
+  withServingIndex(serialized: SerializedModel): SerializedModel {
+    checkAlgorithm("ials", serialized);
+    if (serialized.arrays.itemIndex !== undefined) return serialized;
+    const k = ({ ...ialsDefaults, ...(serialized.params as Partial<IalsParams>) }).nFactors;
+    const y = serializedArray("ials", serialized, "itemFactors", Float32Array);
+    const nItems = y.length / k;
+    if (nItems < IVF_MIN_ITEMS) return serialized;
+    const meta: StoredItemIndex = { library: "usearch", metric: "ip", ...HNSW_DEFAULTS };
+    return { ...serialized, meta: { ...serialized.meta, itemIndex: meta }, arrays: { ...serialized.arrays, itemIndex: buildHnswBytes(y, nItems, k, meta) } };
+  },
   deserialize(serialized: SerializedModel): IalsModel {
     checkAlgorithm("ials", serialized);
     const p = { ...ialsDefaults, ...(serialized.params as Partial<IalsParams>) };
     const y = serializedArray("ials", serialized, "itemFactors", Float32Array);
-    const serving = ialsServing(p, y, y.length / p.nFactors >= IVF_MIN_ITEMS);
+    const nItems = y.length / p.nFactors;
+    // The stored HNSW index when the version has one; a version stored
+    // before indexes were kept (or of a small catalog) builds the IVF index
+    // as it always did.
+    let index: ItemIndex | undefined;
+    if (serialized.arrays.itemIndex !== undefined) {
+      const bytes = serializedArray("ials", serialized, "itemIndex", Uint8Array);
+      index = { hnsw: loadHnswIndex(bytes, nItems, p.nFactors, storedIndexOf(serialized.meta)) };
+    } else if (nItems >= IVF_MIN_ITEMS) {
+      index = { ivf: buildIvfIndex(y, nItems, p.nFactors) };
+    }
+    const serving = ialsServing(p, y, index);
     const empty = { items: new Int32Array(0), values: new Float32Array(0) };
     return {
       ...serving,
@@ -246,6 +307,7 @@ export const ials = {
       itemFactors: Float64Array.from(y),
       nFactors: p.nFactors,
       threadsUsed: 1,
+      ...(index ? { servingIndex: "hnsw" in index ? ("hnsw" as const) : ("ivf" as const) } : {}),
       // No user is stored: every user is scored from a history.
       scoreAll: () => serving.scoreHistory(empty),
     };

@@ -4,7 +4,7 @@
 // named, not later with a NaN in a score.
 import type { SerializedModel } from "../types";
 
-type ArrayType = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
+type ArrayType = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 
 export function serializedArray<T extends ArrayType>(algorithm: string, serialized: SerializedModel, key: string, type: T): InstanceType<T> {
   const a = serialized.arrays[key] as { [Symbol.toStringTag]?: string } | undefined;
