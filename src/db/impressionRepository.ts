@@ -1,0 +1,197 @@
+// Impressions (what a recommendation answer showed) and attributions (which
+// impression an interaction came from). Writes are set-based: one statement
+// per batch of impressions, one per batch of interactions.
+import type { Database } from "./Database";
+import type { Tx } from "./catalogWriter";
+import type { ImpressionRecord } from "../serving/impressionLog";
+
+// A batch of impressions and their items in ONE statement: the items' INSERT
+// reads the impressions' RETURNING, so both go in together. Impressions of a
+// user deleted since they were served, and items deleted since, are left out
+// (a race with a deletion that commits meanwhile fails the foreign key: the
+// batch is tried once more, and then leaves them out).
+export async function insertImpressions(db: Database, batch: readonly ImpressionRecord[]): Promise<void> {
+  const items = { impression: [] as string[], item: [] as number[], rank: [] as number[], rail: [] as (number | null)[], score: [] as number[] };
+  for (const r of batch) {
+    for (let k = 0; k < r.itemIds.length; k++) {
+      items.impression.push(r.id);
+      items.item.push(r.itemIds[k]);
+      items.rank.push(r.ranks[k]);
+      items.rail.push(r.rails ? r.rails[k] : null);
+      items.score.push(r.scores[k]);
+    }
+  }
+  const params = [
+    batch.map((r) => r.id),
+    batch.map((r) => r.userId),
+    batch.map((r) => r.surface),
+    batch.map((r) => r.strategy),
+    batch.map((r) => r.model),
+    batch.map((r) => r.shownAt.toISOString()),
+    items.impression,
+    items.item,
+    items.rank,
+    items.rail,
+    items.score,
+  ];
+  const sql = `WITH imp AS (
+       INSERT INTO impressions (id, user_id, surface, strategy, model, shown_at)
+       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS x(id, user_id, surface, strategy, model, shown_at)
+        WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
+       RETURNING id, user_id, shown_at)
+     INSERT INTO impression_items (impression_id, item_id, rank, rail, score, user_id, shown_at)
+     SELECT y.impression_id, y.item_id, y.rank, y.rail, y.score, imp.user_id, imp.shown_at
+       FROM unnest($7::uuid[], $8::int[], $9::int[], $10::smallint[], $11::real[]) AS y(impression_id, item_id, rank, rail, score)
+       JOIN imp ON imp.id = y.impression_id
+      WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = y.item_id)
+     ON CONFLICT DO NOTHING`;
+  try {
+    await db.sql.query(sql, params);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "23503") throw error;
+    await db.sql.query(sql, params);
+  }
+}
+
+export interface ImpressionOwner {
+  id: string;
+  // The external id of the user it was shown to; null for an anonymous answer.
+  userExternalId: string | null;
+}
+
+// Who each of these impressions was shown to; unknown ids are absent.
+export async function findImpressionOwners(tx: Pick<Tx, "$queryRawUnsafe">, ids: readonly string[]): Promise<Map<string, ImpressionOwner>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.$queryRawUnsafe<{ id: string; external_id: string | null }[]>(
+    `SELECT im.id::text AS id, u.external_id
+       FROM impressions im LEFT JOIN users u ON u.id = im.user_id
+      WHERE im.id = ANY($1::uuid[])`,
+    [...new Set(ids)],
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, userExternalId: r.external_id }]));
+}
+
+export interface AttributionInput {
+  userId: number;
+  itemId: number;
+  type: string;
+  occurredAt: Date;
+  // Named by the client; null: the user's latest impression showing the item within the window.
+  impressionId: string | null;
+  position: number | null;
+}
+
+// Attributes a batch of just-written interactions in ONE statement: each is
+// found by its natural key, its impression is the one named or else the
+// user's latest that showed the item at most `windowMs` before it
+// (impression_items' (user_id, item_id, shown_at DESC) index), and its rank
+// is the item's in that impression. Re-sending an event keeps an inferred
+// attribution and lets a named one replace it. Returns the attributions
+// written, by type and how.
+export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<{ type: string; inferred: boolean; n: number }[]> {
+  // The same event twice in one batch is one interaction (the last one wins,
+  // as in writeInteractions); ON CONFLICT may touch a row only once.
+  const byKey = new Map<string, AttributionInput>();
+  for (const a of inputs) byKey.set(`${a.userId}|${a.itemId}|${a.type}|${a.occurredAt.getTime()}`, a);
+  const rows = [...byKey.values()];
+  if (rows.length === 0) return [];
+  return tx.$queryRawUnsafe<{ type: string; inferred: boolean; n: number }[]>(
+    `WITH written AS (
+       INSERT INTO interaction_attributions (interaction_id, impression_id, position, rank, inferred)
+       SELECT i.id, a.impression_id, x.position, ii.rank, x.given IS NULL
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::uuid[], $6::int[])
+              AS x(user_id, item_id, type, occurred_at, given, position)
+         JOIN interactions i
+           ON i.user_id = x.user_id AND i.item_id = x.item_id AND i.type = x.type::"InteractionType" AND i.occurred_at = x.occurred_at
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(x.given, (
+             SELECT l.impression_id FROM impression_items l
+              WHERE $7::bigint > 0 AND l.user_id = x.user_id AND l.item_id = x.item_id
+                AND l.shown_at <= x.occurred_at AND l.shown_at > x.occurred_at - $7::bigint * interval '1 millisecond'
+              ORDER BY l.shown_at DESC LIMIT 1)) AS impression_id) a
+         LEFT JOIN impression_items ii ON ii.impression_id = a.impression_id AND ii.item_id = x.item_id
+        WHERE a.impression_id IS NOT NULL
+       ON CONFLICT (interaction_id) DO UPDATE
+          SET impression_id = EXCLUDED.impression_id, position = EXCLUDED.position, rank = EXCLUDED.rank, inferred = false
+        WHERE NOT EXCLUDED.inferred
+       RETURNING interaction_id, inferred)
+     SELECT i.type::text AS type, w.inferred, count(*)::int AS n
+       FROM written w JOIN interactions i ON i.id = w.interaction_id
+      GROUP BY i.type, w.inferred`,
+    rows.map((a) => a.userId),
+    rows.map((a) => a.itemId),
+    rows.map((a) => a.type),
+    rows.map((a) => a.occurredAt.toISOString()),
+    rows.map((a) => a.impressionId),
+    rows.map((a) => a.position),
+    windowMs,
+  );
+}
+
+export interface ExportedImpression {
+  id: string;
+  surface: string;
+  strategy: string | null;
+  model: string | null;
+  shownAt: Date;
+  items: { itemId: string; rank: number; rail: number | null; score: number }[];
+}
+
+// The user's impressions with their items, oldest first (an export is whole).
+export async function impressionsForExport(db: Database, userId: number): Promise<ExportedImpression[]> {
+  const rows = await db.sql.query<{ id: string; surface: string; strategy: string | null; model: string | null; shown_at: Date; item_id: string | null; rank: number | null; rail: number | null; score: number | null }>(
+    `SELECT im.id::text AS id, im.surface, im.strategy, im.model, im.shown_at, it.external_id AS item_id, ii.rank, ii.rail, ii.score
+       FROM impressions im
+       LEFT JOIN impression_items ii ON ii.impression_id = im.id
+       LEFT JOIN items it ON it.id = ii.item_id
+      WHERE im.user_id = $1
+      ORDER BY im.shown_at, im.id, ii.rail NULLS FIRST, ii.rank`,
+    [userId],
+  );
+  const out: ExportedImpression[] = [];
+  for (const r of rows) {
+    let last = out[out.length - 1];
+    if (last?.id !== r.id) out.push((last = { id: r.id, surface: r.surface, strategy: r.strategy, model: r.model, shownAt: new Date(r.shown_at), items: [] }));
+    if (r.item_id !== null) last.items.push({ itemId: r.item_id, rank: Number(r.rank), rail: r.rail === null ? null : Number(r.rail), score: Number(r.score) });
+  }
+  return out;
+}
+
+export interface ExportedAttribution {
+  itemId: string;
+  type: string;
+  occurredAt: Date;
+  impressionId: string;
+  position: number | null;
+  rank: number | null;
+  inferred: boolean;
+}
+
+// Which impression each of the user's interactions was attributed to.
+export async function attributionsForExport(db: Database, userId: number): Promise<ExportedAttribution[]> {
+  const rows = await db.sql.query<{ item_id: string; type: string; occurred_at: Date; impression_id: string; position: number | null; rank: number | null; inferred: boolean }>(
+    `SELECT it.external_id AS item_id, i.type::text AS type, i.occurred_at, a.impression_id::text AS impression_id, a.position, a.rank, a.inferred
+       FROM interaction_attributions a
+       JOIN interactions i ON i.id = a.interaction_id
+       JOIN items it ON it.id = i.item_id
+      WHERE i.user_id = $1
+      ORDER BY i.occurred_at, it.external_id, i.type`,
+    [userId],
+  );
+  return rows.map((r) => ({
+    itemId: r.item_id,
+    type: r.type,
+    occurredAt: new Date(r.occurred_at),
+    impressionId: r.impression_id,
+    position: r.position === null ? null : Number(r.position),
+    rank: r.rank === null ? null : Number(r.rank),
+    inferred: r.inferred,
+  }));
+}
+
+// deleteUser: the user's impressions (their items and the attributions to
+// them go with them); the user's own attributions go with their interactions.
+export async function deleteUserImpressions(tx: Tx, userId: number): Promise<number> {
+  return tx.$executeRawUnsafe(`DELETE FROM impressions WHERE user_id = $1`, userId);
+}
