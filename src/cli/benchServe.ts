@@ -217,8 +217,9 @@ async function compareImpressions(root: string, port: number, scenario: (url: st
     for (const s of servers) {
       await readyLine(s.child);
       await waitForServer(s.url, s.child);
-      await run(s.url, scenario(s.url), 10, 2);
     }
+    // Warm both fully (the JIT, every user's ranked list) before anything counts.
+    for (const s of servers) await run(s.url, scenario(s.url), options.connections, options.duration);
     const figures = new Map<string, Figures[]>(servers.map((s) => [s.name, []]));
     for (let r = 0; r < options.rounds; r++) {
       // Alternate which goes first, so a drift in the machine's load falls on both.
