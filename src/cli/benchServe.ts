@@ -51,6 +51,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   graphqlErrors: number;
+  // Requests answered in the run.
+  total?: number;
 }
 
 function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
@@ -83,10 +85,21 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
           errors: result.errors,
           non2xx: result.non2xx,
           graphqlErrors,
+          total: result.requests.total,
         });
       },
     );
   });
+}
+
+// CPU time (user + system) a process has used, in ms: per request, the
+// figure that shared cores disturb least (a loaded machine lowers
+// throughput, not the work each request costs).
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 // An open-loop load at `rate` requests/s for `duration` s: each request is
@@ -221,26 +234,34 @@ async function compareImpressions(root: string, port: number, scenario: (url: st
     // Warm both fully (the JIT, every user's ranked list) before anything counts.
     for (const s of servers) await run(s.url, scenario(s.url), options.connections, options.duration);
     const figures = new Map<string, Figures[]>(servers.map((s) => [s.name, []]));
+    const cpu = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     for (let r = 0; r < options.rounds; r++) {
       // Alternate which goes first, so a drift in the machine's load falls on both.
       for (const s of r % 2 === 0 ? servers : [...servers].reverse()) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        figures.get(s.name)!.push(await run(s.url, scenario(s.url), options.connections, options.duration));
+        const before = cpuMs(s.child.pid!);
+        const f = await run(s.url, scenario(s.url), options.connections, options.duration);
+        // The "on" server's last batch of the run is written within MARQUEE_IMPRESSION_FLUSH_MS: count it too.
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        figures.get(s.name)!.push(f);
+        cpu.get(s.name)!.push((cpuMs(s.child.pid!) - before) / Math.max(1, f.total ?? 0));
       }
     }
     const on = figures.get("on")!;
     const off = figures.get("off")!;
+    const cpuOn = cpu.get("on")!;
+    const cpuOff = cpu.get("off")!;
     const lines = [
       options.header,
       `impressions on vs off, ${options.rounds} alternating rounds, load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
-      "| round | on: requests/s | on: p99 ms | off: requests/s | off: p99 ms | on/off |",
-      "|---:|---:|---:|---:|---:|---:|",
-      ...on.map((f, r) => `| ${r + 1} | ${f.requestsPerSecond.toFixed(0)} | ${f.p99} | ${off[r].requestsPerSecond.toFixed(0)} | ${off[r].p99} | ${(f.requestsPerSecond / off[r].requestsPerSecond).toFixed(3)} |`),
-      `| median | ${median(on.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(on.map((f) => f.p99))} | ${median(off.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(off.map((f) => f.p99))} | ${median(on.map((f, r) => f.requestsPerSecond / off[r].requestsPerSecond)).toFixed(3)} |`,
+      "| round | on: requests/s | on: p99 ms | on: server CPU ms/request | off: requests/s | off: p99 ms | off: server CPU ms/request | on/off requests/s | on/off CPU/request |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...on.map((f, r) => `| ${r + 1} | ${f.requestsPerSecond.toFixed(0)} | ${f.p99} | ${cpuOn[r].toFixed(3)} | ${off[r].requestsPerSecond.toFixed(0)} | ${off[r].p99} | ${cpuOff[r].toFixed(3)} | ${(f.requestsPerSecond / off[r].requestsPerSecond).toFixed(3)} | ${(cpuOn[r] / cpuOff[r]).toFixed(3)} |`),
+      `| median | ${median(on.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(on.map((f) => f.p99))} | ${median(cpuOn).toFixed(3)} | ${median(off.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(off.map((f) => f.p99))} | ${median(cpuOff).toFixed(3)} | ${median(on.map((f, r) => f.requestsPerSecond / off[r].requestsPerSecond)).toFixed(3)} | ${median(cpuOn.map((c, r) => c / cpuOff[r])).toFixed(3)} |`,
       "",
       `errors: on ${on.reduce((n, f) => n + f.errors + f.non2xx + f.graphqlErrors, 0)}, off ${off.reduce((n, f) => n + f.errors + f.non2xx + f.graphqlErrors, 0)}`,
-      `ratio of medians on/off: ${(median(on.map((f) => f.requestsPerSecond)) / median(off.map((f) => f.requestsPerSecond))).toFixed(3)}`,
+      `ratio of medians on/off: requests/s ${(median(on.map((f) => f.requestsPerSecond)) / median(off.map((f) => f.requestsPerSecond))).toFixed(3)}, server CPU per request ${(median(cpuOn) / median(cpuOff)).toFixed(3)}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
