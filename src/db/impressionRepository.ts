@@ -5,8 +5,13 @@ import type { Database } from "./Database";
 import type { Tx } from "./catalogWriter";
 import type { ImpressionRecord } from "../serving/impressionLog";
 
+// The hour an impression counts in, in UTC whatever the session's time zone.
+const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+
 // A batch of impressions and their items in ONE statement: the items' INSERT
-// reads the impressions' RETURNING, so both go in together. Impressions of a
+// reads the impressions' RETURNING, so both go in together, and the hourly
+// rollups (impression_hourly, impression_rank_hourly) add what was written
+// in the same statement. Impressions of a
 // user deleted since they were served, and items deleted since, are left out
 // (a race with a deletion that commits meanwhile fails the foreign key: the
 // batch is tried once more, and then leaves them out).
@@ -39,13 +44,24 @@ export async function insertImpressions(db: Database, batch: readonly Impression
        SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at
          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS x(id, user_id, surface, strategy, model, shown_at)
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
-       RETURNING id, user_id, shown_at)
-     INSERT INTO impression_items (impression_id, item_id, rank, rail, score, user_id, shown_at)
-     SELECT y.impression_id, y.item_id, y.rank, y.rail, y.score, imp.user_id, imp.shown_at
-       FROM unnest($7::uuid[], $8::int[], $9::int[], $10::smallint[], $11::real[]) AS y(impression_id, item_id, rank, rail, score)
-       JOIN imp ON imp.id = y.impression_id
-      WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = y.item_id)
-     ON CONFLICT DO NOTHING`;
+       RETURNING id, user_id, shown_at, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, coalesce(arm, '') AS arm),
+     shown AS (
+       INSERT INTO impression_items (impression_id, item_id, rank, rail, score, user_id, shown_at)
+       SELECT y.impression_id, y.item_id, y.rank, y.rail, y.score, imp.user_id, imp.shown_at
+         FROM unnest($7::uuid[], $8::int[], $9::int[], $10::smallint[], $11::real[]) AS y(impression_id, item_id, rank, rail, score)
+         JOIN imp ON imp.id = y.impression_id
+        WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = y.item_id)
+       ON CONFLICT DO NOTHING
+       RETURNING impression_id, rank),
+     hourly AS (
+       INSERT INTO impression_hourly (hour, surface, strategy, model, arm, impressions)
+       SELECT hour, surface, strategy, model, arm, count(*) FROM imp GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+       ON CONFLICT (hour, surface, strategy, model, arm) DO UPDATE SET impressions = impression_hourly.impressions + EXCLUDED.impressions)
+     INSERT INTO impression_rank_hourly (hour, surface, strategy, model, arm, rank, shown)
+     SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, s.rank, count(*)
+       FROM shown s JOIN imp ON imp.id = s.impression_id
+      GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+     ON CONFLICT (hour, surface, strategy, model, arm, rank) DO UPDATE SET shown = impression_rank_hourly.shown + EXCLUDED.shown`;
   try {
     await db.sql.query(sql, params);
   } catch (error) {
@@ -87,8 +103,10 @@ export interface AttributionInput {
 // user's latest that showed the item at most `windowMs` before it
 // (impression_items' (user_id, item_id, shown_at DESC) index), and its rank
 // is the item's in that impression. Re-sending an event keeps an inferred
-// attribution and lets a named one replace it. Returns the attributions
-// written, by type and how.
+// attribution and lets a named one replace it. A new attribution is added
+// to impression_rank_hourly in the same statement (a replaced one stays
+// counted under its first impression). Returns the attributions written, by
+// type and how.
 export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<{ type: string; inferred: boolean; n: number }[]> {
   // The same event twice in one batch is one interaction (the last one wins,
   // as in writeInteractions); ON CONFLICT may touch a row only once.
@@ -115,7 +133,21 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
        ON CONFLICT (interaction_id) DO UPDATE
           SET impression_id = EXCLUDED.impression_id, position = EXCLUDED.position, rank = EXCLUDED.rank, inferred = false
         WHERE NOT EXCLUDED.inferred
-       RETURNING interaction_id, inferred)
+       RETURNING interaction_id, impression_id, rank, inferred, (xmax = 0) AS inserted),
+     rolled AS (
+       INSERT INTO impression_rank_hourly (hour, surface, strategy, model, arm, rank, rating, view, play, "like", dislike, purchase, skip)
+       SELECT ${HOUR("im.shown_at")}, im.surface, coalesce(im.strategy, ''), coalesce(im.model, ''), coalesce(im.arm, ''), coalesce(w.rank, 0),
+              count(*) FILTER (WHERE i.type = 'RATING'), count(*) FILTER (WHERE i.type = 'VIEW'), count(*) FILTER (WHERE i.type = 'PLAY'),
+              count(*) FILTER (WHERE i.type = 'LIKE'), count(*) FILTER (WHERE i.type = 'DISLIKE'), count(*) FILTER (WHERE i.type = 'PURCHASE'),
+              count(*) FILTER (WHERE i.type = 'SKIP')
+         FROM written w JOIN impressions im ON im.id = w.impression_id JOIN interactions i ON i.id = w.interaction_id
+        WHERE w.inserted
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (hour, surface, strategy, model, arm, rank) DO UPDATE SET
+         rating = impression_rank_hourly.rating + EXCLUDED.rating, view = impression_rank_hourly.view + EXCLUDED.view,
+         play = impression_rank_hourly.play + EXCLUDED.play, "like" = impression_rank_hourly."like" + EXCLUDED."like",
+         dislike = impression_rank_hourly.dislike + EXCLUDED.dislike, purchase = impression_rank_hourly.purchase + EXCLUDED.purchase,
+         skip = impression_rank_hourly.skip + EXCLUDED.skip)
      SELECT i.type::text AS type, w.inferred, count(*)::int AS n
        FROM written w JOIN interactions i ON i.id = w.interaction_id
       GROUP BY i.type, w.inferred`,

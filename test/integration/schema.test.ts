@@ -557,5 +557,23 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       await db.prisma.impression.delete({ where: { id: anonymous.id } });
       await db.prisma.item.delete({ where: { id: item.id } });
     });
+
+    it("ImpressionHourly and ImpressionRankHourly: composite keys, BigInt counts, defaults", async () => {
+      const hour = new Date("2026-12-03T10:00:00.000Z");
+      const key = { hour, surface: "page", strategy: "", model: "", arm: "" };
+      expect(await db.prisma.impressionHourly.create({ data: { ...key, impressions: 3n } })).toEqual({ ...key, impressions: 3n });
+      expectUniqueViolation(
+        await rejection(db.prisma.impressionHourly.create({ data: { ...key, impressions: 1n } })),
+        "impression_hourly_pkey",
+        ["hour", "surface", "strategy", "model", "arm"],
+      );
+      const rank = await db.prisma.impressionRankHourly.create({ data: { ...key, rank: 0, play: 2n } });
+      expect(rank).toEqual({ ...key, rank: 0, shown: 0n, rating: 0n, view: 0n, play: 2n, like: 0n, dislike: 0n, purchase: 0n, skip: 0n });
+      await db.prisma.impressionRankHourly.update({ where: { hour_surface_strategy_model_arm_rank: { ...key, rank: 0 } }, data: { like: 2n ** 40n } });
+      expect((await db.prisma.impressionRankHourly.findFirst({ where: key }))!.like).toBe(2n ** 40n);
+      await db.prisma.impressionRankHourly.deleteMany({ where: key });
+      await db.prisma.impressionHourly.delete({ where: { hour_surface_strategy_model_arm: key } });
+      expect(await db.prisma.impressionHourly.count()).toBe(0);
+    });
   });
 });
