@@ -65,3 +65,24 @@ export async function readOnlineMetrics(db: Database, q: OnlineMetricsQuery): Pr
     },
   }));
 }
+
+export interface HourlyFigures {
+  hour: Date;
+  impressions: number;
+  shownAtK: number;
+  clicksAtK: number;
+}
+
+// Every surface together, hour by hour (the dashboard's charts): one statement.
+export async function readHourlyOnlineFigures(db: Database, from: Date, to: Date, k: number): Promise<HourlyFigures[]> {
+  const rows = await db.sql.query<{ hour: Date | string; impressions: string | number; shown_k: string | number; clicks_k: string | number }>(
+    `WITH h AS (SELECT hour, sum(impressions) AS impressions FROM impression_hourly WHERE hour >= $1::timestamptz AND hour < $2::timestamptz GROUP BY hour),
+          r AS (SELECT hour, coalesce(sum(shown) FILTER (WHERE rank BETWEEN 1 AND $3::int), 0) AS shown_k,
+                       coalesce(sum(view + play) FILTER (WHERE rank BETWEEN 1 AND $3::int), 0) AS clicks_k
+                  FROM impression_rank_hourly WHERE hour >= $1::timestamptz AND hour < $2::timestamptz GROUP BY hour)
+     SELECT h.hour, h.impressions, coalesce(r.shown_k, 0) AS shown_k, coalesce(r.clicks_k, 0) AS clicks_k
+       FROM h LEFT JOIN r USING (hour) ORDER BY h.hour`,
+    [from.toISOString(), to.toISOString(), k],
+  );
+  return rows.map((r) => ({ hour: new Date(r.hour), impressions: Number(r.impressions), shownAtK: Number(r.shown_k), clicksAtK: Number(r.clicks_k) }));
+}
