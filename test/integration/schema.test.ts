@@ -523,36 +523,35 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       expect(await db.prisma.userTokenRevocation.count()).toBe(0);
     });
 
-    it("Impression, ImpressionItem, InteractionAttribution: uuid keys, smallint rail, nullable user, cascades", async () => {
+    it("Impression and InteractionAttribution: uuid keys, array columns with defaults, nullable user, cascades", async () => {
       const user = await db.prisma.user.create({ data: { externalId: "schema-imp-user" } });
       const item = await db.prisma.item.create({ data: { externalId: "schema-imp-item", kind: "MOVIE", title: "Shown" } });
       const shownAt = new Date("2026-12-03T10:00:00.123Z");
       const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
-      const made = await db.prisma.impression.create({
-        data: { id, userId: user.id, surface: "page", strategy: "HYBRID", model: "hybrid@2", experiment: "e1", arm: "b", shownAt },
+      const full = {
+        id, userId: user.id, surface: "page", strategy: "HYBRID", model: "hybrid@2", experiment: "e1", arm: "b", shownAt,
+        itemIds: [item.id, item.id + 1000], ranks: [1, 2], scores: [0.5, 0.25], rails: [0, 1], propensities: [0.5, 0.125],
+      };
+      expect(await db.prisma.impression.create({ data: full })).toEqual(full);
+      const anonymous = await db.prisma.impression.create({
+        data: { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", surface: "similarItems", shownAt, itemIds: [item.id], ranks: [1], scores: [1] },
       });
-      expect(made).toEqual({ id, userId: user.id, surface: "page", strategy: "HYBRID", model: "hybrid@2", experiment: "e1", arm: "b", shownAt });
-      const anonymous = await db.prisma.impression.create({ data: { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", surface: "similarItems", shownAt } });
-      expect(anonymous).toMatchObject({ userId: null, strategy: null, model: null, experiment: null, arm: null });
-      const shown = await db.prisma.impressionItem.create({
-        data: { impressionId: id, itemId: item.id, rank: 3, rail: 1, score: 0.5, propensity: 0.25, userId: user.id, shownAt },
-      });
-      expect(shown).toEqual({ impressionId: id, itemId: item.id, rank: 3, rail: 1, score: 0.5, propensity: 0.25, userId: user.id, shownAt });
+      expect(anonymous).toMatchObject({ userId: null, strategy: null, model: null, experiment: null, arm: null, rails: [], propensities: [] });
       expectUniqueViolation(
-        await rejection(db.prisma.impressionItem.create({ data: { impressionId: id, itemId: item.id, rank: 4, score: 0, shownAt } })),
-        "impression_items_pkey",
-        ["impressionId", "itemId"],
+        await rejection(db.prisma.impression.create({ data: { id, surface: "page", shownAt, itemIds: [], ranks: [], scores: [] } })),
+        "impressions_pkey",
+        ["id"],
       );
       const interaction = await db.prisma.interaction.create({ data: { userId: user.id, itemId: item.id, type: "PLAY", occurredAt: shownAt } });
       const attribution = await db.prisma.interactionAttribution.create({ data: { interactionId: interaction.id, impressionId: id, position: 2, rank: 3, inferred: false } });
       expect(attribution).toEqual({ interactionId: interaction.id, impressionId: id, position: 2, rank: 3, inferred: false, attributedAt: expect.any(Date) });
       await db.prisma.interactionAttribution.update({ where: { interactionId: interaction.id }, data: { position: null, rank: null, inferred: true } });
-      const found = await db.prisma.impression.findUnique({ where: { id }, include: { items: true, attributions: true, user: true } });
-      expect(found).toMatchObject({ user: { externalId: "schema-imp-user" }, items: [{ rank: 3 }], attributions: [{ position: null, rank: null, inferred: true }] });
-      // Deleting the user takes their impressions, items and attributions; not the anonymous one.
+      await db.prisma.impression.update({ where: { id }, data: { scores: { push: 0.125 } } });
+      const found = await db.prisma.impression.findUnique({ where: { id }, include: { attributions: true, user: true } });
+      expect(found).toMatchObject({ scores: [0.5, 0.25, 0.125], user: { externalId: "schema-imp-user" }, attributions: [{ position: null, rank: null, inferred: true }] });
+      // Deleting the user takes their impressions and attributions; not the anonymous one.
       await db.prisma.user.delete({ where: { id: user.id } });
       expect(await db.prisma.impression.count()).toBe(1);
-      expect(await db.prisma.impressionItem.count()).toBe(0);
       expect(await db.prisma.interactionAttribution.count()).toBe(0);
       await db.prisma.impression.delete({ where: { id: anonymous.id } });
       await db.prisma.item.delete({ where: { id: item.id } });

@@ -1,7 +1,10 @@
 -- What was shown (impressions) and which interactions it led to
--- (attributions). An impression is one answer of a recommendation surface;
--- its items carry their rank and score. The serving process writes them in
--- batches from an in-memory buffer (src/serving/impressionLog.ts).
+-- (attributions). An impression is one answer of a recommendation surface,
+-- one row with its items in arrays (position k: item_ids[k], ranks[k],
+-- scores[k]; a page's rails[k]): a row and three index entries per answer,
+-- not one per item, since every answer is written and few are acted on.
+-- The serving process writes them in batches from an in-memory buffer
+-- (src/serving/impressionLog.ts).
 CREATE TABLE "impressions" (
     "id" UUID NOT NULL,
     -- NULL: an anonymous session, similar items, or a user not yet known.
@@ -16,40 +19,27 @@ CREATE TABLE "impressions" (
     "experiment" TEXT,
     "arm" TEXT,
     "shown_at" TIMESTAMPTZ(3) NOT NULL,
+    -- Database ids of the items shown, in order (no foreign key: an item
+    -- deleted later stays named here, and is left out of exports).
+    "item_ids" INTEGER[] NOT NULL,
+    -- Each item's 1-based position in its list (a page: in its rail).
+    "ranks" INTEGER[] NOT NULL,
+    "scores" REAL[] NOT NULL,
+    -- A page's rail of each item, 0-based; empty for a plain list.
+    "rails" INTEGER[] NOT NULL DEFAULT '{}',
+    -- Probability of showing each item under the serving policy; empty
+    -- until a policy that explores records it.
+    "propensities" REAL[] NOT NULL DEFAULT '{}',
 
     CONSTRAINT "impressions_pkey" PRIMARY KEY ("id")
 );
 
+-- Attribution ("the user's latest answer showing item I within the window")
+-- walks the user's answers in the window, newest first.
 CREATE INDEX "impressions_user_id_shown_at_idx" ON "impressions"("user_id", "shown_at" DESC);
 CREATE INDEX "impressions_shown_at_idx" ON "impressions"("shown_at");
 
 ALTER TABLE "impressions" ADD CONSTRAINT "impressions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- One row per item shown. user_id and shown_at repeat the impression's, so
--- "the most recent impression of user U that showed item I" is one index
--- probe on (user_id, item_id, shown_at DESC) instead of a walk over all of
--- U's impressions.
-CREATE TABLE "impression_items" (
-    "impression_id" UUID NOT NULL,
-    "item_id" INTEGER NOT NULL,
-    -- 1-based position in its list (a page: in its rail).
-    "rank" INTEGER NOT NULL,
-    -- A page's rail, 0-based; NULL for a plain list.
-    "rail" SMALLINT,
-    "score" REAL NOT NULL,
-    -- Probability of showing the item under the serving policy; NULL until
-    -- a policy that explores records it.
-    "propensity" REAL,
-    "user_id" INTEGER,
-    "shown_at" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "impression_items_pkey" PRIMARY KEY ("impression_id", "item_id")
-);
-
-CREATE INDEX "impression_items_user_id_item_id_shown_at_idx" ON "impression_items"("user_id", "item_id", "shown_at" DESC);
-
-ALTER TABLE "impression_items" ADD CONSTRAINT "impression_items_impression_id_fkey" FOREIGN KEY ("impression_id") REFERENCES "impressions"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-ALTER TABLE "impression_items" ADD CONSTRAINT "impression_items_item_id_fkey" FOREIGN KEY ("item_id") REFERENCES "items"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Which impression an interaction came from: named by the client
 -- (InteractionInput.impressionId) or inferred (the user's latest impression
