@@ -68,7 +68,10 @@ export class ImpressionLog {
       processMetrics().countImpressionsDropped("overflow", 1);
       return false;
     }
-    this.pending.push({ ...record, seq: ++this.added });
+    // Numbered in place: a copy per answer shows on the request path.
+    const buffered = record as Buffered;
+    buffered.seq = ++this.added;
+    this.pending.push(buffered);
     this.ids.add(record.id);
     if (record.userKey !== null) this.users.set(record.userKey, (this.users.get(record.userKey) ?? 0) + 1);
     if (this.pending.length >= this.options.batchSize) {
