@@ -22,9 +22,18 @@ export interface Shown {
   strategy: string | null;
 }
 
+// A UUIDv7 (RFC 9562): the time in milliseconds first, then random bits,
+// so the impressions' key index is appended to rather than written at
+// random pages, for one insert per answer.
+export function impressionId(now: number = Date.now()): string {
+  const random = crypto.randomUUID();
+  const time = now.toString(16).padStart(12, "0").slice(-12);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+}
+
 // Gives the answer its impression id and logs it; returns the same results.
 export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, results: RecommendationResult[]): RecommendationResult[] {
-  const id = crypto.randomUUID();
+  const id = impressionId(ctx.now.getTime());
   const n = results.length;
   for (let k = 0; k < n; k++) results[k].impressionId = id;
   const log = impressionLogOf(ctx.db);
@@ -57,7 +66,7 @@ export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, resu
 // A page is one impression: its rails' items carry the page's id, each with
 // its rail (0-based) and its rank in the rail.
 export function logPage(ctx: ServiceContext & { now: Date }, user: UserRow | null, page: PageResult): PageResult {
-  const id = crypto.randomUUID();
+  const id = impressionId(ctx.now.getTime());
   page.impressionId = id;
   const itemIds: number[] = [];
   const ranks: number[] = [];

@@ -71,7 +71,9 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
       d.item.similar[0].impressionId,
       d.page.impressionId,
     ];
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // UUIDv7: the time first (so the key index grows at one end), then random bits.
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Math.abs(parseInt(ids[0].replace(/-/g, "").slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
     expect(new Set(ids).size).toBe(ids.length);
     expect(d.recommendations[1].impressionId).toBe(d.recommendations[0].impressionId);
     expect(d.users[0].recommendations[1].impressionId).toBe(ids[1]);

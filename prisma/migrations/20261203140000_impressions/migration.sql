@@ -35,9 +35,11 @@ CREATE TABLE "impressions" (
 );
 
 -- Attribution ("the user's latest answer showing item I within the window")
--- walks the user's answers in the window, newest first.
+-- walks the user's answers in the window, newest first. The only index
+-- besides the key: every index is written for every answer, and metrics
+-- read the hourly rollups, not this table. Ids are UUIDv7 (time first), so
+-- the key's index grows at its right edge instead of at random pages.
 CREATE INDEX "impressions_user_id_shown_at_idx" ON "impressions"("user_id", "shown_at" DESC);
-CREATE INDEX "impressions_shown_at_idx" ON "impressions"("shown_at");
 
 ALTER TABLE "impressions" ADD CONSTRAINT "impressions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
