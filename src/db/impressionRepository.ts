@@ -19,7 +19,9 @@ const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TI
 // out (a race with a deletion that commits meanwhile fails the foreign key:
 // the batch is tried once more, and then leaves them out).
 export async function insertImpressions(db: Database, batch: readonly ImpressionRecord[]): Promise<void> {
-  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+  // A score as PostgreSQL's real takes it: it refuses values that underflow
+  // (a float32 denormal such as 1e-40, 22003) or overflow, and NaN says nothing.
+  const real = (v: number) => (!Number.isFinite(v) || Math.abs(v) < 1e-30 ? 0 : Math.max(-3e38, Math.min(3e38, v)));
   const params = [
     batch.map((r) => r.id).join(","),
     batch.map((r) => (r.userId === null ? "" : String(r.userId))).join(","),
@@ -29,7 +31,7 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => r.shownAt.toISOString()),
     batch.map((r) => `{${r.itemIds.join(",")}}`),
     batch.map((r) => `{${r.ranks.join(",")}}`),
-    batch.map((r) => `{${r.scores.map(finite).join(",")}}`),
+    batch.map((r) => `{${r.scores.map(real).join(",")}}`),
     batch.map((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
   ];
   const sql = `WITH x AS (

@@ -113,8 +113,8 @@ describe.each(databaseTargets())("graphql-jit and graphql-js answer alike on %s"
     }
     await loadModelStore(t.db);
     await t.db.sql.query(
-      `INSERT INTO impressions (id, user_id, surface, strategy, shown_at)
-       SELECT $1::uuid, id, 'recommendations', 'HYBRID', now() FROM users WHERE external_id = 'demo-user-001'`,
+      `INSERT INTO impressions (id, user_id, surface, strategy, shown_at, item_ids, ranks, scores)
+       SELECT $1::uuid, id, 'recommendations', 'HYBRID', now(), '{}', '{}', '{}' FROM users WHERE external_id = 'demo-user-001'`,
       [VARIABLES.impression],
     );
     jit = await startTestServer(t.db, { MARQUEE_EXECUTOR: "jit" });

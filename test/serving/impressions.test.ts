@@ -14,6 +14,7 @@ import { tinyCatalog } from "./support/tinyCatalog";
 import { trainAndActivate } from "./support/trainAndServe";
 import { createApiKey } from "../../src/auth/apiKeys";
 import { impressionLogOf } from "../../src/serving/impressionLog";
+import { insertImpressions } from "../../src/db/impressionRepository";
 
 const RECORD = `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { accepted created updated unchanged createdUsers } }`;
 
@@ -103,6 +104,16 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
     // The arrays line up: as many ranks and scores as items.
     const ragged = await t.db.sql.query(`SELECT 1 FROM impressions WHERE cardinality(ranks) <> cardinality(item_ids) OR cardinality(scores) <> cardinality(item_ids)`);
     expect(ragged).toEqual([]);
+  });
+
+  it("writes scores PostgreSQL's real would refuse (denormal, huge, not a number) as the nearest it takes", async () => {
+    const id = crypto.randomUUID();
+    const item = (await t.db.sql.query<{ id: number }>(`SELECT id FROM items ORDER BY id LIMIT 1`))[0].id;
+    await insertImpressions(t.db, [
+      { id, userId: null, userKey: null, surface: "similarItems", strategy: null, model: null, shownAt: new Date(), itemIds: [item, item, item, item], ranks: [1, 2, 3, 4], rails: null, scores: [1e-40, 1e39, NaN, 0.25] },
+    ]);
+    expect(await t.db.sql.query(`SELECT scores FROM impressions WHERE id = $1`, [id])).toEqual([{ scores: [0, 3e38, 0, 0.25] }]);
+    await t.db.sql.query(`DELETE FROM impressions WHERE id = $1`, [id]);
   });
 
   it("sends no statement for the impression on a warm request, and writes a batch in one", async () => {
