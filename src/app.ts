@@ -71,7 +71,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings });
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
   // What every answer showed, written in batches (MARQUEE_IMPRESSIONS).
-  if (config.impressions.enabled) enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger);
+  const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger) : undefined;
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });
   const auth = authenticatorOf(db, config);
   await apollo.start();
@@ -125,7 +125,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
       clearTimeout(force);
       await apollo.stop();
       // The impressions of the answers just sent, before the database closes.
-      await stopImpressionLog(db);
+      if (impressionLog) await stopImpressionLog(db, impressionLog);
       await background.stop();
       await workerProcess?.stop();
       await stopListening?.();

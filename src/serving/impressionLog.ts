@@ -54,7 +54,7 @@ export class ImpressionLog {
   // Buffered (waiting or being written) impressions by id and by user.
   private readonly ids = new Set<string>();
   private readonly users = new Map<string, number>();
-  private stopped = false;
+  private stopped_ = false;
 
   constructor(
     private readonly write: ImpressionWriter,
@@ -64,7 +64,7 @@ export class ImpressionLog {
 
   // Buffers one impression; false when it was dropped (the buffer is full).
   add(record: ImpressionRecord): boolean {
-    if (this.stopped || this.pending.length + this.inFlight >= this.options.maxBuffered) {
+    if (this.stopped_ || this.pending.length + this.inFlight >= this.options.maxBuffered) {
       processMetrics().countImpressionsDropped("overflow", 1);
       return false;
     }
@@ -116,8 +116,12 @@ export class ImpressionLog {
   }
 
   // Writes what is left and takes no more (the app's shutdown path).
+  get stopped(): boolean {
+    return this.stopped_;
+  }
+
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopped_ = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
@@ -137,7 +141,7 @@ export class ImpressionLog {
       this.inFlight -= batch.length;
       for (const r of batch) this.release(r);
       this.writing = undefined;
-      if (this.pending.length >= this.options.batchSize || (this.stopped && this.pending.length > 0)) this.writeNext();
+      if (this.pending.length >= this.options.batchSize || (this.stopped_ && this.pending.length > 0)) this.writeNext();
       else if (this.pending.length > 0 && !this.timer) {
         this.timer = setTimeout(() => this.onTimer(), this.options.flushIntervalMs);
         this.timer.unref();
@@ -168,6 +172,9 @@ export class ImpressionLog {
 }
 
 const logs = new WeakMap<Database, ImpressionLog>();
+// The log an app replaced when it enabled its own on the same database (two
+// apps on one database, as tests run them): put back when it stops.
+const replaced = new WeakMap<ImpressionLog, ImpressionLog>();
 
 // The log of this database's answers; undefined when impressions are off
 // (or in a process that serves none, like the CLIs).
@@ -177,13 +184,19 @@ export function impressionLogOf(db: Database): ImpressionLog | undefined {
 
 export function enableImpressionLog(db: Database, write: ImpressionWriter, options: ImpressionLogOptions, logger?: Logger): ImpressionLog {
   const log = new ImpressionLog(write, options, logger);
+  const previous = logs.get(db);
+  if (previous) replaced.set(log, previous);
   logs.set(db, log);
   return log;
 }
 
-export async function stopImpressionLog(db: Database): Promise<void> {
-  const log = logs.get(db);
+// Writes what `log` holds and takes it out of service.
+export async function stopImpressionLog(db: Database, log: ImpressionLog | undefined = logs.get(db)): Promise<void> {
   if (!log) return;
   await log.stop();
-  logs.delete(db);
+  if (logs.get(db) !== log) return;
+  let previous = replaced.get(log);
+  while (previous?.stopped) previous = replaced.get(previous);
+  if (previous) logs.set(db, previous);
+  else logs.delete(db);
 }
