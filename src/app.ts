@@ -22,6 +22,8 @@ import { activeVersionsChanged } from "./serving/activeVersionWatcher";
 import { enableCatalogCache } from "./loaders/catalogCache";
 import { enableUserStateCache } from "./loaders/userStateCache";
 import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
+import { enableImpressionLog, stopImpressionLog } from "./serving/impressionLog";
+import { insertImpressions } from "./db/impressionRepository";
 
 export interface App {
   url: string;
@@ -68,6 +70,8 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings });
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
+  // What every answer showed, written in batches (MARQUEE_IMPRESSIONS).
+  const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger) : undefined;
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });
   const auth = authenticatorOf(db, config);
   await apollo.start();
@@ -120,6 +124,8 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
       await closed;
       clearTimeout(force);
       await apollo.stop();
+      // The impressions of the answers just sent, before the database closes.
+      if (impressionLog) await stopImpressionLog(db, impressionLog);
       await background.stop();
       await workerProcess?.stop();
       await stopListening?.();

@@ -18,6 +18,22 @@ export interface AuthConfig {
   rateLimits: Record<KeyRole, RateLimit>;
 }
 
+export interface ImpressionConfig {
+  // Log what every recommendation answer showed (MARQUEE_IMPRESSIONS; default on).
+  enabled: boolean;
+  // Impressions written per statement; a full batch is written at once (MARQUEE_IMPRESSION_BATCH).
+  batchSize: number;
+  // Longest an impression waits in the buffer before it is written (ms; MARQUEE_IMPRESSION_FLUSH_MS).
+  flushIntervalMs: number;
+  // Most impressions held in memory, waiting or being written; more are
+  // dropped and counted (MARQUEE_IMPRESSION_BUFFER).
+  maxBuffered: number;
+  // Feedback sent without an impressionId is attributed to the user's latest
+  // impression showing the item at most this long before it (ms;
+  // MARQUEE_ATTRIBUTION_WINDOW, e.g. "24h", "30m", "900s"; 0 = only named impressions).
+  attributionWindowMs: number;
+}
+
 export interface Config {
   // PostgreSQL connection string; undefined means the embedded PGlite database.
   databaseUrl: string | undefined;
@@ -73,6 +89,8 @@ export interface Config {
   // How operations run: compiled by graphql-jit (default) or by graphql-js
   // (MARQUEE_EXECUTOR); see src/graphql/jitExecutor.ts.
   executor: "jit" | "graphql-js";
+  // The impression log and attribution (see src/serving/impressionLog.ts).
+  impressions: ImpressionConfig;
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -178,6 +196,30 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return raw as T;
 }
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+// A duration such as "24h", "30m", "900s", "1500ms" or "2d"; a bare number is seconds.
+function duration(env: Env, name: string, fallbackMs: number, maxMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallbackMs;
+  const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  const ms = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? "s"] : NaN;
+  if (!match || !Number.isSafeInteger(ms) || ms > maxMs) {
+    throw new ConfigError(`${name} must be a duration such as 24h, 30m or 900s (at most ${maxMs / 86_400_000} days); got ${JSON.stringify(raw)}`);
+  }
+  return ms;
+}
+
+function impressions(env: Env): ImpressionConfig {
+  return {
+    enabled: boolean(env, "MARQUEE_IMPRESSIONS", true),
+    batchSize: integer(env, "MARQUEE_IMPRESSION_BATCH", 500, 1, 100_000),
+    flushIntervalMs: integer(env, "MARQUEE_IMPRESSION_FLUSH_MS", 1000, 10, 600_000),
+    maxBuffered: integer(env, "MARQUEE_IMPRESSION_BUFFER", 20_000, 1, 10_000_000),
+    attributionWindowMs: duration(env, "MARQUEE_ATTRIBUTION_WINDOW", 86_400_000, 365 * 86_400_000),
+  };
+}
+
 function rateLimit(env: Env, name: string, fallback: number): RateLimit {
   const perSecond = integer(env, name, fallback, 0, 1_000_000);
   return { perSecond, burst: Math.max(1, perSecond * 2) };
@@ -248,6 +290,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     executor: oneOf(env, "MARQUEE_EXECUTOR", ["jit", "graphql-js"] as const, "jit"),
+    impressions: impressions(env),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

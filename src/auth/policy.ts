@@ -48,6 +48,8 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     models: SERVICE,
     job: SERVICE,
     activeModels: SERVICE,
+    // Aggregates over every user's feedback.
+    onlineMetrics: SERVICE,
   },
   Mutation: {
     ok: ANYONE,

@@ -18,6 +18,11 @@
 // the GraphQL stack's own (`--floor off` skips it). Latency at a fixed
 // offered load, not only at saturation: (b) again at half the throughput it
 // reached ("p99 at half load"), and with `--rate R` at R requests/s.
+// `--impressions on|off` runs the server with impression logging on or off
+// (MARQUEE_IMPRESSIONS; default on); `--impressions both [--rounds 5]`
+// instead starts two servers, one of each, and alternates (b) between them,
+// round after round, reporting each round and the medians: what logging
+// every answer costs the warm recommendation path, under the same load.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -46,6 +51,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   graphqlErrors: number;
+  // Requests answered in the run.
+  total?: number;
 }
 
 function run(url: string, scenario: Scenario, connections: number, duration: number): Promise<Figures> {
@@ -78,10 +85,21 @@ function run(url: string, scenario: Scenario, connections: number, duration: num
           errors: result.errors,
           non2xx: result.non2xx,
           graphqlErrors,
+          total: result.requests.total,
         });
       },
     );
   });
+}
+
+// CPU time (user + system) a process has used, in ms: per request, the
+// figure that shared cores disturb least (a loaded machine lowers
+// throughput, not the work each request costs).
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 // An open-loop load at `rate` requests/s for `duration` s: each request is
@@ -188,6 +206,69 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function startServer(root: string, port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+// (b) on a server logging impressions and on one not, alternately.
+async function compareImpressions(root: string, port: number, scenario: (url: string) => Scenario, options: { connections: number; duration: number; rounds: number; env: Record<string, string>; header: string }): Promise<void> {
+  const servers = [
+    { name: "on", child: startServer(root, port, { ...options.env, MARQUEE_IMPRESSIONS: "on" }), url: `http://127.0.0.1:${port}/graphql` },
+    { name: "off", child: startServer(root, port + 2, { ...options.env, MARQUEE_IMPRESSIONS: "off" }), url: `http://127.0.0.1:${port + 2}/graphql` },
+  ];
+  try {
+    for (const s of servers) {
+      await readyLine(s.child);
+      await waitForServer(s.url, s.child);
+    }
+    // Warm both fully (the JIT, every user's ranked list) before anything counts.
+    for (const s of servers) await run(s.url, scenario(s.url), options.connections, options.duration);
+    const figures = new Map<string, Figures[]>(servers.map((s) => [s.name, []]));
+    const cpu = new Map<string, number[]>(servers.map((s) => [s.name, []]));
+    for (let r = 0; r < options.rounds; r++) {
+      // Alternate which goes first, so a drift in the machine's load falls on both.
+      for (const s of r % 2 === 0 ? servers : [...servers].reverse()) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const before = cpuMs(s.child.pid!);
+        const f = await run(s.url, scenario(s.url), options.connections, options.duration);
+        // The "on" server's last batch of the run is written within MARQUEE_IMPRESSION_FLUSH_MS: count it too.
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        figures.get(s.name)!.push(f);
+        cpu.get(s.name)!.push((cpuMs(s.child.pid!) - before) / Math.max(1, f.total ?? 0));
+      }
+    }
+    const on = figures.get("on")!;
+    const off = figures.get("off")!;
+    const cpuOn = cpu.get("on")!;
+    const cpuOff = cpu.get("off")!;
+    const lines = [
+      options.header,
+      `impressions on vs off, ${options.rounds} alternating rounds, load average ${os.loadavg()[0].toFixed(1)} at the end`,
+      "",
+      "| round | on: requests/s | on: p99 ms | on: server CPU ms/request | off: requests/s | off: p99 ms | off: server CPU ms/request | on/off requests/s | on/off CPU/request |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...on.map((f, r) => `| ${r + 1} | ${f.requestsPerSecond.toFixed(0)} | ${f.p99} | ${cpuOn[r].toFixed(3)} | ${off[r].requestsPerSecond.toFixed(0)} | ${off[r].p99} | ${cpuOff[r].toFixed(3)} | ${(f.requestsPerSecond / off[r].requestsPerSecond).toFixed(3)} | ${(cpuOn[r] / cpuOff[r]).toFixed(3)} |`),
+      `| median | ${median(on.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(on.map((f) => f.p99))} | ${median(cpuOn).toFixed(3)} | ${median(off.map((f) => f.requestsPerSecond)).toFixed(0)} | ${median(off.map((f) => f.p99))} | ${median(cpuOff).toFixed(3)} | ${median(on.map((f, r) => f.requestsPerSecond / off[r].requestsPerSecond)).toFixed(3)} | ${median(cpuOn.map((c, r) => c / cpuOff[r])).toFixed(3)} |`,
+      "",
+      `errors: on ${on.reduce((n, f) => n + f.errors + f.non2xx + f.graphqlErrors, 0)}, off ${off.reduce((n, f) => n + f.errors + f.non2xx + f.graphqlErrors, 0)}`,
+      `ratio of medians on/off: requests/s ${(median(on.map((f) => f.requestsPerSecond)) / median(off.map((f) => f.requestsPerSecond))).toFixed(3)}, server CPU per request ${(median(cpuOn) / median(cpuOff)).toFixed(3)}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    for (const s of servers) await stopChild(s.child);
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error("set DATABASE_URL to a PostgreSQL holding the catalog and trained models");
@@ -211,6 +292,10 @@ async function main(): Promise<void> {
   if (floor !== "on" && floor !== "off") throw new Error(`--floor must be on or off; got ${JSON.stringify(floor)}`);
   if (!/^([1-9]\d?|auto)$/.test(processes)) throw new Error(`--processes must be a number from 1 to 64 or auto; got ${JSON.stringify(processes)}`);
   if (rankedLists !== "on" && rankedLists !== "off") throw new Error(`--ranked-list-cache must be on or off; got ${JSON.stringify(rankedLists)}`);
+  const impressions = arg("impressions", "on");
+  if (!["on", "off", "both"].includes(impressions)) throw new Error(`--impressions must be on, off or both; got ${JSON.stringify(impressions)}`);
+  const rounds = Number(arg("rounds", "5"));
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 50)) throw new Error(`--rounds must be an integer from 1 to 50; got ${JSON.stringify(arg("rounds", ""))}`);
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl });
   const users = (await db.sql.query<{ external_id: string }>(`SELECT external_id FROM users ORDER BY id`)).map((r) => r.external_id);
@@ -220,11 +305,18 @@ async function main(): Promise<void> {
   if (users.length === 0 || items.length === 0) throw new Error("the database has no users or items: import a catalog first");
 
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MARQUEE_DEMO_DATA: "false", MARQUEE_WORKER: "false", MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false", MARQUEE_PROCESSES: processes },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const serverEnv = { MARQUEE_RANKED_LIST_CACHE: rankedLists === "on" ? "true" : "false", MARQUEE_PROCESSES: processes };
+  if (impressions === "both") {
+    const rng = createRng(7);
+    const recommendations = (): Scenario => ({
+      name: `(b) recommendations(first: 10${strategyArg})`,
+      body: () => JSON.stringify({ query: `query($u: ID!) { recommendations(userId: $u, first: 10${strategyArg}) { item { id title } score } }`, variables: { u: users[rng.int(users.length)] } }),
+    });
+    const header = `bench:serve --impressions both ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}; autocannon ${connections} connections, ${duration} s per run, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, executor ${process.env.MARQUEE_EXECUTOR || "jit"}`;
+    await compareImpressions(root, port, recommendations, { connections, duration, rounds, env: serverEnv, header });
+    return;
+  }
+  const child = startServer(root, port, { ...serverEnv, MARQUEE_IMPRESSIONS: impressions });
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await readyLine(child);
@@ -306,7 +398,7 @@ async function main(): Promise<void> {
     }
     const lines = [
       `bench:serve ${new Date().toISOString().slice(0, 10)}: ${users.length} users, ${items.length} items; active models ${active.map((m) => `${m.name}@${m.version}`).join(", ")}`,
-      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, executor ${process.env.MARQUEE_EXECUTOR || "jit"}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
+      `autocannon ${connections} connections, ${duration} s per scenario, node ${process.version}, strategy ${strategy || "HYBRID (default)"}, ranked-list cache ${rankedLists}, impressions ${impressions}, executor ${process.env.MARQUEE_EXECUTOR || "jit"}, ${processes} server process(es), load average ${os.loadavg()[0].toFixed(1)} at the end`,
       "",
       "| scenario | requests/s | p50 ms | p99 ms | errors | non-2xx | GraphQL errors |",
       "|---|---:|---:|---:|---:|---:|---:|",

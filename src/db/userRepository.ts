@@ -2,6 +2,7 @@ import type { Database } from "./Database";
 import { LONG_TRANSACTION } from "./catalogWriter";
 import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
 import { usersChanged } from "./usersChanged";
+import { deleteUserImpressions } from "./impressionRepository";
 import { revokeUserTokens } from "./apiKeyRepository";
 import { HISTORY_COLUMNS, historyRow, type HistorySqlRow } from "./trainingDataRepository";
 import type { InteractionRow, JsonObject, UserRow } from "./rows";
@@ -97,6 +98,7 @@ export async function deleteUserByExternalId(db: Database, externalId: string, t
     await revokeUserTokens(tx, tokens.subjectHash, tokens.at, tokens.keepSeconds);
     const scrubbedModels = await scrubModelTraces(tx, user.id);
     const { count } = await tx.interaction.deleteMany({ where: { userId: user.id } });
+    await deleteUserImpressions(tx, user.id);
     await tx.user.delete({ where: { id: user.id } });
     await usersChanged(db, tx, [user.id]);
     return { externalId, userId: user.id, deletedInteractions: count, scrubbedModels };

@@ -60,6 +60,24 @@ export class Metrics {
     labelNames: ["requested", "served", "surface"] as const,
     registers: [this.registry],
   });
+  readonly impressionsWritten = new Counter({
+    name: "marquee_impressions_written_total",
+    help: "Impressions (one recommendation answer each) written to the impressions table, by surface (recommendations, upNext, similarItems, page)",
+    labelNames: ["surface"] as const,
+    registers: [this.registry],
+  });
+  readonly impressionsDropped = new Counter({
+    name: "marquee_impressions_dropped_total",
+    help: "Impressions not written, by reason: overflow (the buffer was full, MARQUEE_IMPRESSION_BUFFER), write_failed (the database refused or was unreachable; the batch is dropped)",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly attributedInteractions = new Counter({
+    name: "marquee_attributed_interactions_total",
+    help: "Interactions recorded with the impression they came from, by interaction type and how (named: the client sent impressionId; inferred: the user's latest impression showing the item within MARQUEE_ATTRIBUTION_WINDOW)",
+    labelNames: ["type", "how"] as const,
+    registers: [this.registry],
+  });
   private readonly operationNames = new Set<string>();
   // Bound children per label set: prom-client hashes a labels object on every
   // call otherwise, which shows on a request path of a few microseconds.
@@ -115,6 +133,19 @@ export class Metrics {
   // Label values are the API's enum names and fixed surface names (a bounded set).
   countFallback(requested: string, served: string, surface: string): void {
     this.child(`fb|${requested}|${served}|${surface}`, () => this.fallbacks.labels({ requested, served, surface })).inc!();
+  }
+
+  // Surfaces and reasons are fixed names in the code (a bounded set).
+  countImpressionsWritten(surface: string, n: number): void {
+    this.child(`iw|${surface}`, () => this.impressionsWritten.labels({ surface })).inc!(n);
+  }
+
+  countImpressionsDropped(reason: "overflow" | "write_failed", n: number): void {
+    this.child(`id|${reason}`, () => this.impressionsDropped.labels({ reason })).inc!(n);
+  }
+
+  countAttributed(type: string, how: "named" | "inferred", n: number): void {
+    this.child(`ai|${type}|${how}`, () => this.attributedInteractions.labels({ type, how })).inc!(n);
   }
 
   private child<T extends { observe?(v: number): void; inc?(v?: number): void }>(key: string, make: () => T): T {

@@ -6,5 +6,5 @@ import type { Loaders } from "../loaders/createLoaders";
 export interface ServiceContext {
   db: Database;
   loaders: Loaders;
-  config: Pick<Config, "ratingScale" | "implicitRatings" | "maxInteractionBatch" | "maxUpsertBatch">;
+  config: Pick<Config, "ratingScale" | "implicitRatings" | "maxInteractionBatch" | "maxUpsertBatch" | "impressions">;
 }

@@ -8,6 +8,9 @@ import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
 import { toConnection, type Connection } from "./connection";
 import { checkFinite, checkId } from "./validation";
+import { findImpressionOwners, writeAttributions } from "../db/impressionRepository";
+import { impressionLogOf } from "../serving/impressionLog";
+import { processMetrics } from "../observability/metrics";
 
 export interface InteractionInput {
   userId: string;
@@ -15,6 +18,8 @@ export interface InteractionInput {
   type: InteractionTypeName;
   value?: number | null;
   occurredAt?: Date | null;
+  impressionId?: string | null;
+  position?: number | null;
 }
 
 export interface RecordResult {
@@ -31,6 +36,40 @@ const MAX_AMOUNT = 1e9;
 // a non-zero amount below 1e-30 would underflow (22003) or lose all meaning,
 // so it is refused rather than silently stored as 0.
 const MIN_NONZERO_AMOUNT = 1e-30;
+
+// Impression ids are the UUIDs impressionService hands out (any case).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_POSITION = 10_000;
+
+function checkImpression(at: string, input: InteractionInput): { impressionId: string | null; position: number | null } {
+  const id = input.impressionId ?? null;
+  if (id !== null && !UUID.test(id)) throw new BadUserInputError(`${at}.impressionId`, id, "not an impression id this server gave");
+  const position = input.position ?? null;
+  if (position !== null && !(Number.isInteger(position) && position >= 1 && position <= MAX_POSITION)) {
+    throw new BadUserInputError(`${at}.position`, position, `must be from 1 to ${MAX_POSITION}`);
+  }
+  return { impressionId: id === null ? null : id.toLowerCase(), position };
+}
+
+// Named impressions must exist and have been shown to the interaction's user
+// (or to nobody in particular: an anonymous answer). Impressions this
+// process still buffers are written first, so an id it just gave is known,
+// and so is a user's latest impression for the inferred attribution.
+async function checkImpressions(ctx: ServiceContext, checked: readonly { userId: string; impressionId: string | null }[]): Promise<void> {
+  const named = checked.flatMap((c, i) => (c.impressionId !== null ? [{ i, userId: c.userId, id: c.impressionId }] : []));
+  const log = impressionLogOf(ctx.db);
+  const inferring = ctx.config.impressions.attributionWindowMs > 0;
+  if (log && log.holds(named.map((n) => n.id), inferring ? checked.map((c) => c.userId) : [])) await log.flush();
+  if (named.length === 0) return;
+  const owners = await findImpressionOwners(ctx.db.prisma, named.map((n) => n.id));
+  for (const n of named) {
+    const owner = owners.get(n.id);
+    if (!owner) throw new BadUserInputError(`interactions[${n.i}].impressionId`, n.id, "no such impression");
+    if (owner.userExternalId !== null && owner.userExternalId !== n.userId) {
+      throw new BadUserInputError(`interactions[${n.i}].impressionId`, n.id, `the impression was not shown to user ${JSON.stringify(n.userId)}`);
+    }
+  }
+}
 
 export async function recordInteractions(ctx: ServiceContext, inputs: readonly InteractionInput[], now: Date): Promise<RecordResult> {
   const max = ctx.config.maxInteractionBatch;
@@ -59,25 +98,35 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
       type: input.type,
       value,
       occurredAt: input.occurredAt ?? now,
+      ...checkImpression(at, input),
     };
   });
+  // With impressions off, ids are checked for their form and not attributed.
+  const attributing = ctx.config.impressions.enabled;
+  if (attributing) await checkImpressions(ctx, checked);
   let touched: number[] = [];
+  let attributed: { type: string; inferred: boolean; n: number }[] = [];
   const result = await inTransaction(ctx.db, async (tx) => {
     const itemIds = await findItemIds(tx, checked.map((c) => c.itemId));
     const missing = [...new Set(checked.map((c) => c.itemId).filter((id) => !itemIds.has(id)))];
     // Throwing inside the transaction rolls back the users created above: nothing is written.
     if (missing.length > 0) throw new NotFoundError("item", missing, "interactions.itemId");
     const users = await ensureUsers(tx, checked.map((c) => c.userId));
-    const written = await writeInteractions(
-      tx,
-      checked.map((c) => ({ userId: users.ids.get(c.userId)!, itemId: itemIds.get(c.itemId)!, type: c.type, value: c.value, occurredAt: c.occurredAt })),
-    );
+    const resolved = checked.map((c) => ({ userId: users.ids.get(c.userId)!, itemId: itemIds.get(c.itemId)!, type: c.type, value: c.value, occurredAt: c.occurredAt }));
+    const written = await writeInteractions(tx, resolved);
+    if (attributing) {
+      const windowMs = ctx.config.impressions.attributionWindowMs;
+      const inputs = resolved.map((r, k) => ({ ...r, impressionId: checked[k].impressionId, position: checked[k].position }));
+      const wanted = windowMs > 0 ? inputs : inputs.filter((a) => a.impressionId !== null);
+      attributed = await writeAttributions(tx, wanted, windowMs);
+    }
     // Every replica drops these users' cached histories when this commits.
     await usersChanged(ctx.db, tx, users.ids.values());
     touched = [...users.ids.values()];
     return { ...written, createdUsers: users.created };
   });
   userStateCacheOf(ctx.db)?.invalidate(touched);
+  for (const a of attributed) processMetrics().countAttributed(a.type, a.inferred ? "inferred" : "named", a.n);
   return { accepted: result.created + result.updated + result.unchanged, ...result };
 }
 

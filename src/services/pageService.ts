@@ -2,7 +2,6 @@
 // at once (so their loads batch into the same statements), deep enough to
 // survive de-duplication; then, in the order asked, each rail keeps the
 // items no rail above it took and the user has not seen.
-import crypto from "node:crypto";
 import type { ServiceContext } from "./ServiceContext";
 import type { InteractionRow, ItemRow, UserRow } from "../db/rows";
 import { BadUserInputError } from "../graphql/errors";
@@ -129,9 +128,10 @@ export async function page(ctx: ServiceContext & { now: Date }, user: UserRow | 
       // Re-ranked within the rail; the cursor stays the one of the result's
       // place in its own ranking (cursor is a getter and reasons a method of
       // the result, which a spread would not copy).
-      items.push({ item: r.item, score: r.score, strategy: r.strategy, cursor: r.cursor, reasons: () => r.reasons(), rank: items.length + 1 });
+      items.push({ item: r.item, score: r.score, strategy: r.strategy, model: r.model, impressionId: "", cursor: r.cursor, reasons: () => r.reasons(), rank: items.length + 1 });
     }
     return { kind: rail.kind, title: rail.title ?? defaultTitle(rail, built[i].anchor), anchor: built[i].anchor, items };
   });
-  return { impressionId: crypto.randomUUID(), userId, rails: out };
+  // The id is given (and the page logged) by impressionService.logPage.
+  return { impressionId: "", userId, rails: out };
 }

@@ -4,14 +4,21 @@
 import type { ServiceContext } from "./ServiceContext";
 import { NotFoundError } from "../graphql/errors";
 import { findModelTraces, interactionsForExport } from "../db/privacyRepository";
+import { attributionsForExport, impressionsForExport } from "../db/impressionRepository";
+import { impressionLogOf } from "../serving/impressionLog";
 import { checkId } from "./validation";
 
 export async function exportUser(ctx: ServiceContext, id: string, now: Date): Promise<Record<string, unknown>> {
   const user = await ctx.loaders.userByExternalId.load(checkId("id", id));
   if (!user) throw new NotFoundError("user", [id], "id");
-  const [interactions, traces] = await Promise.all([
+  // The user's impressions still buffered by this process are written first.
+  const log = impressionLogOf(ctx.db);
+  if (log?.holds([], [user.externalId])) await log.flush();
+  const [interactions, traces, impressions, attributions] = await Promise.all([
     interactionsForExport(ctx.db, user.id),
     findModelTraces(ctx.db.prisma, user.id),
+    impressionsForExport(ctx.db, user.id),
+    attributionsForExport(ctx.db, user.id),
   ]);
   return {
     exportedAt: now.toISOString(),
@@ -22,6 +29,10 @@ export async function exportUser(ctx: ServiceContext, id: string, now: Date): Pr
       updatedAt: user.updatedAt.toISOString(),
     },
     interactions: interactions.map((i) => ({ ...i, occurredAt: i.occurredAt.toISOString() })),
+    // What recommendation answers showed the user (see Recommendation.impressionId).
+    impressions: impressions.map((i) => ({ ...i, shownAt: i.shownAt.toISOString() })),
+    // Which of those answers each interaction came from.
+    attributions: attributions.map((a) => ({ ...a, occurredAt: a.occurredAt.toISOString() })),
     // Trained model versions that were fitted on this user's interactions
     // (deleteUser removes the user from each).
     models: traces.map((t) => ({ name: t.name, version: t.version, perUserData: t.userArrays })),

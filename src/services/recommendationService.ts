@@ -43,6 +43,12 @@ export interface RecommendationResult {
   strategy: StrategyName;
   cursor: string;
   reasons: () => ReasonValue[] | Promise<ReasonValue[]>;
+  // The served model that ranked the item ("name@version"); null for
+  // popularity counted in the database.
+  model: string | null;
+  // The answer's impression (every item of one answer shares it; set by
+  // impressionService.logShown).
+  impressionId: string;
 }
 
 export interface RecommendArgs {
@@ -79,6 +85,8 @@ interface Ranked {
   itemId: number;
   score: number;
   strategy: StrategyName;
+  // "name@version" of the model that ranked it (shared by the entries of one ranking).
+  model: string | null;
   // Shared by the entries of one ranking (not a closure per entry): gets the entry itself.
   explain: (candidate: CandidateItem, ranked: Ranked) => ReasonValue[] | Promise<ReasonValue[]>;
   // The item's index in the model that ranked it (model rankings only).
@@ -108,11 +116,13 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
   if (served) {
     // Scored on first use: most requests never need their backfill.
     let scores: Float32Array | undefined;
+    const model = modelLabel(served);
     return async (n) =>
       selectTopK((scores ??= served.model.scoreAll(0)), n, (i) => excluded.has(served.itemIds[i])).map((s) => ({
         itemId: served.itemIds[s.item],
         score: s.score,
         strategy: "POPULAR",
+        model,
         explain: reasons,
       }));
   }
@@ -121,8 +131,18 @@ function popularRanking(ctx: ServiceContext, store: ModelStore, excluded: Readon
     return rows
       .filter((r) => !excluded.has(r.itemId))
       .slice(0, n)
-      .map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));
+      .map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", model: null, explain: reasons }));
   };
+}
+
+// "name@version", as impressions record the model that served. Kept per
+// served version: a warm request builds no string.
+const modelLabels = new WeakMap<ServedModel, string>();
+
+function modelLabel(served: ServedModel): string {
+  let label = modelLabels.get(served);
+  if (label === undefined) modelLabels.set(served, (label = `${served.name}@${served.version}`));
+  return label;
 }
 
 // What a model says about one user, before filters: its best `top` items
@@ -223,6 +243,7 @@ function cachedModelList(
 // model has nothing to say about items unrelated to the history (score 0).
 function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelList, excluded: ReadonlySet<number>, backfill: Ranking, fallback: FallbackReason | undefined): Ranking {
   const explain = (c: CandidateItem, r: Ranked) => reasonsFromEvidence(served, list.evidence(r.modelItem!), c.features, fallback);
+  const model = modelLabel(served);
   return async (n) => {
     let top = list.top;
     if (n > top.length && !list.complete) {
@@ -233,6 +254,7 @@ function modelRanking(served: ServedModel, strategy: StrategyName, list: ModelLi
       itemId: served.itemIds[s.item],
       score: s.score,
       strategy,
+      model,
       modelItem: s.item,
       explain,
     }));
@@ -294,12 +316,15 @@ class RankedResult implements RecommendationResult {
   readonly item: ItemRow;
   readonly score: number;
   readonly strategy: StrategyName;
+  readonly model: string | null;
+  impressionId = "";
   private explained: ReasonValue[] | Promise<ReasonValue[]> | undefined = undefined;
 
   constructor(private readonly candidate: CandidateItem, private readonly ranked: Ranked, readonly rank: number) {
     this.item = candidate.item;
     this.score = ranked.score;
     this.strategy = ranked.strategy;
+    this.model = ranked.model;
   }
 
   get cursor(): string {
@@ -430,7 +455,7 @@ const METHOD_MODELS: Readonly<Record<SimilarityMethodName, readonly string[]>> =
 
 // The strategy whose models serve each method (what Recommendation.strategy
 // and a Fallback's `requested` say).
-const METHOD_STRATEGY: Readonly<Record<SimilarityMethodName, StrategyName>> = {
+export const METHOD_STRATEGY: Readonly<Record<SimilarityMethodName, StrategyName>> = {
   COLLABORATIVE: "ITEM_KNN",
   CONTENT: "CONTENT",
   EMBEDDING: "MATRIX_FACTORIZATION",
@@ -475,13 +500,14 @@ export async function similarItems(
     }
     const similar = served.model.similarItems!.bind(served.model);
     const strategy = strategyOfModel(name);
+    const model = modelLabel(served);
     // Another of the method's own models serving is no news to the client.
     const note = why && !own.includes(name) ? [{ __typename: "ColdStart" as const, why }] : [];
     ranking = async (n) =>
       similar(index, n + excluded.size)
         .filter((s) => !excluded.has(served.itemIds[s.item]))
         .slice(0, n)
-        .map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy, explain: (c) => shared(c, note) }));
+        .map((s) => ({ itemId: served.itemIds[s.item], score: s.score, strategy, model, explain: (c) => shared(c, note) }));
     if ((await ranking(1)).length > 0) break;
     ranking = undefined;
     why ??= `the ${name} model has no neighbours for this item`;
@@ -561,7 +587,7 @@ export async function popular(
     lowestPositive(ctx),
   );
   const reasons = (): ReasonValue[] => [{ __typename: "Popular", window }];
-  const ranking: Ranking = async (n) => rows.slice(0, n).map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", explain: reasons }));
+  const ranking: Ranking = async (n) => rows.slice(0, n).map((r) => ({ itemId: r.itemId, score: r.users, strategy: "POPULAR", model: null, explain: reasons }));
   const pool = await fillPool(ctx, ranking, filter, limit);
   return toResults(pool, { offset: 0, limit }, 0);
 }

@@ -8,6 +8,7 @@ import { checkAttributes, checkId } from "./validation";
 import { modelStoreOf } from "../serving/ModelStore";
 import { usersChanged } from "../db/usersChanged";
 import { userStateCacheOf } from "../loaders/userStateCache";
+import { impressionLogOf } from "../serving/impressionLog";
 
 export interface UserInput {
   id: string;
@@ -46,6 +47,9 @@ export async function deleteUser(ctx: ServiceContext, id: string, tokens: TokenR
   const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id), tokens);
   if (!deleted) throw new NotFoundError("user", [id], "id");
   userStateCacheOf(ctx.db)?.invalidate([deleted.userId]);
+  // Impressions of the user still waiting to be written are not (one being
+  // written is kept out by the user's foreign key and the deletion above).
+  impressionLogOf(ctx.db)?.forgetUser(deleted.userId);
   ctx.loaders.userByExternalId.clear(id);
   // The served copies of the scrubbed versions still hold the user: reload
   // them here now (other replicas follow through the revision bump).

@@ -19,6 +19,7 @@ import { listModels } from "../../src/jobs/modelAdmin";
 import { histogramQuantile } from "../../src/http/dashboard/liveFigures";
 import { formatNumber } from "../../src/http/dashboard/html";
 import type { App } from "../../src/app";
+import { impressionLogOf } from "../../src/serving/impressionLog";
 
 const CHROMIUM = "/usr/bin/chromium";
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -406,6 +407,41 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       await Promise.all([page.waitForURL(/strategy=POPULAR/), page.click('.tabs a[href*="strategy=POPULAR"]')]);
       expect(await page.locator("tr[data-recommendation]").count()).toBe(10);
       expect(await page.locator('li[data-reason="Popular"]').count()).toBe(10);
+      await page.close();
+    });
+
+    it("online: answers and CTR@10 per hour, and by surface, strategy and model with intervals", async () => {
+      // Answers served and a play that came from one of them.
+      let shown: { item: { id: string }; impressionId: string }[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await postGraphQL(app.url, { query: `{ recommendations(userId: "demo-user-00${1 + i}", first: 10, strategy: ITEM_KNN) { item { id } impressionId } }` }, bearer("service"));
+        shown = r.json.data.recommendations;
+      }
+      await postGraphQL(app.url, { query: `{ similarItems(itemId: "demo-movie-001", first: 5) { rank } }` }, bearer("service"));
+      const played = await postGraphQL(
+        app.url,
+        { query: `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { created } }`, variables: { i: [{ userId: "demo-user-004", itemId: shown[0].item.id, type: "PLAY", impressionId: shown[0].impressionId }] } },
+        bearer("service"),
+      );
+      expect(played.json).toEqual({ data: { recordInteractions: { created: 1 } } });
+      await impressionLogOf(app.db)!.flush();
+      const expected = await t.db.sql.query<{ surface: string; strategy: string; model: string; impressions: string }>(
+        `SELECT surface, strategy, model, sum(impressions)::text AS impressions FROM impression_hourly WHERE hour > now() - interval '48 hours' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      );
+      const page = await context.newPage();
+      await page.goto(`${base}/dashboard/online`);
+      const rows = page.locator("tr[data-online-row]");
+      expect(await rows.count()).toBe(expected.length);
+      for (const e of expected) {
+        const row = page.locator(`tr[data-online-row="${e.surface}|${e.strategy}|${e.model}"]`);
+        expect(await row.locator("[data-impressions]").innerText()).toBe(formatNumber(Number(e.impressions)));
+      }
+      const knn = page.locator(`tr[data-online-row^="recommendations|ITEM_KNN|item-knn@"]`);
+      expect(await knn.locator("[data-ctr]").innerText()).toMatch(/^\d+\.\d% \(\d+\.\d%–\d+\.\d%\)$/);
+      expect(await chartElements(page, "impressions-per-hour")).toBeGreaterThanOrEqual(1);
+      expect(await chartElements(page, "ctr-per-hour")).toBeGreaterThanOrEqual(1);
+      await expectReadableCharts(page);
+      await shot(page, "online");
       await page.close();
     });
 

@@ -37,6 +37,7 @@ const QUERIES: Record<string, Case> = {
   similarItems: { query: `{ similarItems(itemId: "s1", first: 1, method: CONTENT) { score } }` },
   popular: { query: `{ popular(first: 1) { score } }` },
   activeModels: { query: `{ activeModels { name } }` },
+  onlineMetrics: { query: `{ onlineMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { impressions } }` },
   models: { query: `{ models { name } }` },
   job: { query: `{ job(id: "999999") { id } }` },
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },

@@ -69,6 +69,8 @@ const VARIABLES: Record<string, unknown> = {
   method: "CONTENT",
   strategy: "ITEM_KNN",
   interactions: [{ userId: "demo-user-002", itemId: "demo-music-010", type: "PLAY", value: 3, occurredAt: "2026-11-28T20:15:00Z" }],
+  // An answer shown to demo-user-001, stored in beforeAll.
+  impression: "9b2f6c1e-3c4d-4e5f-8a6b-7c8d9e0f1a2b",
 };
 
 function operationsOf(example: Example): OperationDefinitionNode[] {
@@ -110,6 +112,11 @@ describe.each(databaseTargets())("graphql-jit and graphql-js answer alike on %s"
       await activateModelVersion(t.db, name, version.version);
     }
     await loadModelStore(t.db);
+    await t.db.sql.query(
+      `INSERT INTO impressions (id, user_id, surface, strategy, shown_at, item_ids, ranks, scores)
+       SELECT $1::uuid, id, 'recommendations', 'HYBRID', now(), '{}', '{}', '{}' FROM users WHERE external_id = 'demo-user-001'`,
+      [VARIABLES.impression],
+    );
     jit = await startTestServer(t.db, { MARQUEE_EXECUTOR: "jit" });
     js = await startTestServer(t.db, { MARQUEE_EXECUTOR: "graphql-js" });
   }, 300_000);

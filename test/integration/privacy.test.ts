@@ -15,6 +15,8 @@ import { idsOf, readTrainingData } from "../../src/db/trainingDataRepository";
 import { buildTrainingSet } from "../../src/engine/data/buildTrainingSet";
 import { buildItemFeatures } from "../../src/engine/data/buildItemFeatures";
 import { contentBased } from "../../src/engine/algorithms/content";
+import { enableImpressionLog, stopImpressionLog } from "../../src/serving/impressionLog";
+import { insertImpressions } from "../../src/db/impressionRepository";
 
 const RATING_SCALE = { min: 0.5, max: 5 };
 type Dtype = "float32" | "float64" | "int32";
@@ -58,8 +60,11 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     await t.db.sql.query(`UPDATE model_versions SET params = params - 'userState' WHERE (name = 'baseline' OR name = 'content') AND version = 2`);
     await modelStoreOf(t.db).reload();
     server = await startTestServer(t.db);
+    // Answers are logged as the app logs them (written when a write needs them).
+    enableImpressionLog(t.db, (batch) => insertImpressions(t.db, batch), { batchSize: 500, flushIntervalMs: 600_000, maxBuffered: 1000 });
   }, 120_000);
   afterAll(async () => {
+    if (t) await stopImpressionLog(t.db);
     await server?.stop();
     await t?.dispose();
   });
@@ -71,7 +76,18 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     return rows.filter((r) => (decodeArray(r.data, "int32") as Int32Array).includes(userId)).map((r) => `${r.name}@${r.version}`);
   }
 
-  it("exports the profile, every interaction and the model versions that hold the user", async () => {
+  it("exports the profile, every interaction, the impressions and attributions, and the model versions that hold the user", async () => {
+    // What u1 was shown, and an interaction re-sent naming that answer; u2's and an anonymous answer are not u1's.
+    const shown = await server.run(`{ recommendations(userId: "u1", first: 2, strategy: POPULAR) { item { id } rank score impressionId } }`);
+    await server.run(`{ recommendations(userId: "u2", first: 1, strategy: POPULAR) { impressionId } }`);
+    await server.run(`{ similarItems(itemId: "s1", first: 1) { impressionId } }`);
+    const [first, second] = shown.data.recommendations;
+    expect(second.impressionId).toBe(first.impressionId);
+    const resent = await server.run(
+      `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { accepted created unchanged } }`,
+      { i: [{ userId: "u1", itemId: "s1", type: "LIKE", occurredAt: "2026-01-01T00:00:00.000Z", impressionId: first.impressionId, position: 4 }] },
+    );
+    expect(resent).toEqual({ data: { recordInteractions: { accepted: 1, created: 0, unchanged: 1 } } });
     const answer = await server.run(`{ exportUser(id: "u1") }`);
     expect(answer).toEqual({
       data: {
@@ -83,6 +99,23 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
             { itemId: "s2", itemTitle: "Title s2", type: "LIKE", value: 1, occurredAt: "2026-01-02T00:00:00.000Z" },
             { itemId: "s3", itemTitle: "Title s3", type: "LIKE", value: 1, occurredAt: "2026-01-03T00:00:00.000Z" },
             { itemId: "s1", itemTitle: "Title s1", type: "RATING", value: 5, occurredAt: "2026-01-10T00:00:00.000Z" },
+          ],
+          impressions: [
+            {
+              id: first.impressionId,
+              surface: "recommendations",
+              strategy: "POPULAR",
+              model: "popular@1",
+              shownAt: expect.any(String),
+              items: [
+                { itemId: first.item.id, rank: 1, rail: null, score: first.score },
+                { itemId: second.item.id, rank: 2, rail: null, score: second.score },
+              ],
+            },
+          ],
+          // s1 was not in the answer (u1 had seen it): no rank.
+          attributions: [
+            { itemId: "s1", type: "LIKE", occurredAt: "2026-01-01T00:00:00.000Z", impressionId: first.impressionId, position: 4, rank: null, inferred: false },
           ],
           models: [
             { name: "baseline", version: 1, perUserData: ["userBias"] },
@@ -159,8 +192,23 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     expect(heldBefore["item-knn@1"]).toMatchObject({ ratings: 3 });
     expect((heldBefore["user-knn@1"].neighbours as number)).toBeGreaterThan(0);
 
+    // Every impression and attribution row, by whose they are.
+    const feedbackRows = async () => ({
+      impressions: await t.db.sql.query<{ id: string; user_id: number | null }>(`SELECT id::text, user_id, item_ids, ranks, scores FROM impressions ORDER BY id`),
+      attributions: await t.db.sql.query(`SELECT a.interaction_id::text, a.impression_id::text, i.user_id FROM interaction_attributions a JOIN interactions i ON i.id = a.interaction_id ORDER BY 1`),
+    });
+    const feedbackBefore = await feedbackRows();
+    expect(feedbackBefore.impressions.filter((r) => r.user_id === u1)).toHaveLength(1);
+    expect(feedbackBefore.impressions.filter((r) => r.user_id !== u1)).toHaveLength(2); // u2's and the anonymous one
+    expect(feedbackBefore.attributions).toEqual([{ interaction_id: expect.any(String), impression_id: feedbackBefore.impressions.find((r) => r.user_id === u1)!.id, user_id: u1 }]);
+
     expect(await server.run(`mutation { deleteUser(id: "u1") { id deletedInteractions } }`)).toEqual({
       data: { deleteUser: { id: "u1", deletedInteractions: 4 } },
+    });
+    // u1's impressions and attributions are gone; nothing else changed.
+    expect(await feedbackRows()).toEqual({
+      impressions: feedbackBefore.impressions.filter((r) => r.user_id !== u1),
+      attributions: [],
     });
     expect(await t.db.sql.query(`SELECT id FROM users WHERE id = $1 OR external_id = 'u1'`, [u1])).toEqual([]);
     expect(await t.db.sql.query(`SELECT user_id FROM interactions WHERE user_id = $1`, [u1])).toEqual([]);

@@ -77,11 +77,11 @@ function expectedColumnType(field: RuntimeField, nativeType: string | null): { d
   const precision = nativeType ? /\((\d+)\)/.exec(nativeType)?.[1] : undefined;
   switch (field.type) {
     case "Int":
-      return { dataType: "integer" };
+      return { dataType: native === "SmallInt" ? "smallint" : "integer" };
     case "BigInt":
       return { dataType: "bigint" };
     case "String":
-      return { dataType: native === "VarChar" ? "character varying" : "text" };
+      return { dataType: native === "VarChar" ? "character varying" : native === "Uuid" ? "uuid" : "text" };
     case "Float":
       return { dataType: native === "Real" ? "real" : "double precision" };
     case "Boolean":
@@ -521,6 +521,58 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       expect((await db.prisma.userTokenRevocation.findUnique({ where: { subjectHash: hash } }))?.revokedAt).toEqual(later);
       await db.prisma.userTokenRevocation.delete({ where: { subjectHash: hash } });
       expect(await db.prisma.userTokenRevocation.count()).toBe(0);
+    });
+
+    it("Impression and InteractionAttribution: uuid keys, array columns with defaults, nullable user, cascades", async () => {
+      const user = await db.prisma.user.create({ data: { externalId: "schema-imp-user" } });
+      const item = await db.prisma.item.create({ data: { externalId: "schema-imp-item", kind: "MOVIE", title: "Shown" } });
+      const shownAt = new Date("2026-12-03T10:00:00.123Z");
+      const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      const full = {
+        id, userId: user.id, surface: "page", strategy: "HYBRID", model: "hybrid@2", experiment: "e1", arm: "b", shownAt,
+        itemIds: [item.id, item.id + 1000], ranks: [1, 2], scores: [0.5, 0.25], rails: [0, 1], propensities: [0.5, 0.125],
+      };
+      expect(await db.prisma.impression.create({ data: full })).toEqual(full);
+      const anonymous = await db.prisma.impression.create({
+        data: { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", surface: "similarItems", shownAt, itemIds: [item.id], ranks: [1], scores: [1] },
+      });
+      expect(anonymous).toMatchObject({ userId: null, strategy: null, model: null, experiment: null, arm: null, rails: [], propensities: [] });
+      expectUniqueViolation(
+        await rejection(db.prisma.impression.create({ data: { id, surface: "page", shownAt, itemIds: [], ranks: [], scores: [] } })),
+        "impressions_pkey",
+        ["id"],
+      );
+      const interaction = await db.prisma.interaction.create({ data: { userId: user.id, itemId: item.id, type: "PLAY", occurredAt: shownAt } });
+      const attribution = await db.prisma.interactionAttribution.create({ data: { interactionId: interaction.id, impressionId: id, position: 2, rank: 3, inferred: false } });
+      expect(attribution).toEqual({ interactionId: interaction.id, impressionId: id, position: 2, rank: 3, inferred: false, attributedAt: expect.any(Date) });
+      await db.prisma.interactionAttribution.update({ where: { interactionId: interaction.id }, data: { position: null, rank: null, inferred: true } });
+      await db.prisma.impression.update({ where: { id }, data: { scores: { push: 0.125 } } });
+      const found = await db.prisma.impression.findUnique({ where: { id }, include: { attributions: true, user: true } });
+      expect(found).toMatchObject({ scores: [0.5, 0.25, 0.125], user: { externalId: "schema-imp-user" }, attributions: [{ position: null, rank: null, inferred: true }] });
+      // Deleting the user takes their impressions and attributions; not the anonymous one.
+      await db.prisma.user.delete({ where: { id: user.id } });
+      expect(await db.prisma.impression.count()).toBe(1);
+      expect(await db.prisma.interactionAttribution.count()).toBe(0);
+      await db.prisma.impression.delete({ where: { id: anonymous.id } });
+      await db.prisma.item.delete({ where: { id: item.id } });
+    });
+
+    it("ImpressionHourly and ImpressionRankHourly: composite keys, BigInt counts, defaults", async () => {
+      const hour = new Date("2026-12-03T10:00:00.000Z");
+      const key = { hour, surface: "page", strategy: "", model: "", arm: "" };
+      expect(await db.prisma.impressionHourly.create({ data: { ...key, impressions: 3n } })).toEqual({ ...key, impressions: 3n });
+      expectUniqueViolation(
+        await rejection(db.prisma.impressionHourly.create({ data: { ...key, impressions: 1n } })),
+        "impression_hourly_pkey",
+        ["hour", "surface", "strategy", "model", "arm"],
+      );
+      const rank = await db.prisma.impressionRankHourly.create({ data: { ...key, rank: 0, play: 2n } });
+      expect(rank).toEqual({ ...key, rank: 0, shown: 0n, rating: 0n, view: 0n, play: 2n, like: 0n, dislike: 0n, purchase: 0n, skip: 0n });
+      await db.prisma.impressionRankHourly.update({ where: { hour_surface_strategy_model_arm_rank: { ...key, rank: 0 } }, data: { like: 2n ** 40n } });
+      expect((await db.prisma.impressionRankHourly.findFirst({ where: key }))!.like).toBe(2n ** 40n);
+      await db.prisma.impressionRankHourly.deleteMany({ where: key });
+      await db.prisma.impressionHourly.delete({ where: { hour_surface_strategy_model_arm: key } });
+      expect(await db.prisma.impressionHourly.count()).toBe(0);
     });
   });
 });

@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       introspection: true,
       graphiql: true,
       executor: "jit",
+      impressions: { enabled: true, batchSize: 500, flushIntervalMs: 1000, maxBuffered: 20_000, attributionWindowMs: 86_400_000 },
       nodeEnv: "development",
       logLevel: "info",
     });
@@ -63,6 +64,11 @@ describe("loadConfig", () => {
         MARQUEE_MAX_INTERACTION_BATCH: "500",
         MARQUEE_TRAIN_MEMORY_MB: "6144",
         MARQUEE_TRAIN_THREADS: "3",
+        MARQUEE_IMPRESSIONS: "off",
+        MARQUEE_IMPRESSION_BATCH: "100",
+        MARQUEE_IMPRESSION_FLUSH_MS: "250",
+        MARQUEE_IMPRESSION_BUFFER: "5000",
+        MARQUEE_ATTRIBUTION_WINDOW: "30m",
         LOG_LEVEL: "warn",
       },
       "/",
@@ -78,6 +84,7 @@ describe("loadConfig", () => {
       maxInteractionBatch: 500,
       trainMemoryMb: 6144,
       trainThreads: 3,
+      impressions: { enabled: false, batchSize: 100, flushIntervalMs: 250, maxBuffered: 5000, attributionWindowMs: 1_800_000 },
       logLevel: "warn",
     });
   });
@@ -96,6 +103,9 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"'],
     [{ MARQUEE_MAX_INTERACTION_BATCH: "0" }, 'MARQUEE_MAX_INTERACTION_BATCH must be an integer from 1 to 1000000; got "0"'],
     [{ MARQUEE_TRAIN_THREADS: "0" }, 'MARQUEE_TRAIN_THREADS must be an integer from 1 to 256; got "0"'],
+    [{ MARQUEE_IMPRESSIONS: "sometimes" }, 'MARQUEE_IMPRESSIONS must be true or false; got "sometimes"'],
+    [{ MARQUEE_ATTRIBUTION_WINDOW: "1 week" }, 'MARQUEE_ATTRIBUTION_WINDOW must be a duration such as 24h, 30m or 900s (at most 365 days); got "1 week"'],
+    [{ MARQUEE_ATTRIBUTION_WINDOW: "400d" }, 'MARQUEE_ATTRIBUTION_WINDOW must be a duration such as 24h, 30m or 900s (at most 365 days); got "400d"'],
     [{ MARQUEE_TRAIN_MEMORY_MB: "6GB" }, 'MARQUEE_TRAIN_MEMORY_MB must be an integer from 64 to 16777216; got "6GB"'],
   ])("stops on %j naming the variable and the value", (env, message) => {
     expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));

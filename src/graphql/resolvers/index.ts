@@ -8,6 +8,7 @@ import { userResolvers } from "./userResolvers";
 import { authResolvers } from "./authResolvers";
 import { privacyResolvers } from "./privacyResolvers";
 import { pageResolvers } from "./pageResolvers";
+import { onlineMetricsResolvers } from "./onlineMetricsResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -21,6 +22,7 @@ export const resolvers = {
     ...authResolvers.Query,
     ...privacyResolvers.Query,
     ...pageResolvers.Query,
+    ...onlineMetricsResolvers.Query,
   },
   Mutation: {
     ok: () => true,

@@ -1,7 +1,8 @@
 import type { GraphQLContext } from "../context";
 import type { Resolvers } from "../generated/resolvers-types";
 import type { ItemRow } from "../../db/rows";
-import { activeModels, checkRecommendArgs, popular, predictRating, recommend, similarItems, similarUsers } from "../../services/recommendationService";
+import { activeModels, checkRecommendArgs, METHOD_STRATEGY, popular, predictRating, recommend, similarItems, similarUsers } from "../../services/recommendationService";
+import { logShown } from "../../services/impressionService";
 import { NotFoundError } from "../errors";
 import { checkId } from "../../services/validation";
 import { checkUpNextArgs, upNext } from "../../services/upNextService";
@@ -24,14 +25,17 @@ export const recommendationResolvers = {
     recommendations: async (_, args, ctx) => {
       const userId = checkId("userId", args.userId);
       checkRecommendArgs(args);
-      return recommend(ctx, await ctx.loaders.recommendation.userWithHistory.load(userId), userId, args);
+      const user = await ctx.loaders.recommendation.userWithHistory.load(userId);
+      return logShown(ctx, { surface: "recommendations", user, strategy: args.strategy ?? "HYBRID" }, await recommend(ctx, user, userId, args));
     },
     upNext: async (_, args, ctx) => {
       const userId = args.userId != null ? checkId("userId", args.userId) : null;
       checkUpNextArgs(args);
-      return upNext(ctx, userId !== null ? await ctx.loaders.recommendation.userWithHistory.load(userId) : null, userId, args);
+      const user = userId !== null ? await ctx.loaders.recommendation.userWithHistory.load(userId) : null;
+      return logShown(ctx, { surface: "upNext", user, strategy: "SEQUENTIAL" }, await upNext(ctx, user, userId, args));
     },
-    similarItems: async (_, args, ctx) => similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args),
+    similarItems: async (_, args, ctx) =>
+      logShown(ctx, { surface: "similarItems", user: null, strategy: METHOD_STRATEGY[args.method ?? "COLLABORATIVE"] }, await similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args)),
     similarUsers: async (_, args, ctx) => similarUsers(ctx, await ctx.loaders.userByExternalId.load(checkId("userId", args.userId)), args.first),
     predictRating: async (_, args, ctx) => {
       const userId = checkId("userId", args.userId);
@@ -42,12 +46,14 @@ export const recommendationResolvers = {
     activeModels: (_, __, ctx) => activeModels(ctx),
   },
   User: {
-    recommendations: (user, args, ctx) => recommend(ctx, user, user.externalId, args),
-    upNext: (user, args, ctx) => upNext(ctx, user, user.externalId, args),
+    recommendations: async (user, args, ctx) =>
+      logShown(ctx, { surface: "recommendations", user, strategy: args.strategy ?? "HYBRID" }, await recommend(ctx, user, user.externalId, args)),
+    upNext: async (user, args, ctx) => logShown(ctx, { surface: "upNext", user, strategy: "SEQUENTIAL" }, await upNext(ctx, user, user.externalId, args)),
     similar: (user, args, ctx) => similarUsers(ctx, user, args.first),
   },
   Item: {
-    similar: (item, args, ctx) => similarItems(ctx, item, args),
+    similar: async (item, args, ctx) =>
+      logShown(ctx, { surface: "similarItems", user: null, strategy: METHOD_STRATEGY[args.method ?? "COLLABORATIVE"] }, await similarItems(ctx, item, args)),
   },
   Recommendation: {
     // Lazy: the evidence is computed only when `reasons` is selected.

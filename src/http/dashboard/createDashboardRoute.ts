@@ -21,6 +21,8 @@ import { LiveSampler } from "./liveFigures";
 import { loginBody, messageBody } from "./loginPage";
 import { modelsBody } from "./modelsPage";
 import { overviewBody } from "./overviewPage";
+import { onlineBody } from "./onlinePage";
+import { createLoaders } from "../../loaders/createLoaders";
 import { usersBody } from "./usersPage";
 
 export const DASHBOARD_PATH = "/dashboard";
@@ -201,6 +203,8 @@ export function createDashboardRoute(options: DashboardRouteOptions): RouteHandl
         const { status, body } = await usersBody(db, config, { userId: url.searchParams.get("user") ?? "", strategy: url.searchParams.get("strategy") ?? "" });
         return render(req, res, status, "User explorer", "users", body, viewer);
       }
+      case `${DASHBOARD_PATH}/online`:
+        return render(req, res, 200, "Online", "online", await onlineBody({ db, config, loaders: createLoaders(db) }, new Date()), viewer);
       case `${DASHBOARD_PATH}/live`:
         sampler.start();
         return render(req, res, 200, "Live", "live", liveBody(await sampler.figures()), viewer);

@@ -2,7 +2,7 @@
 import { ASSET_PATH } from "./assets";
 import { html, type Html } from "./html";
 
-export type Section = "catalog" | "models" | "users" | "live" | "none";
+export type Section = "catalog" | "models" | "users" | "online" | "live" | "none";
 
 export interface PageOptions {
   title: string;
@@ -18,6 +18,7 @@ const NAV: { section: Section; href: string; label: string }[] = [
   { section: "catalog", href: "/dashboard", label: "Catalog" },
   { section: "models", href: "/dashboard/models", label: "Models" },
   { section: "users", href: "/dashboard/users", label: "User explorer" },
+  { section: "online", href: "/dashboard/online", label: "Online" },
   { section: "live", href: "/dashboard/live", label: "Live" },
 ];
 
