@@ -6,12 +6,14 @@ import { bpmf } from "./algorithms/bpmf";
 import { bpr } from "./algorithms/bpr";
 import { contentBased } from "./algorithms/content";
 import { ease } from "./algorithms/ease";
+import { gru4rec } from "./algorithms/gru4rec";
 import { rankingBlend, rankingBlendPlus, ratingBlend, ratingBlendPlus } from "./algorithms/hybrid";
 import { ials } from "./algorithms/ials";
 import { itemKnn, itemKnnRanking } from "./algorithms/itemKnn";
 import { multVae } from "./algorithms/multVae";
 import { popularity } from "./algorithms/popularity";
 import { rp3beta } from "./algorithms/rp3beta";
+import { sasrec } from "./algorithms/sasrec";
 import { svd } from "./algorithms/svd";
 import { svdpp } from "./algorithms/svdpp";
 import { userKnn } from "./algorithms/userKnn";
@@ -62,6 +64,14 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   ease: { algorithm: ease, description: "EASE^R item-item autoencoder (Steck 2019)" },
   rp3beta: { algorithm: rp3beta, description: "RP3beta item-item random walk with popularity discount (Paudel et al. 2016)" },
   vae: { algorithm: multVae, description: "Mult-DAE denoising autoencoder over user histories (Liang et al. 2018)" },
+  sasrec: {
+    algorithm: sasrec,
+    description: "SASRec next-item self-attention (Kang & McAuley 2018) trained with full-catalog cross-entropy (SASRec+, Klenitskiy & Vasilev 2023)",
+  },
+  gru4rec: {
+    algorithm: gru4rec,
+    description: "GRU4Rec next-item recurrent network (Hidasi et al. 2016) trained with full-catalog cross-entropy (Hidasi & Czapp 2023)",
+  },
   hybrid: {
     algorithm: rankingBlend,
     description: "Ranking blend of EASE and iALS (RP3beta and iALS past 3,000 items), weights chosen by nDCG@10 on held-out training data",

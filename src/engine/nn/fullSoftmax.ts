@@ -10,12 +10,13 @@
 // logits, softmax, loss, d loss/d z in place, then the two products back.
 // The weights are taken transposed (Wᵀ, d × I, a row per hidden unit) so both
 // products run over contiguous rows of length I, as the Mult-DAE output layer
-// (algorithms/multDaeNetwork.ts): eight hidden units per pass forward, four
-// rows per pass backward. This layer is where the time goes: 3·T·d·I
+// (algorithms/multDaeNetwork.ts): two rows and four hidden units per pass
+// forward, four rows per pass backward. This layer is where the time goes: 3·T·d·I
 // multiply-adds for T tokens.
 export const SOFTMAX_CHUNK = 32;
 
-// z = h Wᵀ + c for `rows` rows of h starting at row `from`, into z (rows × n).
+// z = h Wᵀ + c for `rows` rows of h starting at row `from`, into z (rows × n):
+// two rows per pass, so each element of Wᵀ read serves both.
 export function catalogLogits(
   h: Float32Array,
   from: number,
@@ -26,33 +27,54 @@ export function catalogLogits(
   dim: number,
   n: number,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    const hb = (from + r) * dim;
-    const ob = r * n;
-    for (let i = 0; i < n; i++) z[ob + i] = bias[i];
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const ha = (from + r) * dim;
+    const hb = ha + dim;
+    const oa = r * n;
+    const ob = oa + n;
+    for (let i = 0; i < n; i++) {
+      z[oa + i] = bias[i];
+      z[ob + i] = bias[i];
+    }
     let f = 0;
-    for (; f + 7 < dim; f += 8) {
-      const h0 = h[hb + f];
-      const h1 = h[hb + f + 1];
-      const h2 = h[hb + f + 2];
-      const h3 = h[hb + f + 3];
-      const h4 = h[hb + f + 4];
-      const h5 = h[hb + f + 5];
-      const h6 = h[hb + f + 6];
-      const h7 = h[hb + f + 7];
+    for (; f + 3 < dim; f += 4) {
+      const a0 = h[ha + f];
+      const a1 = h[ha + f + 1];
+      const a2 = h[ha + f + 2];
+      const a3 = h[ha + f + 3];
+      const c0 = h[hb + f];
+      const c1 = h[hb + f + 1];
+      const c2 = h[hb + f + 2];
+      const c3 = h[hb + f + 3];
       const o0 = f * n;
       const o1 = o0 + n;
       const o2 = o1 + n;
       const o3 = o2 + n;
-      const o4 = o3 + n;
-      const o5 = o4 + n;
-      const o6 = o5 + n;
-      const o7 = o6 + n;
       for (let i = 0; i < n; i++) {
-        z[ob + i] += h0 * wt[o0 + i] + h1 * wt[o1 + i] + h2 * wt[o2 + i] + h3 * wt[o3 + i] + h4 * wt[o4 + i] + h5 * wt[o5 + i] + h6 * wt[o6 + i] + h7 * wt[o7 + i];
+        const w0 = wt[o0 + i];
+        const w1 = wt[o1 + i];
+        const w2 = wt[o2 + i];
+        const w3 = wt[o3 + i];
+        z[oa + i] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3;
+        z[ob + i] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3;
       }
     }
     for (; f < dim; f++) {
+      const a = h[ha + f];
+      const c = h[hb + f];
+      const o = f * n;
+      for (let i = 0; i < n; i++) {
+        z[oa + i] += a * wt[o + i];
+        z[ob + i] += c * wt[o + i];
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    const hb = (from + r) * dim;
+    const ob = r * n;
+    for (let i = 0; i < n; i++) z[ob + i] = bias[i];
+    for (let f = 0; f < dim; f++) {
       const hf = h[hb + f];
       const o = f * n;
       for (let i = 0; i < n; i++) z[ob + i] += hf * wt[o + i];
