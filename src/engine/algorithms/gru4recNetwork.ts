@@ -8,7 +8,7 @@
 // effect of third party implementations on reproducibility") find best for
 // GRU4Rec. One layer of `dim` units, so states and embeddings match.
 import { createRng, type Rng } from "../random";
-import { dropoutBackward } from "../nn/dropout";
+import { dropoutBackward, dropoutRows } from "../nn/dropout";
 import { embedBackward, embedForward, transpose } from "../nn/embedding";
 import { fullSoftmaxCrossEntropy, SOFTMAX_CHUNK } from "../nn/fullSoftmax";
 import { gruBackward, gruForward, type GruTrace } from "../nn/gru";
@@ -58,17 +58,7 @@ export function gru4recNetwork(shape: Gru4recShape, params: Float32Array): Seque
   const ws = new Workspace();
 
   const dropRows = (x: Float32Array, mask: Float32Array, offsets: Int32Array, rngs: Rng[] | undefined) => {
-    if (!rngs) return;
-    const keep = 1 - shape.dropout;
-    const inv = 1 / keep;
-    for (let s = 0; s < rngs.length; s++) {
-      const rng = rngs[s];
-      for (let e = offsets[s] * d; e < offsets[s + 1] * d; e++) {
-        const m = rng.next() < keep ? inv : 0;
-        mask[e] = m;
-        x[e] *= m;
-      }
-    }
+    if (rngs) dropoutRows(x, mask, offsets, rngs, d, shape.dropout);
   };
   const traceOf = (T: number): GruTrace => ({
     r: ws.get("r", T * d),

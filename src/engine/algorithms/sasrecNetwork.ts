@@ -12,7 +12,7 @@
 // the same positional embedding, at training and at serving.
 import { createRng, type Rng } from "../random";
 import { attentionWeightOffsets, causalAttentionBackward, causalAttentionForward } from "../nn/causalAttention";
-import { dropoutBackward } from "../nn/dropout";
+import { dropoutBackward, dropoutRows } from "../nn/dropout";
 import { embedBackward, embedForward, transpose } from "../nn/embedding";
 import { fullSoftmaxCrossEntropy, SOFTMAX_CHUNK } from "../nn/fullSoftmax";
 import { layerNormBackward, layerNormForward } from "../nn/layerNorm";
@@ -85,21 +85,9 @@ export function sasrecNetwork(shape: SasrecShape, params: Float32Array): SasrecN
   const scale = Math.sqrt(d);
   let lastBatch: { offsets: Int32Array; probOffsets: Int32Array; sequences: number } | undefined;
 
-  // Per-sequence dropout on rows of width `width`, masks kept.
+  // Per-sequence dropout on rows of width `width`, masks kept (training only).
   const dropRows = (x: Float32Array, mask: Float32Array, offsets: Int32Array, rngs: Rng[] | undefined, width: number) => {
-    const rate = shape.dropout;
-    if (!rngs || rate <= 0) return false;
-    const keep = 1 - rate;
-    const inv = 1 / keep;
-    for (let s = 0; s < rngs.length; s++) {
-      const rng = rngs[s];
-      for (let e = offsets[s] * width; e < offsets[s + 1] * width; e++) {
-        const m = rng.next() < keep ? inv : 0;
-        mask[e] = m;
-        x[e] *= m;
-      }
-    }
-    return true;
+    if (rngs) dropoutRows(x, mask, offsets, rngs, width, shape.dropout);
   };
 
   // The forward pass; activations kept in the workspace. Returns the final rows (T × d).
