@@ -35,9 +35,12 @@ export interface SasrecParams extends SequenceTrainingParams {
 // One set of defaults for every catalog, checked on the validation targets
 // of leave-last-out (each user's second-to-last item) on MovieLens 100K and
 // ml-latest-small: the most recent 50 items at d 64 keep a fit on MovieLens
-// 100K within about 2.5 minutes of CPU; batches of 32 at learning rate 0.002
-// give ~30 Adam steps an epoch, so validation NDCG@10 peaks within about ten
-// epochs there (0.0911 at epoch 8).
+// 100K to about 3 minutes of CPU (111 s on two threads); batches of 32 at
+// learning rate 0.002 give ~30 Adam steps an epoch, so validation NDCG@10
+// peaks within about ten epochs there (0.0911 at epoch 8; a patience of 5
+// finds no better epoch than 3 does). On ml-latest-small it peaks at epoch 2
+// (0.0187): training on the most recent window alone leaves most of its long
+// histories unused (`windows` trains on older windows too).
 export const sasrecDefaults: SasrecParams = {
   dim: 64,
   blocks: 2,
