@@ -6,6 +6,7 @@ import { bpmf } from "./algorithms/bpmf";
 import { bpr } from "./algorithms/bpr";
 import { contentBased } from "./algorithms/content";
 import { ease } from "./algorithms/ease";
+import { gru4rec } from "./algorithms/gru4rec";
 import { rankingBlend, rankingBlendPlus, ratingBlend, ratingBlendPlus } from "./algorithms/hybrid";
 import { ials } from "./algorithms/ials";
 import { itemKnn, itemKnnRanking } from "./algorithms/itemKnn";
@@ -13,6 +14,7 @@ import { multVae } from "./algorithms/multVae";
 import { popularity } from "./algorithms/popularity";
 import { rp3beta } from "./algorithms/rp3beta";
 import { sknn } from "./algorithms/sknn";
+import { sasrec } from "./algorithms/sasrec";
 import { svd } from "./algorithms/svd";
 import { svdpp } from "./algorithms/svdpp";
 import { transitions } from "./algorithms/transitions";
@@ -71,6 +73,14 @@ export const MODEL_REGISTRY: Readonly<Record<string, RegistryEntry>> = {
   sknn: {
     algorithm: sknn,
     description: "Sequence-aware kNN (V-SKNN with V-STAN's position weights): the latest 5 items against the most recent similar training sequences",
+  },
+  sasrec: {
+    algorithm: sasrec,
+    description: "SASRec next-item self-attention (Kang & McAuley 2018) trained with full-catalog cross-entropy (SASRec+, Klenitskiy & Vasilev 2023)",
+  },
+  gru4rec: {
+    algorithm: gru4rec,
+    description: "GRU4Rec next-item recurrent network (Hidasi et al. 2016) trained with full-catalog cross-entropy (Hidasi & Czapp 2023)",
   },
   hybrid: {
     algorithm: rankingBlend,
