@@ -13,7 +13,7 @@ import type { Logger } from "../logger";
 import { loadModelStore, type ModelStore } from "./ModelStore";
 import { trainModel } from "./trainModel";
 
-export const DEMO_MODELS: readonly string[] = ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid"];
+export const DEMO_MODELS: readonly string[] = ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid", "transitions"];
 
 export interface StartServingOptions {
   // Train and activate DEMO_MODELS when no model is active (the demo start).

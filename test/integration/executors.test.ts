@@ -107,7 +107,7 @@ describe.each(databaseTargets())("graphql-jit and graphql-js answer alike on %s"
     t = await openTestDatabase(target);
     await importCatalog(t.db, generateDemoCatalog(42));
     const data = await readTrainingData(t.db);
-    for (const name of ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid"]) {
+    for (const name of ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid", "transitions"]) {
       const { version } = await trainModel(t.db, name, { seed: 42, ratingScale: { min: 0.5, max: 5 }, data, evaluate: false });
       await activateModelVersion(t.db, name, version.version);
     }

@@ -18,7 +18,7 @@ const QUERY = `query($userId: ID!, $strategy: Strategy!) {
   }
 }`;
 
-const DEMO_MODELS = ["baseline", "content", "ease", "hybrid", "ials", "item-knn", "popular", "user-knn"];
+const DEMO_MODELS = ["baseline", "content", "ease", "hybrid", "ials", "item-knn", "popular", "transitions", "user-knn"];
 const DAY_MS = 86_400_000;
 
 describe.each(databaseTargets())("demo catalog on %s", (target) => {
@@ -54,11 +54,12 @@ describe.each(databaseTargets())("demo catalog on %s", (target) => {
           { name: "ials", version: 1, algorithm: "ials" },
           { name: "item-knn", version: 1, algorithm: "itemKnn" },
           { name: "popular", version: 1, algorithm: "popularity" },
+          { name: "transitions", version: 1, algorithm: "transitions" },
           { name: "user-knn", version: 1, algorithm: "userKnn" },
         ],
       },
     });
-    expect(logs.filter((l) => l.msg === "trained a demo model").map((l) => l.model)).toEqual(["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid"]);
+    expect(logs.filter((l) => l.msg === "trained a demo model").map((l) => l.model)).toEqual(["popular", "item-knn", "user-knn", "content", "baseline", "ials", "ease", "hybrid", "transitions"]);
     expect(logs.find((l) => l.msg === "serving models")?.models).toEqual(DEMO_MODELS.map((m) => `${m}@1`));
   });
 
