@@ -68,6 +68,18 @@ const BASELINE: ParamSpecs = {
   reg: num(0, 1000),
 };
 
+// The next-item networks' shared training loop (sequenceTraining.ts).
+const SEQUENCE_TRAINING: ParamSpecs = {
+  maxLength: int(2, 1000),
+  windows: int(1, 100),
+  batchSize: int(1, 10_000),
+  learningRate: RATE,
+  nEpochs: EPOCHS,
+  // 0: no early stopping (every epoch is trained).
+  patience: int(0, 1000),
+  validateEvery: int(1, 1000),
+};
+
 const KNN: AlgorithmParams = {
   specs: {
     k: int(1, 1000),
@@ -127,6 +139,18 @@ const TABLES: Readonly<Record<string, AlgorithmParams>> = {
       patience: int(1, 1000),
     },
   },
+  transitions: {
+    specs: {
+      window: int(1, 100),
+      distanceDecay: num(0, 1),
+      maxSuccessors: int(1, 10_000),
+      recent: int(1, 200),
+      recencyDecay: num(0, 1),
+      popularityDiscount: num(0, 2),
+    },
+  },
+  sasrec: { specs: { dim: int(1, 1024), blocks: int(1, 8), dropout: num(0, 0.99), ...SEQUENCE_TRAINING } },
+  gru4rec: { specs: { dim: int(1, 1024), dropout: num(0, 0.99), ...SEQUENCE_TRAINING } },
   rankingBlend: {
     specs: {
       validationFraction: num(0, 0.5, true),

@@ -170,7 +170,7 @@ describe.each(databaseTargets())("model lifecycle on %s", (target) => {
     expect(parseTrainArgs(["--model", "item-knn"])).toEqual({ models: ["item-knn"], seed: 42, activate: true, evaluate: true, params: {} });
     expect(parseTrainArgs(["--model", "ials", "--no-evaluate"])).toEqual({ models: ["ials"], seed: 42, activate: true, evaluate: false, params: {} });
     expect(parseTrainArgs(["--model=all", "--seed", "3", "--no-activate"])).toEqual({
-      models: ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "bpr", "svd", "ease", "vae", "hybrid"],
+      models: ["popular", "item-knn", "user-knn", "content", "baseline", "ials", "bpr", "svd", "ease", "vae", "hybrid", "transitions", "sasrec", "gru4rec"],
       seed: 3,
       activate: false,
       evaluate: true,
