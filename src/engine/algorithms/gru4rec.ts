@@ -9,15 +9,13 @@
 // Cost: as SASRec's, the output softmax dominates (3·T·d·I multiply-adds an
 // epoch for T training positions); the recurrence adds about 18·T·d².
 import type { CostedAlgorithm, FitCost } from "../fitCost";
-import { createRng } from "../random";
 import type { Algorithm, FitOptions, SerializedModel, TrainingSet } from "../types";
 import { gru4recLayout, gru4recNetwork, initGru4rec, type Gru4recShape } from "./gru4recNetwork";
 import { trainingTokens } from "./sasrec";
 import { sequenceModel, type SequenceAttribution, type SequenceModel } from "./sequenceModel";
-import { startSequenceThreads } from "./sequenceThreads";
-import { trainSequenceNetwork, type SequenceTrainingParams } from "./sequenceTraining";
-import { trainingSequences } from "./trainingSequences";
+import type { SequenceTrainingParams } from "./sequenceTraining";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
+import { fitSequenceNetwork } from "./fitSequenceNetwork";
 
 export interface Gru4recParams extends SequenceTrainingParams {
   // Embedding and state width.
@@ -70,20 +68,7 @@ export const gru4rec = {
     const p = { ...gru4recDefaults, ...params };
     const shape = shapeOf(data.nItems, p);
     const layout = gru4recLayout(shape);
-    const threads = startSequenceThreads({ kind: "gru4rec", shape }, layout.size, options.threads ?? 1, p.batchSize, p.batchSize * p.maxLength);
-    const weights = threads?.params ?? new Float32Array(layout.size);
-    const net = gru4recNetwork(shape, weights);
-    initGru4rec(shape, layout, weights, createRng(options.seed));
-    const sequences = trainingSequences(data);
-    let outcome;
-    try {
-      outcome = trainSequenceNetwork(net, sequences, p, options, threads?.gradient);
-    } finally {
-      threads?.close();
-    }
-    options.onProgress?.(1);
-    const serving = gru4recNetwork(shape, Float32Array.from(weights));
-    return sequenceModel("gru4rec", serving, recencyAttribution, p as unknown as Record<string, unknown>, { nItems: data.nItems, ...outcome }, sequences);
+    return fitSequenceNetwork({ kind: "gru4rec", shape }, layout, (weights, rng) => initGru4rec(shape, layout, weights, rng), recencyAttribution, data, p, options);
   },
   deserialize(serialized: SerializedModel): SequenceModel {
     checkAlgorithm("gru4rec", serialized);

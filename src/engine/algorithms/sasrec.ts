@@ -14,14 +14,13 @@
 // and 3·Σℓ²·d for attention); estimateCost() gives the figure up front so
 // trainModel can refuse a catalog where it would run for hours.
 import type { CostedAlgorithm, FitCost } from "../fitCost";
-import { createRng } from "../random";
 import type { Algorithm, FitOptions, SerializedModel, TrainingSet } from "../types";
 import { initSasrec, sasrecLayout, sasrecNetwork, type SasrecNetwork, type SasrecShape } from "./sasrecNetwork";
 import { sequenceModel, type SequenceAttribution, type SequenceModel } from "./sequenceModel";
-import { trainSequenceNetwork, trainingWindows, type SequenceTrainingParams } from "./sequenceTraining";
+import { trainingWindows, type SequenceTrainingParams } from "./sequenceTraining";
 import { trainingSequences } from "./trainingSequences";
 import { checkAlgorithm, serializedArray } from "./serializedArray";
-import { startSequenceThreads } from "./sequenceThreads";
+import { fitSequenceNetwork } from "./fitSequenceNetwork";
 
 export interface SasrecParams extends SequenceTrainingParams {
   // Embedding and state width d.
@@ -102,20 +101,7 @@ export const sasrec = {
     const p = { ...sasrecDefaults, ...params };
     const shape = shapeOf(data.nItems, p);
     const layout = sasrecLayout(shape);
-    const threads = startSequenceThreads({ kind: "sasrec", shape }, layout.size, options.threads ?? 1, p.batchSize, p.batchSize * p.maxLength);
-    const weights = threads?.params ?? new Float32Array(layout.size);
-    const net = sasrecNetwork(shape, weights);
-    initSasrec(shape, layout, weights, createRng(options.seed));
-    const sequences = trainingSequences(data);
-    let outcome;
-    try {
-      outcome = trainSequenceNetwork(net, sequences, p, options, threads?.gradient);
-    } finally {
-      threads?.close();
-    }
-    options.onProgress?.(1);
-    const serving = sasrecNetwork(shape, Float32Array.from(weights));
-    return sequenceModel("sasrec", serving, attentionAttribution, p as unknown as Record<string, unknown>, { nItems: data.nItems, ...outcome }, sequences);
+    return fitSequenceNetwork({ kind: "sasrec", shape }, layout, (weights, rng) => initSasrec(shape, layout, weights, rng), attentionAttribution, data, p, options);
   },
   deserialize(serialized: SerializedModel): SequenceModel {
     checkAlgorithm("sasrec", serialized);
