@@ -118,6 +118,13 @@ export interface AttributionInput {
   position: number | null;
 }
 
+export interface AttributionCount {
+  surface: string;
+  type: string;
+  inferred: boolean;
+  n: number;
+}
+
 // Attributes a batch of just-written interactions in ONE statement: each is
 // found by its natural key, its impression is the one named or else the
 // user's latest that showed the item at most `windowMs` before it (the
@@ -127,15 +134,15 @@ export interface AttributionInput {
 // named one replace it. A new attribution is added to
 // impression_rank_hourly in the same statement (a replaced one stays
 // counted under its first impression). Returns the attributions written,
-// by type and how.
-export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<{ type: string; inferred: boolean; n: number }[]> {
+// by the impression's surface, the interaction's type and how.
+export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<AttributionCount[]> {
   // The same event twice in one batch is one interaction (the last one wins,
   // as in writeInteractions); ON CONFLICT may touch a row only once.
   const byKey = new Map<string, AttributionInput>();
   for (const a of inputs) byKey.set(`${a.userId}|${a.itemId}|${a.type}|${a.occurredAt.getTime()}`, a);
   const rows = [...byKey.values()];
   if (rows.length === 0) return [];
-  return tx.$queryRawUnsafe<{ type: string; inferred: boolean; n: number }[]>(
+  return tx.$queryRawUnsafe<AttributionCount[]>(
     `WITH written AS (
        INSERT INTO interaction_attributions (interaction_id, impression_id, position, rank, inferred)
        SELECT i.id, a.id, x.position, a.ranks[array_position(a.item_ids, x.item_id)], x.given IS NULL
@@ -169,9 +176,9 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
          play = impression_rank_hourly.play + EXCLUDED.play, "like" = impression_rank_hourly."like" + EXCLUDED."like",
          dislike = impression_rank_hourly.dislike + EXCLUDED.dislike, purchase = impression_rank_hourly.purchase + EXCLUDED.purchase,
          skip = impression_rank_hourly.skip + EXCLUDED.skip)
-     SELECT i.type::text AS type, w.inferred, count(*)::int AS n
-       FROM written w JOIN interactions i ON i.id = w.interaction_id
-      GROUP BY i.type, w.inferred`,
+     SELECT im.surface, i.type::text AS type, w.inferred, count(*)::int AS n
+       FROM written w JOIN interactions i ON i.id = w.interaction_id JOIN impressions im ON im.id = w.impression_id
+      GROUP BY im.surface, i.type, w.inferred`,
     rows.map((a) => a.userId),
     rows.map((a) => a.itemId),
     rows.map((a) => a.type),

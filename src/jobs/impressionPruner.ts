@@ -7,6 +7,7 @@
 import type { Database } from "../db/Database";
 import { deleteImpressionsBefore } from "../db/impressionRepository";
 import type { Logger } from "../logger";
+import { processMetrics } from "../observability/metrics";
 
 export interface ImpressionPrunerOptions {
   // Impressions shown longer ago than this are deleted (ms; > 0).
@@ -33,6 +34,7 @@ export async function pruneImpressions(
   for (;;) {
     const n = await deleteImpressionsBefore(db, before, chunk);
     total += n;
+    if (n > 0) processMetrics().countImpressionsPruned(n);
     if (n < chunk || !keepGoing()) return total;
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }

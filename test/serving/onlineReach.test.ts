@@ -22,12 +22,20 @@ const METRICS = `query($from: DateTime!, $to: DateTime!, $groupBy: [OnlineMetric
   }
 }`;
 const RECORD = `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { created } }`;
+// One sample of /metrics (0 when the series is absent).
+function sample(metrics: string, series: string): number {
+  const line = metrics.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+const PLAYS = `marquee_attributed_interactions_total{surface="recommendations",type="PLAY",how="named"}`;
+const PRUNED = "marquee_impressions_pruned_total";
 const JUNE = { from: "2026-06-01T10:00:00Z", to: "2026-06-01T12:00:00Z" };
 
 describe.each(databaseTargets())("online reach and impression retention on %s", (target) => {
   let t: TestDatabase;
   let app: App | undefined;
   const post = (query: string, variables?: Record<string, unknown>) => postGraphQL(app!.url, { query, variables });
+  const metrics = async () => (await fetch(app!.url.replace(/\/graphql$/, "/metrics"))).text();
   const users = new Map<string, number>();
   const items = new Map<string, number>();
   const shown = (at: string, user: string | null, surface: string, strategy: string, ids: string[]): ImpressionRecord => {
@@ -119,6 +127,7 @@ describe.each(databaseTargets())("online reach and impression retention on %s", 
   it("has the job worker prune impressions past the retention with their attributions, and every figure stays", async () => {
     const recent = shown(new Date().toISOString(), "u3", "recommendations", "POPULAR", ["s4"]);
     await insertImpressions(t.db, [recent]);
+    const counted = await metrics();
     const recorded = await post(RECORD, {
       i: [
         { userId: "u1", itemId: "s1", type: "PLAY", impressionId: first.id },
@@ -126,6 +135,7 @@ describe.each(databaseTargets())("online reach and impression retention on %s", 
       ],
     });
     expect(recorded.json).toEqual({ data: { recordInteractions: { created: 2 } } });
+    expect(sample(await metrics(), PLAYS)).toBe(sample(counted, PLAYS) + 2);
     const now = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
     const before = [(await post(METRICS, JUNE)).json, (await post(METRICS, now)).json];
     expect(before[0].data.onlineMetrics[0]).toMatchObject({ impressions: 3, users: 2, attributed: [{ type: "PLAY", count: 1 }] });
@@ -142,6 +152,8 @@ describe.each(databaseTargets())("online reach and impression retention on %s", 
       { timeoutMs: 20_000, intervalMs: 100 },
     );
     expect(left).toEqual([{ id: recent.id }]);
+    // The four June answers.
+    await pollUntil("the pruned count", async () => sample(await metrics(), PRUNED) === sample(counted, PRUNED) + 4, { timeoutMs: 5000, intervalMs: 50 });
     const attributions = await t.db.sql.query<{ impression_id: string }>(`SELECT impression_id::text AS impression_id FROM interaction_attributions`);
     expect(attributions).toEqual([{ impression_id: recent.id }]);
     // The interactions themselves stay: only where they came from is forgotten.
