@@ -32,6 +32,10 @@ export interface ImpressionConfig {
   // impression showing the item at most this long before it (ms;
   // MARQUEE_ATTRIBUTION_WINDOW, e.g. "24h", "30m", "900s"; 0 = only named impressions).
   attributionWindowMs: number;
+  // Impressions (and the attributions to them) older than this are deleted
+  // by the job worker; the hourly rollups stay (ms; MARQUEE_IMPRESSION_RETENTION,
+  // e.g. "90d"; default 90 days or the attribution window if longer; 0 = keep forever).
+  retentionMs: number;
 }
 
 export interface Config {
@@ -210,13 +214,31 @@ function duration(env: Env, name: string, fallbackMs: number, maxMs: number): nu
   return ms;
 }
 
+const DEFAULT_RETENTION_MS = 90 * 86_400_000;
+
+// How long impressions are kept: a duration, or "0"/"off" for ever. Never
+// shorter than the attribution window, which looks impressions up that far
+// back (an explicit shorter one is refused rather than silently widened).
+function impressionRetention(env: Env, attributionWindowMs: number): number {
+  const raw = env.MARQUEE_IMPRESSION_RETENTION;
+  if (raw !== undefined && ["off", "0"].includes(raw.trim().toLowerCase())) return 0;
+  if (raw === undefined || raw.trim() === "") return Math.max(DEFAULT_RETENTION_MS, attributionWindowMs);
+  const ms = duration(env, "MARQUEE_IMPRESSION_RETENTION", DEFAULT_RETENTION_MS, 3650 * 86_400_000);
+  if (ms < attributionWindowMs) {
+    throw new ConfigError(`MARQUEE_IMPRESSION_RETENTION must be at least MARQUEE_ATTRIBUTION_WINDOW (${attributionWindowMs / 3_600_000}h), or off; got ${JSON.stringify(raw)}`);
+  }
+  return ms;
+}
+
 function impressions(env: Env): ImpressionConfig {
+  const attributionWindowMs = duration(env, "MARQUEE_ATTRIBUTION_WINDOW", 86_400_000, 365 * 86_400_000);
   return {
     enabled: boolean(env, "MARQUEE_IMPRESSIONS", true),
     batchSize: integer(env, "MARQUEE_IMPRESSION_BATCH", 500, 1, 100_000),
     flushIntervalMs: integer(env, "MARQUEE_IMPRESSION_FLUSH_MS", 1000, 10, 600_000),
     maxBuffered: integer(env, "MARQUEE_IMPRESSION_BUFFER", 20_000, 1, 10_000_000),
-    attributionWindowMs: duration(env, "MARQUEE_ATTRIBUTION_WINDOW", 86_400_000, 365 * 86_400_000),
+    attributionWindowMs,
+    retentionMs: impressionRetention(env, attributionWindowMs),
   };
 }
 

@@ -6,7 +6,7 @@
 import { loadConfig, ConfigError, type Config } from "../config";
 import { openDatabase } from "../app";
 import { createLogger } from "../logger";
-import { createJobWorker } from "../jobs/startBackground";
+import { createJobWorker, startImpressionPruner } from "../jobs/startBackground";
 
 // The job settings config.ts carries (optional until they land there).
 type JobConfig = Config & { jobPollIntervalMs?: number; jobStaleAfterSeconds?: number };
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);
   worker.start();
+  // Impression retention runs where the jobs run.
+  const pruner = startImpressionPruner(db, logger, config.impressions.retentionMs);
   process.stdout.write(`Marquee worker ${worker.workerId} is taking jobs from ${db.description}\n`);
   // A child of a server stops with it, even if the server was killed.
   process.on("disconnect", () => void stop("disconnect"));
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("stopping the worker", { signal });
+    await pruner?.stop();
     await worker.stop();
     await db.close();
     process.exit(0);

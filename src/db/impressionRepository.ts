@@ -5,12 +5,17 @@
 import type { Database } from "./Database";
 import type { Tx } from "./catalogWriter";
 import type { ImpressionRecord } from "../serving/impressionLog";
+import { hllPosition } from "../engine/sketch/hyperLogLog";
 
 // The hour an impression counts in, in UTC whatever the session's time zone.
 const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 
 // A batch of impressions in ONE statement, with the hourly rollups
-// (impression_hourly, impression_rank_hourly) adding what it wrote. Each
+// (impression_hourly, impression_rank_hourly, impression_item_hourly,
+// impression_user_hourly) adding what it wrote. A user's HyperLogLog
+// register and rank are hashed here, not in SQL, so the sketch's hash has
+// one definition (engine/sketch/hyperLogLog.ts); a register is rewritten
+// only when its rank grows, so a busy hour's registers soon stop changing. Each
 // answer's items, ranks, scores and rails go as one array literal of text
 // ("{1,2,3}"), cast per row: measured on a batch of 500 answers of 10
 // items, half the database time of slicing flat arrays per answer, and the
@@ -22,6 +27,13 @@ export async function insertImpressions(db: Database, batch: readonly Impression
   // A score as PostgreSQL's real takes it: it refuses values that underflow
   // (a float32 denormal such as 1e-40, 22003) or overflow, and NaN says nothing.
   const real = (v: number) => (!Number.isFinite(v) || Math.abs(v) < 1e-30 ? 0 : Math.max(-3e38, Math.min(3e38, v)));
+  const registers: string[] = [];
+  const ranks: string[] = [];
+  for (const r of batch) {
+    const at = r.userId === null ? null : hllPosition(r.userId);
+    registers.push(at === null ? "" : String(at.register));
+    ranks.push(at === null ? "" : String(at.rho));
+  }
   const params = [
     batch.map((r) => r.id).join(","),
     batch.map((r) => (r.userId === null ? "" : String(r.userId))).join(","),
@@ -33,21 +45,38 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => `{${r.ranks.join(",")}}`),
     batch.map((r) => `{${r.scores.map(real).join(",")}}`),
     batch.map((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
+    registers.join(","),
+    ranks.join(","),
   ];
   const sql = `WITH x AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',', '')::int[], $3::text[], $4::text[], $5::text[],
-                            $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
-              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails)),
+                            $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],
+                            string_to_array($11, ',', '')::smallint[], string_to_array($12, ',', '')::smallint[])
+              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, hll_register, hll_rho)),
      imp AS (
        INSERT INTO impressions (id, user_id, surface, strategy, model, shown_at, item_ids, ranks, scores, rails)
        SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[]
          FROM x
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
-       RETURNING ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, coalesce(arm, '') AS arm, ranks),
+       RETURNING id, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, coalesce(arm, '') AS arm, ranks, item_ids),
      hourly AS (
        INSERT INTO impression_hourly (hour, surface, strategy, model, arm, impressions)
        SELECT hour, surface, strategy, model, arm, count(*) FROM imp GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-       ON CONFLICT (hour, surface, strategy, model, arm) DO UPDATE SET impressions = impression_hourly.impressions + EXCLUDED.impressions)
+       ON CONFLICT (hour, surface, strategy, model, arm) DO UPDATE SET impressions = impression_hourly.impressions + EXCLUDED.impressions),
+     items AS (
+       INSERT INTO impression_item_hourly (hour, surface, strategy, model, arm, item_id, shown)
+       SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, s.item_id, count(*)
+         FROM imp CROSS JOIN LATERAL unnest(imp.item_ids) AS s(item_id)
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (hour, surface, strategy, model, arm, item_id) DO UPDATE SET shown = impression_item_hourly.shown + EXCLUDED.shown),
+     reach AS (
+       INSERT INTO impression_user_hourly (hour, surface, strategy, model, arm, register, rho)
+       SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, x.hll_register, max(x.hll_rho)
+         FROM imp JOIN x ON x.id = imp.id
+        WHERE x.hll_register IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (hour, surface, strategy, model, arm, register) DO UPDATE SET rho = EXCLUDED.rho
+        WHERE impression_user_hourly.rho < EXCLUDED.rho)
      INSERT INTO impression_rank_hourly (hour, surface, strategy, model, arm, rank, shown)
      SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, r.rank, count(*)
        FROM imp CROSS JOIN LATERAL unnest(imp.ranks) AS r(rank)
@@ -89,6 +118,13 @@ export interface AttributionInput {
   position: number | null;
 }
 
+export interface AttributionCount {
+  surface: string;
+  type: string;
+  inferred: boolean;
+  n: number;
+}
+
 // Attributes a batch of just-written interactions in ONE statement: each is
 // found by its natural key, its impression is the one named or else the
 // user's latest that showed the item at most `windowMs` before it (the
@@ -98,15 +134,15 @@ export interface AttributionInput {
 // named one replace it. A new attribution is added to
 // impression_rank_hourly in the same statement (a replaced one stays
 // counted under its first impression). Returns the attributions written,
-// by type and how.
-export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<{ type: string; inferred: boolean; n: number }[]> {
+// by the impression's surface, the interaction's type and how.
+export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<AttributionCount[]> {
   // The same event twice in one batch is one interaction (the last one wins,
   // as in writeInteractions); ON CONFLICT may touch a row only once.
   const byKey = new Map<string, AttributionInput>();
   for (const a of inputs) byKey.set(`${a.userId}|${a.itemId}|${a.type}|${a.occurredAt.getTime()}`, a);
   const rows = [...byKey.values()];
   if (rows.length === 0) return [];
-  return tx.$queryRawUnsafe<{ type: string; inferred: boolean; n: number }[]>(
+  return tx.$queryRawUnsafe<AttributionCount[]>(
     `WITH written AS (
        INSERT INTO interaction_attributions (interaction_id, impression_id, position, rank, inferred)
        SELECT i.id, a.id, x.position, a.ranks[array_position(a.item_ids, x.item_id)], x.given IS NULL
@@ -140,9 +176,9 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
          play = impression_rank_hourly.play + EXCLUDED.play, "like" = impression_rank_hourly."like" + EXCLUDED."like",
          dislike = impression_rank_hourly.dislike + EXCLUDED.dislike, purchase = impression_rank_hourly.purchase + EXCLUDED.purchase,
          skip = impression_rank_hourly.skip + EXCLUDED.skip)
-     SELECT i.type::text AS type, w.inferred, count(*)::int AS n
-       FROM written w JOIN interactions i ON i.id = w.interaction_id
-      GROUP BY i.type, w.inferred`,
+     SELECT im.surface, i.type::text AS type, w.inferred, count(*)::int AS n
+       FROM written w JOIN interactions i ON i.id = w.interaction_id JOIN impressions im ON im.id = w.impression_id
+      GROUP BY im.surface, i.type, w.inferred`,
     rows.map((a) => a.userId),
     rows.map((a) => a.itemId),
     rows.map((a) => a.type),
@@ -218,4 +254,24 @@ export async function attributionsForExport(db: Database, userId: number): Promi
 // them); the user's own attributions go with their interactions.
 export async function deleteUserImpressions(tx: Tx, userId: number): Promise<number> {
   return tx.$executeRawUnsafe(`DELETE FROM impressions WHERE user_id = $1`, userId);
+}
+
+// Retention: deletes up to `limit` impressions shown before `before` (the
+// attributions to them go with them, by their foreign key) and returns how
+// many. Impression ids are UUIDv7 (services/impressionService.ts), time
+// first, so the oldest are found through the primary key's index from its
+// left edge, with no index on shown_at for every answer to write; shown_at
+// is checked too. SKIP LOCKED: two workers pruning at once take different rows.
+export async function deleteImpressionsBefore(db: Database, before: Date, limit: number): Promise<number> {
+  const time = before.getTime().toString(16).padStart(12, "0");
+  const boundary = `${time.slice(0, 8)}-${time.slice(8, 12)}-0000-0000-000000000000`;
+  const rows = await db.sql.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM impressions WHERE id IN (
+         SELECT id FROM impressions WHERE id < $1::uuid AND shown_at < $2::timestamptz ORDER BY id LIMIT $3::int FOR UPDATE SKIP LOCKED)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [boundary, before.toISOString(), limit],
+  );
+  return Number(rows[0].n);
 }

@@ -9,6 +9,7 @@ import { modelStoreOf } from "../serving/ModelStore";
 import { catalogCacheOf } from "../loaders/catalogCache";
 import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
 import { TRAIN_JOB, trainJobHandler } from "./trainJob";
+import { ImpressionPruner } from "./impressionPruner";
 
 export interface BackgroundSettings {
   // Run a job worker in this process.
@@ -22,11 +23,15 @@ export interface BackgroundSettings {
   trainMemoryBytes?: number;
   trainThreads?: number;
   workerId?: string;
+  // MARQUEE_IMPRESSION_RETENTION (ms; 0 or absent: keep impressions for ever);
+  // pruned where the job worker runs.
+  impressionRetentionMs?: number;
 }
 
 export interface Background {
   watcher: ActiveVersionWatcher;
   worker: JobWorker | undefined;
+  pruner: ImpressionPruner | undefined;
   stop(): Promise<void>;
 }
 
@@ -39,11 +44,20 @@ export function createJobWorker(db: Database, logger: Logger, settings: Omit<Bac
   });
 }
 
+// Retention runs beside the job worker (in a server, or `npm run worker`).
+export function startImpressionPruner(db: Database, logger: Logger, retentionMs: number | undefined): ImpressionPruner | undefined {
+  if (!retentionMs || retentionMs <= 0) return undefined;
+  const pruner = new ImpressionPruner(db, { retentionMs, logger });
+  pruner.start();
+  return pruner;
+}
+
 export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
   const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();
+  const pruner = worker ? startImpressionPruner(db, logger, settings.impressionRetentionMs) : undefined;
   // Other replicas' item upserts reach this one's catalog cache within an interval.
   const cache = catalogCacheOf(db);
   const refresh = cache
@@ -55,8 +69,10 @@ export function startBackground(db: Database, logger: Logger, settings: Backgrou
   return {
     watcher,
     worker,
+    pruner,
     async stop() {
       clearInterval(refresh);
+      await pruner?.stop();
       await worker?.stop();
       await watcher.stop();
     },

@@ -74,8 +74,13 @@ export class Metrics {
   });
   readonly attributedInteractions = new Counter({
     name: "marquee_attributed_interactions_total",
-    help: "Interactions recorded with the impression they came from, by interaction type and how (named: the client sent impressionId; inferred: the user's latest impression showing the item within MARQUEE_ATTRIBUTION_WINDOW)",
-    labelNames: ["type", "how"] as const,
+    help: "Interactions recorded with the impression they came from, by the impression's surface (recommendations, upNext, similarItems, page), interaction type and how (named: the client sent impressionId; inferred: the user's latest impression showing the item within MARQUEE_ATTRIBUTION_WINDOW)",
+    labelNames: ["surface", "type", "how"] as const,
+    registers: [this.registry],
+  });
+  readonly impressionsPruned = new Counter({
+    name: "marquee_impressions_pruned_total",
+    help: "Impressions deleted by retention (MARQUEE_IMPRESSION_RETENTION), with the attributions to them; the hourly rollups keep their figures",
     registers: [this.registry],
   });
   private readonly operationNames = new Set<string>();
@@ -144,8 +149,13 @@ export class Metrics {
     this.child(`id|${reason}`, () => this.impressionsDropped.labels({ reason })).inc!(n);
   }
 
-  countAttributed(type: string, how: "named" | "inferred", n: number): void {
-    this.child(`ai|${type}|${how}`, () => this.attributedInteractions.labels({ type, how })).inc!(n);
+  // Surfaces and interaction types are fixed names (a bounded set).
+  countAttributed(surface: string, type: string, how: "named" | "inferred", n: number): void {
+    this.child(`ai|${surface}|${type}|${how}`, () => this.attributedInteractions.labels({ surface, type, how })).inc!(n);
+  }
+
+  countImpressionsPruned(n: number): void {
+    this.impressionsPruned.inc(n);
   }
 
   private child<T extends { observe?(v: number): void; inc?(v?: number): void }>(key: string, make: () => T): T {

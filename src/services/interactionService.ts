@@ -8,7 +8,7 @@ import { BadUserInputError, NotFoundError } from "../graphql/errors";
 import { checkFirst, decodeCursor, encodeCursor } from "../graphql/cursor";
 import { toConnection, type Connection } from "./connection";
 import { checkFinite, checkId } from "./validation";
-import { findImpressionOwners, writeAttributions } from "../db/impressionRepository";
+import { findImpressionOwners, writeAttributions, type AttributionCount } from "../db/impressionRepository";
 import { impressionLogOf } from "../serving/impressionLog";
 import { processMetrics } from "../observability/metrics";
 
@@ -105,7 +105,7 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
   const attributing = ctx.config.impressions.enabled;
   if (attributing) await checkImpressions(ctx, checked);
   let touched: number[] = [];
-  let attributed: { type: string; inferred: boolean; n: number }[] = [];
+  let attributed: AttributionCount[] = [];
   const result = await inTransaction(ctx.db, async (tx) => {
     const itemIds = await findItemIds(tx, checked.map((c) => c.itemId));
     const missing = [...new Set(checked.map((c) => c.itemId).filter((id) => !itemIds.has(id)))];
@@ -126,7 +126,7 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
     return { ...written, createdUsers: users.created };
   });
   userStateCacheOf(ctx.db)?.invalidate(touched);
-  for (const a of attributed) processMetrics().countAttributed(a.type, a.inferred ? "inferred" : "named", a.n);
+  for (const a of attributed) processMetrics().countAttributed(a.surface, a.type, a.inferred ? "inferred" : "named", a.n);
   return { accepted: result.created + result.updated + result.unchanged, ...result };
 }
 

@@ -1,12 +1,22 @@
-// Online metrics of what was served: impressions, attributed interactions,
-// CTR@k and conversion with Wilson intervals, by surface, strategy, model
-// and arm, read from the hourly rollups the impression log and attribution
-// keep (db/impressionRepository.ts), never by scanning impressions.
+// Online metrics of what was served: impressions, users reached, attributed
+// interactions, CTR@k and conversion with Wilson intervals, catalog
+// coverage and novelty, by surface, strategy, model and arm, read from the
+// hourly rollups the impression log and attribution keep
+// (db/impressionRepository.ts), never by scanning impressions.
+//
+// users: a HyperLogLog estimate (engine/sketch/hyperLogLog.ts), 1.6%
+// standard error, exact for a handful of users barring a hash collision.
+// novelty: the mean self-information of the items shown, -log2 p(i) with
+// p(i) the fraction of all users who ever interacted with item i (any type,
+// as of the query; an item nobody touched counts as one user's), after
+// Vargas & Castells 2011, "Rank and relevance in novelty and diversity
+// metrics for recommender systems": the bits of surprise per item shown.
 import type { ServiceContext } from "./ServiceContext";
 import { BadUserInputError } from "../graphql/errors";
 import { readOnlineMetrics, type MetricsGroupColumn } from "../db/onlineMetricsRepository";
 import { wilsonInterval, type Proportion } from "./wilsonInterval";
 import { checkText } from "./validation";
+import { hllEstimate } from "../engine/sketch/hyperLogLog";
 
 export type OnlineMetricsGroupName = "SURFACE" | "STRATEGY" | "MODEL" | "ARM";
 
@@ -28,7 +38,11 @@ export interface OnlineMetricsResult {
   model: string | null;
   arm: string | null;
   impressions: number;
+  users: number;
   itemsShown: number;
+  itemsDistinct: number;
+  coverage: number | null;
+  novelty: number | null;
   attributed: { type: (typeof TYPES)[number]; count: number }[];
   clickThrough: Proportion;
   conversion: Proportion;
@@ -52,7 +66,11 @@ export async function onlineMetrics(ctx: ServiceContext, args: OnlineMetricsArgs
     model: value(row, "model"),
     arm: value(row, "arm"),
     impressions: row.impressions,
+    users: Math.round(hllEstimate(row.userRegisters, row.userInverseSum)),
     itemsShown: row.itemsShown,
+    itemsDistinct: row.itemsDistinct,
+    coverage: row.catalogItems > 0 ? row.itemsInCatalog / row.catalogItems : null,
+    novelty: row.itemShows > 0 ? row.selfInformation / row.itemShows : null,
     attributed: TYPES.filter((t) => row.attributed[t] > 0).map((type) => ({ type, count: row.attributed[type] })),
     clickThrough: wilsonInterval(row.clicksAtK, row.shownAtK),
     conversion: wilsonInterval(row.attributed.PURCHASE, row.impressions),

@@ -438,6 +438,20 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       }
       const knn = page.locator(`tr[data-online-row^="recommendations|ITEM_KNN|item-knn@"]`);
       expect(await knn.locator("[data-ctr]").innerText()).toMatch(/^\d+\.\d% \(\d+\.\d%–\d+\.\d%\)$/);
+      // Four demo users were shown ITEM_KNN lists; coverage and novelty as the GraphQL answer has them.
+      expect(await knn.locator("[data-users]").innerText()).toBe("4");
+      const from = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 47 * 3_600_000).toISOString();
+      const graph = await postGraphQL(
+        app.url,
+        { query: `query($from: DateTime!, $to: DateTime!) { onlineMetrics(from: $from, to: $to) { strategy itemsShown itemsDistinct coverage novelty } }`, variables: { from, to: new Date(Date.parse(from) + 48 * 3_600_000).toISOString() } },
+        bearer("service"),
+      );
+      const knnFigures = graph.json.data.onlineMetrics.find((m: { strategy: string }) => m.strategy === "ITEM_KNN");
+      expect(await knn.locator("[data-items]").innerText()).toBe(`${formatNumber(knnFigures.itemsShown)} (${formatNumber(knnFigures.itemsDistinct)})`);
+      expect(await knn.locator("[data-coverage]").innerText()).toBe(`${(knnFigures.coverage * 100).toFixed(1)}%`);
+      expect(await knn.locator("[data-novelty]").innerText()).toBe(`${knnFigures.novelty.toFixed(2)} bits`);
+      expect(knnFigures.coverage).toBeGreaterThan(0);
+      expect(knnFigures.novelty).toBeGreaterThan(0);
       expect(await chartElements(page, "impressions-per-hour")).toBeGreaterThanOrEqual(1);
       expect(await chartElements(page, "ctr-per-hour")).toBeGreaterThanOrEqual(1);
       await expectReadableCharts(page);

@@ -141,7 +141,7 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
       [await userIdOf("u3"), second.item.id],
     );
     expect(rows).toEqual([{ impression: second.impressionId, position: 7, rank: 2, inferred: false, type: "PLAY" }]);
-    expect(sample(await metrics(), `marquee_attributed_interactions_total{type="PLAY",how="named"}`)).toBeGreaterThanOrEqual(1);
+    expect(sample(await metrics(), `marquee_attributed_interactions_total{surface="recommendations",type="PLAY",how="named"}`)).toBeGreaterThanOrEqual(1);
   });
 
   it("attributes feedback without an id to the user's latest answer showing the item within the window", async () => {

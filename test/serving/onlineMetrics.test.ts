@@ -14,7 +14,7 @@ import { wilsonInterval } from "../../src/services/wilsonInterval";
 const RECORD = `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { created } }`;
 const METRICS = `query($from: DateTime!, $to: DateTime!, $k: Int, $groupBy: [OnlineMetricsGroup!], $surface: String) {
   onlineMetrics(from: $from, to: $to, k: $k, groupBy: $groupBy, surface: $surface) {
-    surface strategy model arm impressions itemsShown
+    surface strategy model arm impressions users itemsShown
     attributed { type count }
     clickThrough { successes trials value low high }
     conversion { successes trials value low high }
@@ -85,6 +85,7 @@ describe.each(databaseTargets())("onlineMetrics on %s", (target) => {
             model: "popular@1",
             arm: null,
             impressions: 2,
+            users: 2,
             itemsShown: 6,
             attributed: [
               { type: "VIEW", count: 1 },
@@ -102,6 +103,8 @@ describe.each(databaseTargets())("onlineMetrics on %s", (target) => {
             model: "popular@1",
             arm: null,
             impressions: 1,
+            // similarItems answers are anonymous.
+            users: 0,
             itemsShown: 2,
             attributed: [],
             clickThrough: proportion(0, 2),
@@ -113,7 +116,7 @@ describe.each(databaseTargets())("onlineMetrics on %s", (target) => {
     // One row for everything; one surface; k = 3 counts the VIEW at rank 3 too.
     const all = await post(METRICS, { ...range, k: 3, groupBy: [] });
     expect(all.json.data.onlineMetrics).toEqual([
-      expect.objectContaining({ surface: null, strategy: null, model: null, impressions: 3, itemsShown: 8, clickThrough: proportion(2, 8) }),
+      expect.objectContaining({ surface: null, strategy: null, model: null, impressions: 3, users: 2, itemsShown: 8, clickThrough: proportion(2, 8) }),
     ]);
     const one = await post(METRICS, { ...range, surface: "similarItems", groupBy: ["SURFACE"] });
     expect(one.json.data.onlineMetrics).toEqual([expect.objectContaining({ surface: "similarItems", impressions: 1 })]);

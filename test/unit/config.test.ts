@@ -38,7 +38,7 @@ describe("loadConfig", () => {
       introspection: true,
       graphiql: true,
       executor: "jit",
-      impressions: { enabled: true, batchSize: 500, flushIntervalMs: 1000, maxBuffered: 20_000, attributionWindowMs: 86_400_000 },
+      impressions: { enabled: true, batchSize: 500, flushIntervalMs: 1000, maxBuffered: 20_000, attributionWindowMs: 86_400_000, retentionMs: 90 * 86_400_000 },
       nodeEnv: "development",
       logLevel: "info",
     });
@@ -69,6 +69,7 @@ describe("loadConfig", () => {
         MARQUEE_IMPRESSION_FLUSH_MS: "250",
         MARQUEE_IMPRESSION_BUFFER: "5000",
         MARQUEE_ATTRIBUTION_WINDOW: "30m",
+        MARQUEE_IMPRESSION_RETENTION: "14d",
         LOG_LEVEL: "warn",
       },
       "/",
@@ -84,7 +85,7 @@ describe("loadConfig", () => {
       maxInteractionBatch: 500,
       trainMemoryMb: 6144,
       trainThreads: 3,
-      impressions: { enabled: false, batchSize: 100, flushIntervalMs: 250, maxBuffered: 5000, attributionWindowMs: 1_800_000 },
+      impressions: { enabled: false, batchSize: 100, flushIntervalMs: 250, maxBuffered: 5000, attributionWindowMs: 1_800_000, retentionMs: 14 * 86_400_000 },
       logLevel: "warn",
     });
   });
@@ -106,9 +107,23 @@ describe("loadConfig", () => {
     [{ MARQUEE_IMPRESSIONS: "sometimes" }, 'MARQUEE_IMPRESSIONS must be true or false; got "sometimes"'],
     [{ MARQUEE_ATTRIBUTION_WINDOW: "1 week" }, 'MARQUEE_ATTRIBUTION_WINDOW must be a duration such as 24h, 30m or 900s (at most 365 days); got "1 week"'],
     [{ MARQUEE_ATTRIBUTION_WINDOW: "400d" }, 'MARQUEE_ATTRIBUTION_WINDOW must be a duration such as 24h, 30m or 900s (at most 365 days); got "400d"'],
+    [{ MARQUEE_IMPRESSION_RETENTION: "3 months" }, 'MARQUEE_IMPRESSION_RETENTION must be a duration such as 24h, 30m or 900s (at most 3650 days); got "3 months"'],
+    [{ MARQUEE_IMPRESSION_RETENTION: "12h" }, 'MARQUEE_IMPRESSION_RETENTION must be at least MARQUEE_ATTRIBUTION_WINDOW (24h), or off; got "12h"'],
+    [{ MARQUEE_IMPRESSION_RETENTION: "10d", MARQUEE_ATTRIBUTION_WINDOW: "30d" }, 'MARQUEE_IMPRESSION_RETENTION must be at least MARQUEE_ATTRIBUTION_WINDOW (720h), or off; got "10d"'],
     [{ MARQUEE_TRAIN_MEMORY_MB: "6GB" }, 'MARQUEE_TRAIN_MEMORY_MB must be an integer from 64 to 16777216; got "6GB"'],
   ])("stops on %j naming the variable and the value", (env, message) => {
     expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));
+  });
+
+  it("keeps impressions 90 days by default (longer with a longer attribution window), for ever with 0 or off", () => {
+    const retention = (env: Record<string, string>) => loadConfig(env, "/").impressions.retentionMs;
+    expect(retention({})).toBe(90 * 86_400_000);
+    expect(retention({ MARQUEE_IMPRESSION_RETENTION: "30d" })).toBe(30 * 86_400_000);
+    expect(retention({ MARQUEE_IMPRESSION_RETENTION: "36h" })).toBe(36 * 3_600_000);
+    expect(retention({ MARQUEE_IMPRESSION_RETENTION: "0" })).toBe(0);
+    expect(retention({ MARQUEE_IMPRESSION_RETENTION: "off" })).toBe(0);
+    expect(retention({ MARQUEE_IMPRESSION_RETENTION: " OFF " })).toBe(0);
+    expect(retention({ MARQUEE_ATTRIBUTION_WINDOW: "120d" })).toBe(120 * 86_400_000);
   });
 
   it("never echoes a database password", () => {
