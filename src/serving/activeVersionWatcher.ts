@@ -8,6 +8,7 @@
 import type { Database } from "../db/Database";
 import type { Logger } from "../logger";
 import { modelStoreOf, type ModelStore } from "./ModelStore";
+import { explorationSettingsOf } from "./explorationSettings";
 
 export interface ActiveVersionWatcherOptions {
   intervalMs: number;
@@ -74,6 +75,10 @@ export class ActiveVersionWatcher {
       this.timer = undefined;
       this.check()
         .catch((error) => this.options.logger.warn("could not read the active model versions", { error: (error as Error)?.message }))
+        // Exploration settings ride the same tick: another replica's
+        // setExploration is served here within the interval.
+        .then(() => (this.store === modelStoreOf(this.db) ? explorationSettingsOf(this.db).refresh() : undefined))
+        .catch((error) => this.options.logger.warn("could not read the exploration settings", { error: (error as Error)?.message }))
         .finally(() => {
           if (this.running) this.schedule();
         });
