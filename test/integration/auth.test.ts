@@ -146,12 +146,13 @@ describe.each(databaseTargets())("roles against every operation on %s", (target)
     ...Object.entries(MUTATIONS).map(([field, c]) => ["Mutation", field, c] as const),
   ];
 
-  it.each(every)("%s.%s: admin and service as the policy says", async (_op, field, c) => {
+  it.each(every)("%s.%s: admin and service as the policy says", async (op, field, c) => {
     const admin = await server.run(c.query, undefined, ADMIN);
     expect(codes(admin)).not.toContain("FORBIDDEN");
     const service = await server.run(c.query, undefined, SERVICE);
     if (SERVICE_REFUSED.has(field)) {
-      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call mutation ${field}`, extensions: { code: "FORBIDDEN" } })] });
+      const kind = op === "Query" ? "query" : "mutation";
+      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call ${kind} ${field}`, extensions: { code: "FORBIDDEN" } })] });
     } else {
       expect(codes(service)).not.toContain("FORBIDDEN");
     }
