@@ -12,6 +12,8 @@ import { importCatalog } from "../../src/services/importService";
 import { trainAndActivate } from "./support/trainAndServe";
 import { impressionLogOf } from "../../src/serving/impressionLog";
 import { createRng } from "../../src/engine/random";
+import { explorationSettingsOf } from "../../src/serving/explorationSettings";
+import { pollUntil } from "../support/pollUntil";
 
 const ITEMS = 20;
 const USERS = 150;
@@ -74,7 +76,7 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
     t = await openTestDatabase(target);
     await importCatalog(t.db, catalog());
     await trainAndActivate(t.db, ["popular"]);
-    app = await startHttpApp(t.db, { MARQUEE_WORKER: "false", MARQUEE_IMPRESSION_FLUSH_MS: "600000" });
+    app = await startHttpApp(t.db, { MARQUEE_WORKER: "false", MARQUEE_IMPRESSION_FLUSH_MS: "600000", MARQUEE_WATCH_INTERVAL_MS: "200" });
   }, 120_000);
   afterAll(async () => {
     jest.restoreAllMocks();
@@ -214,6 +216,18 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
     expect(truth).toBeCloseTo(2 / 3, 12);
     expect(truth - e.logged.value).toBeGreaterThan(0.05);
   }, 240_000);
+
+  it("follows a setting written by another replica on its watch tick; upNext explores too", async () => {
+    await t.db.sql.query(`INSERT INTO exploration_settings (surface, rate, pool_size) VALUES ('upNext', 1, 3) ON CONFLICT (surface) DO UPDATE SET rate = 1, pool_size = 3`);
+    await pollUntil("the watcher to read the upNext setting", () => explorationSettingsOf(app!.db).exploring("upNext")?.poolSize === 3, { timeoutMs: 10_000, intervalMs: 50 });
+    const answer = (await post(`{ upNext(userId: "u3", first: 2) { item { id } impressionId } }`)).json.data.upNext;
+    const row = (await logged([answer[0].impressionId])).get(answer[0].impressionId)!;
+    expect(row.items).toEqual(answer.map((r: { item: { id: string } }) => r.item.id));
+    expect(row.propensities.map((p) => Number(p.toFixed(6)))).toEqual([0.333333, 0.333333]);
+    expect(row.pool).toHaveLength(3);
+    await t.db.sql.query(`UPDATE exploration_settings SET rate = 0 WHERE surface = 'upNext'`);
+    await pollUntil("the watcher to turn upNext exploration off", () => explorationSettingsOf(app!.db).exploring("upNext") === undefined, { timeoutMs: 10_000, intervalMs: 50 });
+  });
 
   it("answers zero impressions with a message, and refuses an unknown version, a reversed range and another surface", async () => {
     const empty = await post(ESTIMATE, { m: "popular", v: 1, from: "2020-01-01T00:00:00Z", to: "2020-01-02T00:00:00Z" });
