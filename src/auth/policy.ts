@@ -50,6 +50,9 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     activeModels: SERVICE,
     // Aggregates over every user's feedback.
     onlineMetrics: SERVICE,
+    exploration: SERVICE,
+    // Replays every user's logged traffic.
+    offPolicyEstimate: ADMIN,
   },
   Mutation: {
     ok: ANYONE,
@@ -61,6 +64,8 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     trainModel: ADMIN,
     activateModel: ADMIN,
     rollbackModel: ADMIN,
+    // Changes what every user is shown.
+    setExploration: ADMIN,
   },
 };
 

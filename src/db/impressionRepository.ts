@@ -45,17 +45,20 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => `{${r.ranks.join(",")}}`),
     batch.map((r) => `{${r.scores.map(real).join(",")}}`),
     batch.map((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
+    batch.map((r) => (r.propensities ? `{${r.propensities.join(",")}}` : "{}")),
+    batch.map((r) => (r.pool ? `{${r.pool.join(",")}}` : "{}")),
     registers.join(","),
     ranks.join(","),
   ];
   const sql = `WITH x AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',', '')::int[], $3::text[], $4::text[], $5::text[],
-                            $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],
-                            string_to_array($11, ',', '')::smallint[], string_to_array($12, ',', '')::smallint[])
-              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, hll_register, hll_rho)),
+                            $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                            string_to_array($13, ',', '')::smallint[], string_to_array($14, ',', '')::smallint[])
+              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, hll_register, hll_rho)),
      imp AS (
-       INSERT INTO impressions (id, user_id, surface, strategy, model, shown_at, item_ids, ranks, scores, rails)
-       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[]
+       INSERT INTO impressions (id, user_id, surface, strategy, model, shown_at, item_ids, ranks, scores, rails, propensities, pool_item_ids)
+       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
+              x.propensities::real[], x.pool::int[]
          FROM x
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
        RETURNING id, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, coalesce(arm, '') AS arm, ranks, item_ids),
@@ -195,13 +198,15 @@ export interface ExportedImpression {
   strategy: string | null;
   model: string | null;
   shownAt: Date;
-  items: { itemId: string; rank: number; rail: number | null; score: number }[];
+  // propensity: the item's probability under the serving policy (an exploring answer's); null otherwise.
+  items: { itemId: string; rank: number; rail: number | null; score: number; propensity: number | null }[];
 }
 
 // The user's impressions with their items, oldest first (an export is whole).
 export async function impressionsForExport(db: Database, userId: number): Promise<ExportedImpression[]> {
-  const rows = await db.sql.query<{ id: string; surface: string; strategy: string | null; model: string | null; shown_at: Date; item_id: string | null; rank: number | null; rail: number | null; score: number | null }>(
-    `SELECT im.id::text AS id, im.surface, im.strategy, im.model, im.shown_at, it.external_id AS item_id, im.ranks[s.k] AS rank, im.rails[s.k] AS rail, im.scores[s.k] AS score
+  const rows = await db.sql.query<{ id: string; surface: string; strategy: string | null; model: string | null; shown_at: Date; item_id: string | null; rank: number | null; rail: number | null; score: number | null; propensity: number | null }>(
+    `SELECT im.id::text AS id, im.surface, im.strategy, im.model, im.shown_at, it.external_id AS item_id, im.ranks[s.k] AS rank, im.rails[s.k] AS rail, im.scores[s.k] AS score,
+            im.propensities[s.k] AS propensity
        FROM impressions im
        LEFT JOIN LATERAL unnest(im.item_ids) WITH ORDINALITY AS s(item_id, k) ON true
        LEFT JOIN items it ON it.id = s.item_id
@@ -213,7 +218,7 @@ export async function impressionsForExport(db: Database, userId: number): Promis
   for (const r of rows) {
     let last = out[out.length - 1];
     if (last?.id !== r.id) out.push((last = { id: r.id, surface: r.surface, strategy: r.strategy, model: r.model, shownAt: new Date(r.shown_at), items: [] }));
-    if (r.item_id !== null) last.items.push({ itemId: r.item_id, rank: Number(r.rank), rail: r.rail === null ? null : Number(r.rail), score: Number(r.score) });
+    if (r.item_id !== null) last.items.push({ itemId: r.item_id, rank: Number(r.rank), rail: r.rail === null ? null : Number(r.rail), score: Number(r.score), propensity: r.propensity === null ? null : Number(r.propensity) });
   }
   return out;
 }

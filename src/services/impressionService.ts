@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import type { ServiceContext } from "./ServiceContext";
 import type { UserRow } from "../db/rows";
-import type { RecommendationResult } from "./recommendationService";
+import type { RecommendationList } from "./recommendationService";
 import type { PageResult } from "./pageService";
 import { impressionLogOf } from "../serving/impressionLog";
 
@@ -32,7 +32,9 @@ export function impressionId(now: number = Date.now()): string {
 }
 
 // Gives the answer its impression id and logs it; returns the same results.
-export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, results: RecommendationResult[]): RecommendationResult[] {
+// An answer of an exploring surface logs each item's propensity and the
+// pool it was drawn from; any other answer was deterministic (none logged).
+export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, results: RecommendationList): RecommendationList {
   const id = impressionId(ctx.now.getTime());
   const n = results.length;
   for (let k = 0; k < n; k++) results[k].impressionId = id;
@@ -52,12 +54,13 @@ export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, resu
       userKey: shown.user?.externalId ?? null,
       surface: shown.surface,
       strategy: shown.strategy,
-      model: results[0].model,
+      model: results.exploration ? results.exploration.model : results[0].model,
       shownAt: ctx.now,
       itemIds,
       ranks,
       rails: null,
       scores,
+      ...(results.exploration ? { propensities: results.exploration.propensities, pool: results.exploration.pool } : {}),
     });
   }
   return results;

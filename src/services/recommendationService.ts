@@ -33,6 +33,9 @@ import { findServingAlgorithm, type StrategyName } from "../serving/servingAlgor
 import { checkRecommendationFilter, matchesFilter, type CheckedFilter, type RecommendationFilterInput } from "./recommendationFilter";
 import { reasonsFromEvidence, sharedFeatureReasons, type ReasonValue } from "./recommendationReasons";
 import { countFallback, missingModelsWhy, modelForStrategy, strategyOfModel, type FallbackReason, type FallbackSurface } from "./strategyFallback";
+import { explorationSettingsOf } from "../serving/explorationSettings";
+import type { ExplorationSettingRow } from "../db/explorationRepository";
+import { exploreList } from "../engine/exploration/epsilonExploration";
 
 export type { ReasonValue } from "./recommendationReasons";
 
@@ -50,6 +53,19 @@ export interface RecommendationResult {
   // impressionService.logShown).
   impressionId: string;
 }
+
+// What an answer of an exploring surface logs beside its items (see
+// engine/exploration/epsilonExploration.ts): each shown item's probability
+// at its rank, the pool it was drawn from (database ids, best first), and
+// the model of the normal list's top (the sampled top may be a backfill).
+export interface AnswerExploration {
+  propensities: number[];
+  pool: number[];
+  model: string | null;
+}
+
+// recommend()'s answer: the results, and how they were drawn when the surface explores.
+export type RecommendationList = RecommendationResult[] & { exploration?: AnswerExploration };
 
 export interface RecommendArgs {
   first?: number | null;
@@ -151,7 +167,7 @@ function modelLabel(served: ServedModel): string {
 // and the means to go deeper or explain. Derived from the history alone, so
 // the user state cache may keep it until the user's next write (see
 // cachedModelList).
-interface ModelList {
+export interface ModelList {
   // A sequence-aware model given no item it knows: nothing to rank from.
   empty?: true;
   top: { item: number; score: number }[];
@@ -166,7 +182,7 @@ interface ModelList {
 // 4 * 10 + 20 = 60; deeper requests score again.
 const CACHED_DEPTH = 100;
 
-function modelList(served: ServedModel, history: UserHistory & { user?: number }, excluded: ReadonlySet<number>, depth: number): ModelList | undefined {
+export function modelList(served: ServedModel, history: UserHistory & { user?: number }, excluded: ReadonlySet<number>, depth: number): ModelList | undefined {
   const model = served.model;
   let scores: () => Float32Array;
   let evidence: (i: number) => Evidence[];
@@ -288,11 +304,10 @@ async function fillPool(ctx: ServiceContext, ranking: Ranking, filter: CheckedFi
   }
 }
 
-function toResults(
-  pool: { ranked: Ranked; candidate: CandidateItem }[],
-  page: Page,
-  diversity: number,
-): RecommendationResult[] {
+type Pooled = { ranked: Ranked; candidate: CandidateItem };
+
+// The page's entries of the pool, in the order they are shown.
+function pageOf(pool: Pooled[], page: Page, diversity: number): Pooled[] {
   // MMR's relevance is the position in the ranking, not the score: a list
   // filled up from popularity mixes scores of different scales.
   const ordered = diversity > 0
@@ -303,7 +318,31 @@ function toResults(
         (a, b) => featureCosine(a.candidate.features, b.candidate.features),
       )
     : pool;
-  return ordered.slice(page.offset, page.offset + page.limit).map((p, k) => new RankedResult(p.candidate, p.ranked, page.offset + k + 1));
+  return ordered.slice(page.offset, page.offset + page.limit);
+}
+
+function toResults(pool: Pooled[], page: Page, diversity: number): RecommendationResult[] {
+  return pageOf(pool, page, diversity).map((p, k) => new RankedResult(p.candidate, p.ranked, page.offset + k + 1));
+}
+
+// A first page on an exploring surface (epsilonExploration.ts has the
+// policy and its propensities). The pool is the top M of the ranking after
+// filters and exclusions, M = min(max(poolSize, page depth), available): it
+// always holds the normal page, so the normal list is a set of pool
+// positions. Only exploring answers read the deeper pool.
+async function exploreFirstPage(ctx: ServiceContext, ranking: Ranking, filter: CheckedFilter, page: Page, diversity: number, want: number, setting: ExplorationSettingRow): Promise<RecommendationList> {
+  const pool = await fillPool(ctx, ranking, filter, Math.max(want, setting.poolSize));
+  const normal = pageOf(pool.slice(0, want), page, diversity);
+  const m = Math.min(Math.max(setting.poolSize, want), pool.length);
+  const position = new Map(pool.map((p, k) => [p.ranked, k]));
+  const drawn = exploreList(normal.map((p) => position.get(p.ranked)!), m, setting.rate, Math.random);
+  const results: RecommendationList = drawn.shown.map((x, r) => new RankedResult(pool[x].candidate, pool[x].ranked, r + 1));
+  results.exploration = {
+    propensities: drawn.propensities,
+    pool: pool.slice(0, m).map((p) => p.ranked.itemId),
+    model: normal[0]?.ranked.model ?? null,
+  };
+  return results;
 }
 
 // One result. A class rather than an object literal with a `get cursor()`:
@@ -407,7 +446,7 @@ export async function recommend(
   args: RecommendArgs,
   surface: FallbackSurface = "recommendations",
   session: readonly number[] = [],
-): Promise<RecommendationResult[]> {
+): Promise<RecommendationList> {
   const page = checkPage(args.first, args.after);
   const filter = checkRecommendationFilter(args.filter);
   const diversity = checkDiversity(args.diversity);
@@ -438,8 +477,13 @@ export async function recommend(
     else ranking = modelRanking(served, strategy, list, excluded, popularRanking(ctx, store, excluded, undefined, fallback), fallback);
   }
   ranking ??= popularRanking(ctx, store, excluded, why, fallback);
-  const pool = await fillPool(ctx, ranking, filter, page.offset + page.limit + (diversity > 0 ? 2 * page.limit : 0));
-  const results = toResults(pool, page, diversity);
+  const want = page.offset + page.limit + (diversity > 0 ? 2 * page.limit : 0);
+  // Exploration (setExploration) applies to the first page of its surfaces;
+  // a map lookup when it is off, and no deeper pool.
+  const exploring = page.offset === 0 && (surface === "recommendations" || surface === "upNext") ? explorationSettingsOf(ctx.db).exploring(surface) : undefined;
+  const results = exploring
+    ? await exploreFirstPage(ctx, ranking, filter, page, diversity, want, exploring)
+    : toResults(await fillPool(ctx, ranking, filter, want), page, diversity);
   countFallback(fallback, surface);
   return results;
 }

@@ -6,7 +6,7 @@ import type { ServiceContext } from "./ServiceContext";
 import type { UserRow } from "../db/rows";
 import { NotFoundError } from "../graphql/errors";
 import type { RecommendationFilterInput } from "./recommendationFilter";
-import { checkRecommendArgs, recommend, type RecommendationResult } from "./recommendationService";
+import { checkRecommendArgs, recommend, type RecommendationList } from "./recommendationService";
 import type { FallbackSurface } from "./strategyFallback";
 import { checkIdList } from "./validation";
 
@@ -35,7 +35,7 @@ export async function upNext(
   userId: string | null,
   args: UpNextArgs,
   surface: FallbackSurface = "upNext",
-): Promise<RecommendationResult[]> {
+): Promise<RecommendationList> {
   checkUpNextArgs(args);
   const ids = args.context?.items ?? [];
   const rows = ids.length > 0 ? await ctx.loaders.itemByExternalId.loadMany(ids) : [];

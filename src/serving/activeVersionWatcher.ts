@@ -8,6 +8,7 @@
 import type { Database } from "../db/Database";
 import type { Logger } from "../logger";
 import { modelStoreOf, type ModelStore } from "./ModelStore";
+import { explorationSettingsOf } from "./explorationSettings";
 
 export interface ActiveVersionWatcherOptions {
   intervalMs: number;
@@ -74,10 +75,20 @@ export class ActiveVersionWatcher {
       this.timer = undefined;
       this.check()
         .catch((error) => this.options.logger.warn("could not read the active model versions", { error: (error as Error)?.message }))
+        // Exploration settings ride the same tick (in the chain stop() waits
+        // for): another replica's setExploration is served here within the interval.
+        .then(() => this.refreshExploration())
         .finally(() => {
           if (this.running) this.schedule();
         });
     }, this.options.intervalMs);
+  }
+
+  private refreshExploration(): Promise<void> {
+    if (this.store !== modelStoreOf(this.db)) return Promise.resolve();
+    const next = this.chain.then(() => explorationSettingsOf(this.db).refresh());
+    this.chain = next.catch(() => undefined);
+    return next.catch((error) => this.options.logger.warn("could not read the exploration settings", { error: (error as Error)?.message }));
   }
 
   private async compareAndReload(): Promise<boolean> {

@@ -31,6 +31,10 @@ export interface ImpressionRecord {
   // A page's rail for each item (null for a plain list).
   rails: (number | null)[] | null;
   scores: number[];
+  // An exploring answer's: each item's probability under the serving
+  // policy, and the pool it was drawn from (database item ids).
+  propensities?: number[];
+  pool?: number[];
 }
 
 export type ImpressionWriter = (batch: readonly ImpressionRecord[]) => Promise<void>;

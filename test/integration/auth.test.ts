@@ -38,6 +38,8 @@ const QUERIES: Record<string, Case> = {
   popular: { query: `{ popular(first: 1) { score } }` },
   activeModels: { query: `{ activeModels { name } }` },
   onlineMetrics: { query: `{ onlineMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { impressions } }` },
+  exploration: { query: `{ exploration { surface rate } }` },
+  offPolicyEstimate: { query: `{ offPolicyEstimate(model: "popular", version: 999, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { impressions } }` },
   models: { query: `{ models { name } }` },
   job: { query: `{ job(id: "999999") { id } }` },
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
@@ -63,11 +65,12 @@ const MUTATIONS: Record<string, Case> = {
   trainModel: { query: `mutation { trainModel(name: "no-such-model") { id } }` },
   activateModel: { query: `mutation { activateModel(name: "popular", version: 999) { version } }` },
   rollbackModel: { query: `mutation { rollbackModel(name: "popular") { version } }` },
+  setExploration: { query: `mutation { setExploration(surface: "upNext", rate: 0) { rate } }` },
 };
 
 // What each role may call; anything else is FORBIDDEN (issue: admin everything;
 // service ingests and reads everything; a client reads the catalog and its own user).
-const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel"]);
+const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel", "offPolicyEstimate", "setExploration"]);
 const CLIENT_ALLOWED = new Set([
   "ok", "viewer", "item", "itemsById", "items", "features", "catalogStats", "similarItems", "popular",
   "user", "users", "recommendations", "upNext", "similarUsers", "predictRating", "exportUser", "page", "recordInteractions",
@@ -143,12 +146,13 @@ describe.each(databaseTargets())("roles against every operation on %s", (target)
     ...Object.entries(MUTATIONS).map(([field, c]) => ["Mutation", field, c] as const),
   ];
 
-  it.each(every)("%s.%s: admin and service as the policy says", async (_op, field, c) => {
+  it.each(every)("%s.%s: admin and service as the policy says", async (op, field, c) => {
     const admin = await server.run(c.query, undefined, ADMIN);
     expect(codes(admin)).not.toContain("FORBIDDEN");
     const service = await server.run(c.query, undefined, SERVICE);
     if (SERVICE_REFUSED.has(field)) {
-      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call mutation ${field}`, extensions: { code: "FORBIDDEN" } })] });
+      const kind = op === "Query" ? "query" : "mutation";
+      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call ${kind} ${field}`, extensions: { code: "FORBIDDEN" } })] });
     } else {
       expect(codes(service)).not.toContain("FORBIDDEN");
     }

@@ -108,8 +108,8 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
               model: "popular@1",
               shownAt: expect.any(String),
               items: [
-                { itemId: first.item.id, rank: 1, rail: null, score: first.score },
-                { itemId: second.item.id, rank: 2, rail: null, score: second.score },
+                { itemId: first.item.id, rank: 1, rail: null, score: first.score, propensity: null },
+                { itemId: second.item.id, rank: 2, rail: null, score: second.score, propensity: null },
               ],
             },
           ],

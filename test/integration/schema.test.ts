@@ -523,6 +523,15 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       expect(await db.prisma.userTokenRevocation.count()).toBe(0);
     });
 
+    it("ExplorationSetting: one row per surface, rate within 0..1, a positive pool", async () => {
+      const row = await db.prisma.explorationSetting.create({ data: { surface: "schema-surface", rate: 0.25, poolSize: 50 } });
+      expect(row).toEqual({ surface: "schema-surface", rate: 0.25, poolSize: 50, updatedAt: expect.any(Date) });
+      expectUniqueViolation(await rejection(db.prisma.explorationSetting.create({ data: { surface: "schema-surface", rate: 0, poolSize: 1 } })), "exploration_settings_pkey", ["surface"]);
+      await expect(db.sql.query(`INSERT INTO exploration_settings (surface, rate, pool_size) VALUES ('x', 1.5, 10)`)).rejects.toMatchObject({ code: "23514" });
+      await expect(db.sql.query(`INSERT INTO exploration_settings (surface, rate, pool_size) VALUES ('x', 0.5, 0)`)).rejects.toMatchObject({ code: "23514" });
+      await db.prisma.explorationSetting.delete({ where: { surface: "schema-surface" } });
+    });
+
     it("Impression and InteractionAttribution: uuid keys, array columns with defaults, nullable user, cascades", async () => {
       const user = await db.prisma.user.create({ data: { externalId: "schema-imp-user" } });
       const item = await db.prisma.item.create({ data: { externalId: "schema-imp-item", kind: "MOVIE", title: "Shown" } });
@@ -531,12 +540,13 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       const full = {
         id, userId: user.id, surface: "page", strategy: "HYBRID", model: "hybrid@2", experiment: "e1", arm: "b", shownAt,
         itemIds: [item.id, item.id + 1000], ranks: [1, 2], scores: [0.5, 0.25], rails: [0, 1], propensities: [0.5, 0.125],
+        poolItemIds: [item.id + 1000, item.id, item.id + 2000],
       };
       expect(await db.prisma.impression.create({ data: full })).toEqual(full);
       const anonymous = await db.prisma.impression.create({
         data: { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7", surface: "similarItems", shownAt, itemIds: [item.id], ranks: [1], scores: [1] },
       });
-      expect(anonymous).toMatchObject({ userId: null, strategy: null, model: null, experiment: null, arm: null, rails: [], propensities: [] });
+      expect(anonymous).toMatchObject({ userId: null, strategy: null, model: null, experiment: null, arm: null, rails: [], propensities: [], poolItemIds: [] });
       expectUniqueViolation(
         await rejection(db.prisma.impression.create({ data: { id, surface: "page", shownAt, itemIds: [], ranks: [], scores: [] } })),
         "impressions_pkey",

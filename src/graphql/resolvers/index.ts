@@ -9,6 +9,7 @@ import { authResolvers } from "./authResolvers";
 import { privacyResolvers } from "./privacyResolvers";
 import { pageResolvers } from "./pageResolvers";
 import { onlineMetricsResolvers } from "./onlineMetricsResolvers";
+import { explorationResolvers } from "./explorationResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -23,6 +24,7 @@ export const resolvers = {
     ...privacyResolvers.Query,
     ...pageResolvers.Query,
     ...onlineMetricsResolvers.Query,
+    ...explorationResolvers.Query,
   },
   Mutation: {
     ok: () => true,
@@ -31,6 +33,7 @@ export const resolvers = {
     ...interactionResolvers.Mutation,
     ...modelResolvers.Mutation,
     ...authResolvers.Mutation,
+    ...explorationResolvers.Mutation,
   },
   Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
   User: { ...userResolvers.User, ...recommendationResolvers.User },
