@@ -9,6 +9,8 @@ import { modelStoreOf } from "../serving/ModelStore";
 import { catalogCacheOf } from "../loaders/catalogCache";
 import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
 import { TRAIN_JOB, trainJobHandler } from "./trainJob";
+import type { OffPolicyCheck } from "./challengerGate";
+import { RetrainScheduler, retrainEnabled, type RetrainSchedule } from "./retrainScheduler";
 
 export interface BackgroundSettings {
   // Run a job worker in this process.
@@ -22,16 +24,33 @@ export interface BackgroundSettings {
   trainMemoryBytes?: number;
   trainThreads?: number;
   workerId?: string;
+  // The challenger gate (MARQUEE_CHALLENGER_MARGIN) and its off-policy
+  // extension point (jobs/challengerGate.ts), used by training jobs.
+  challengerMargin?: number;
+  offPolicyCheck?: OffPolicyCheck;
+  // Scheduled retraining (MARQUEE_RETRAIN_EVERY): runs beside the job worker.
+  retrain?: RetrainSchedule;
 }
 
 export interface Background {
   watcher: ActiveVersionWatcher;
   worker: JobWorker | undefined;
+  scheduler: RetrainScheduler | undefined;
   stop(): Promise<void>;
 }
 
 export function createJobWorker(db: Database, logger: Logger, settings: Omit<BackgroundSettings, "worker" | "watchIntervalMs">, onActivated?: () => Promise<void>): JobWorker {
-  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}), ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}), ...(settings.trainThreads ? { threads: settings.trainThreads } : {}), ...(onActivated ? { onActivated } : {}) }) }, {
+  const train = trainJobHandler(db, {
+    ratingScale: settings.ratingScale,
+    logger,
+    ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}),
+    ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}),
+    ...(settings.trainThreads ? { threads: settings.trainThreads } : {}),
+    ...(onActivated ? { onActivated } : {}),
+    ...(settings.challengerMargin !== undefined ? { challengerMargin: settings.challengerMargin } : {}),
+    ...(settings.offPolicyCheck ? { offPolicyCheck: settings.offPolicyCheck } : {}),
+  });
+  return new JobWorker(db, { [TRAIN_JOB]: train }, {
     logger,
     pollIntervalMs: settings.jobPollIntervalMs ?? JOB_WORKER_DEFAULTS.pollIntervalMs,
     staleAfterSeconds: settings.jobStaleAfterSeconds ?? JOB_WORKER_DEFAULTS.staleAfterSeconds,
@@ -39,11 +58,19 @@ export function createJobWorker(db: Database, logger: Logger, settings: Omit<Bac
   });
 }
 
+export function startRetrainScheduler(db: Database, logger: Logger, schedule: RetrainSchedule, workerId: string): RetrainScheduler {
+  const scheduler = new RetrainScheduler(db, schedule, { logger, claimedBy: workerId });
+  scheduler.start();
+  return scheduler;
+}
+
 export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
   const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();
+  // The schedule runs where the worker runs: a server without a worker leaves it to `npm run worker`.
+  const scheduler = worker && settings.retrain && retrainEnabled(settings.retrain) ? startRetrainScheduler(db, logger, settings.retrain, worker.workerId) : undefined;
   // Other replicas' item upserts reach this one's catalog cache within an interval.
   const cache = catalogCacheOf(db);
   const refresh = cache
@@ -55,8 +82,10 @@ export function startBackground(db: Database, logger: Logger, settings: Backgrou
   return {
     watcher,
     worker,
+    scheduler,
     async stop() {
       clearInterval(refresh);
+      await scheduler?.stop();
       await worker?.stop();
       await watcher.stop();
     },
