@@ -14,10 +14,8 @@ import type { Logger } from "../logger";
 import { findServingAlgorithm } from "../serving/servingAlgorithms";
 import { checkParams, effectiveParams, ParamError } from "../serving/trainingParams";
 import { wakeWorkers } from "./jobSignals";
+import { DEFAULT_TRAIN_SEED } from "./modelAdmin";
 import { TRAIN_JOB, type TrainJobPayload } from "./trainJob";
-
-// DEFAULT_TRAIN_SEED of modelAdmin.ts (not imported: modelAdmin reads the schedule).
-const DEFAULT_SEED = 42;
 
 export interface RetrainSchedule {
   everyMs: number | undefined;
@@ -64,7 +62,7 @@ export function planChallengers(active: readonly ActiveVersionRecipe[], round: n
       logger?.warn("the champion's training parameters are no longer valid; the challenger uses the defaults", { model: v.name, version: v.version, error: error.message });
       params = {};
     }
-    const payload: TrainJobPayload = { name: v.name, activate: true, seed: v.seed ?? DEFAULT_SEED, params, challenge: true, round };
+    const payload: TrainJobPayload = { name: v.name, activate: true, seed: v.seed ?? DEFAULT_TRAIN_SEED, params, challenge: true, round };
     return [{ kind: TRAIN_JOB, payload: { ...payload } }];
   });
 }
