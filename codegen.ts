@@ -43,6 +43,8 @@ const config: CodegenConfig = {
           Job: "../../db/jobRepository#JobRow",
           ModelVersion: "../../jobs/modelAdmin#ModelVersionView",
           ModelInfo: "../../jobs/modelAdmin#ModelInfoView",
+          RetrainSchedule: "../../jobs/retrainScheduleView#RetrainScheduleView",
+          RetrainRound: "../../db/retrainRepository#RetrainRoundRow",
           ServedModel: "../../serving/ServedModel#ServedModel as ServedModelValue",
           Recommendation: "../../services/recommendationService#RecommendationResult",
           RatingPrediction: "../../services/recommendationService#RatingPredictionResult",

@@ -111,6 +111,8 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
     trainThreads: config.trainThreads,
     impressionRetentionMs: config.impressions.retentionMs,
+    challengerMargin: config.retrain.margin,
+    retrain: config.retrain,
   });
   const address = server.address() as AddressInfo;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;

@@ -38,6 +38,20 @@ export interface ImpressionConfig {
   retentionMs: number;
 }
 
+export interface RetrainConfig {
+  // Queue a challenger of every active model this long after the last round
+  // (MARQUEE_RETRAIN_EVERY, e.g. "6h"); undefined: no interval.
+  everyMs: number | undefined;
+  // ... or once this many interactions were recorded since the last round
+  // (MARQUEE_RETRAIN_EVERY, e.g. "5000 interactions"); undefined: no count.
+  everyInteractions: number | undefined;
+  // How much worse than the champion a challenger may be on the gate metric,
+  // relative (MARQUEE_CHALLENGER_MARGIN; 0.02 = 2%).
+  margin: number;
+  // How often a worker checks whether a round is due (ms; MARQUEE_RETRAIN_POLL_INTERVAL_MS).
+  pollIntervalMs: number;
+}
+
 export interface Config {
   // PostgreSQL connection string; undefined means the embedded PGlite database.
   databaseUrl: string | undefined;
@@ -95,6 +109,8 @@ export interface Config {
   executor: "jit" | "graphql-js";
   // The impression log and attribution (see src/serving/impressionLog.ts).
   impressions: ImpressionConfig;
+  // Scheduled retraining and the challenger gate (see src/jobs/retrainScheduler.ts).
+  retrain: RetrainConfig;
   nodeEnv: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
@@ -242,6 +258,54 @@ function impressions(env: Env): ImpressionConfig {
   };
 }
 
+const RETRAIN_EVERY_EXAMPLE = `"6h", "30m", "900s", "5000 interactions" or both ("6h, 5000 interactions")`;
+
+// MARQUEE_RETRAIN_EVERY: an interval, a count of new interactions, or both
+// (comma-separated: whichever comes first starts a round); empty or "off": never.
+export function parseRetrainEvery(raw: string | undefined): Pick<RetrainConfig, "everyMs" | "everyInteractions"> {
+  const out: { everyMs: number | undefined; everyInteractions: number | undefined } = { everyMs: undefined, everyInteractions: undefined };
+  if (raw === undefined || raw.trim() === "" || raw.trim().toLowerCase() === "off") return out;
+  const bad = (why: string) => new ConfigError(`MARQUEE_RETRAIN_EVERY must be ${RETRAIN_EVERY_EXAMPLE}; ${why}; got ${JSON.stringify(raw)}`);
+  for (const part of raw.split(",").map((p) => p.trim())) {
+    const count = /^(\d+)\s*interactions?$/i.exec(part);
+    const interval = /^(\d+)\s*(ms|s|m|h|d)$/.exec(part);
+    if (count) {
+      if (out.everyInteractions !== undefined) throw bad("the count is given twice");
+      const n = Number(count[1]);
+      if (!Number.isSafeInteger(n) || n < 1) throw bad("the count must be at least 1");
+      out.everyInteractions = n;
+    } else if (interval) {
+      if (out.everyMs !== undefined) throw bad("the interval is given twice");
+      const ms = Number(interval[1]) * DURATION_UNITS[interval[2]];
+      // Below a second a round would start before the last one's jobs are queued.
+      if (!Number.isSafeInteger(ms) || ms < 1000 || ms > 365 * 86_400_000) throw bad("the interval must be from 1s to 365d");
+      out.everyMs = ms;
+    } else {
+      throw bad(part === "" ? "an empty part" : `${JSON.stringify(part)} is neither an interval with its unit nor "<n> interactions"`);
+    }
+  }
+  return out;
+}
+
+// MARQUEE_CHALLENGER_MARGIN: a fraction ("0.02") or a percentage ("2%"), 0 to under 1.
+export function parseChallengerMargin(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 0.02;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(raw);
+  const margin = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+  if (!match || !(margin >= 0 && margin < 1)) {
+    throw new ConfigError(`MARQUEE_CHALLENGER_MARGIN must be a fraction from 0 to under 1, or a percentage (0.02 or 2%: a challenger may be 2% worse than the champion); got ${JSON.stringify(raw)}`);
+  }
+  return margin;
+}
+
+function retrain(env: Env): RetrainConfig {
+  return {
+    ...parseRetrainEvery(env.MARQUEE_RETRAIN_EVERY),
+    margin: parseChallengerMargin(env.MARQUEE_CHALLENGER_MARGIN),
+    pollIntervalMs: integer(env, "MARQUEE_RETRAIN_POLL_INTERVAL_MS", 30_000, 10, 3_600_000),
+  };
+}
+
 function rateLimit(env: Env, name: string, fallback: number): RateLimit {
   const perSecond = integer(env, name, fallback, 0, 1_000_000);
   return { perSecond, burst: Math.max(1, perSecond * 2) };
@@ -313,6 +377,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     executor: oneOf(env, "MARQUEE_EXECUTOR", ["jit", "graphql-js"] as const, "jit"),
     impressions: impressions(env),
+    retrain: retrain(env),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",
     logLevel: logLevel(env),
   };

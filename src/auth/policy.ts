@@ -48,6 +48,7 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     models: SERVICE,
     job: SERVICE,
     activeModels: SERVICE,
+    retrainSchedule: SERVICE,
     // Aggregates over every user's feedback.
     onlineMetrics: SERVICE,
     exploration: SERVICE,

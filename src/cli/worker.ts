@@ -6,7 +6,8 @@
 import { loadConfig, ConfigError, type Config } from "../config";
 import { openDatabase } from "../app";
 import { createLogger } from "../logger";
-import { createJobWorker, startImpressionPruner } from "../jobs/startBackground";
+import { createJobWorker, startImpressionPruner, startRetrainScheduler } from "../jobs/startBackground";
+import { retrainEnabled } from "../jobs/retrainScheduler";
 
 // The job settings config.ts carries (optional until they land there).
 type JobConfig = Config & { jobPollIntervalMs?: number; jobStaleAfterSeconds?: number };
@@ -22,12 +23,15 @@ async function main(): Promise<void> {
     implicitRatings: config.implicitRatings,
     trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
     trainThreads: config.trainThreads,
+    challengerMargin: config.retrain.margin,
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);
   worker.start();
   // Impression retention runs where the jobs run.
   const pruner = startImpressionPruner(db, logger, config.impressions.retentionMs);
+  // Scheduled retraining runs where the worker runs (MARQUEE_RETRAIN_EVERY).
+  const scheduler = retrainEnabled(config.retrain) ? startRetrainScheduler(db, logger, config.retrain, worker.workerId) : undefined;
   process.stdout.write(`Marquee worker ${worker.workerId} is taking jobs from ${db.description}\n`);
   // A child of a server stops with it, even if the server was killed.
   process.on("disconnect", () => void stop("disconnect"));
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("stopping the worker", { signal });
     await pruner?.stop();
+    await scheduler?.stop();
     await worker.stop();
     await db.close();
     process.exit(0);

@@ -9,7 +9,9 @@
 import os from "node:os";
 import type { Database } from "./Database";
 import { inTransaction } from "./catalogWriter";
+import { Prisma } from "../generated/prisma/client";
 import type { SerializedArray, SerializedModel } from "../engine/types";
+import type { ChallengeDecision, ChallengeOutcome } from "../serving/challengeDecision";
 import { hasUserState, legacyUserState, NO_USER_STATE, userStateKeys, type UserStateLayout } from "../engine/userState";
 
 // uint8: opaque bytes (an ANN index stored with an iALS version).
@@ -43,6 +45,12 @@ export interface ModelVersionRow {
   // Bumped when a stored version is rewritten in place (deleteUser scrubs a
   // user's trace), so every replica reloads it.
   revision: number;
+  // The challenger gate's decision; null for a version not trained as a challenger.
+  challenge: StoredChallengeDecision | null;
+}
+
+export interface StoredChallengeDecision extends ChallengeDecision {
+  decidedAt: Date;
 }
 
 export interface StoredModel extends ModelVersionRow {
@@ -188,7 +196,31 @@ type VersionRecord = {
   createdAt: Date;
   activatedAt: Date | null;
   revision?: number;
+  challengeOutcome?: string | null;
+  challengeReason?: string | null;
+  challengeMetric?: string | null;
+  challengeValue?: number | null;
+  challengeChampionValue?: number | null;
+  challengeMargin?: number | null;
+  challengeChampionVersion?: number | null;
+  challengeOffPolicy?: unknown;
+  challengeDecidedAt?: Date | null;
 };
+
+function challengeOf(v: VersionRecord): StoredChallengeDecision | null {
+  if (!v.challengeOutcome || !v.challengeDecidedAt) return null;
+  return {
+    outcome: v.challengeOutcome as ChallengeOutcome,
+    reason: v.challengeReason ?? "",
+    metric: v.challengeMetric ?? "",
+    challenger: v.challengeValue ?? null,
+    champion: v.challengeChampionValue ?? null,
+    margin: v.challengeMargin ?? 0,
+    championVersion: v.challengeChampionVersion ?? null,
+    offPolicy: (v.challengeOffPolicy ?? null) as ChallengeDecision["offPolicy"],
+    decidedAt: v.challengeDecidedAt,
+  };
+}
 
 function toRow(v: VersionRecord): ModelVersionRow {
   const stored = v.params as StoredParams;
@@ -206,6 +238,7 @@ function toRow(v: VersionRecord): ModelVersionRow {
     createdAt: v.createdAt,
     activatedAt: v.activatedAt,
     revision: v.revision ?? 0,
+    challenge: challengeOf(v),
   };
 }
 
@@ -270,6 +303,12 @@ export async function listModelVersions(db: Database, name?: string): Promise<Mo
   return rows.map(toRow);
 }
 
+// The active version of `name` (without its arrays); null when none is.
+export async function activeModelVersion(db: Database, name: string): Promise<ModelVersionRow | null> {
+  const row = await db.prisma.modelVersion.findFirst({ where: { name, isActive: true } });
+  return row ? toRow(row) : null;
+}
+
 // Makes (name, version) the one active version of `name`; null when there is no such version.
 export async function activateModelVersion(db: Database, name: string, version: number, now: Date = new Date()): Promise<ModelVersionRow | null> {
   return inTransaction(db, async (tx) => {
@@ -280,6 +319,35 @@ export async function activateModelVersion(db: Database, name: string, version: 
     if (!target) return null;
     await tx.modelVersion.updateMany({ where: { name, isActive: true, NOT: { id: target.id } }, data: { isActive: false } });
     const updated = await tx.modelVersion.update({ where: { id: target.id }, data: { isActive: true, activatedAt: now } });
+    return toRow(updated);
+  });
+}
+
+// Stores the challenger gate's decision on (name, version) and, when it is
+// PROMOTED, makes that version the active one in the same transaction (under
+// the lock activations take); null when there is no such version.
+export async function recordChallengeDecision(db: Database, name: string, version: number, decision: ChallengeDecision, now: Date = new Date()): Promise<ModelVersionRow | null> {
+  return inTransaction(db, async (tx) => {
+    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext($1))`, `model_versions:${name}`);
+    const target = await tx.modelVersion.findUnique({ where: { name_version: { name, version } } });
+    if (!target) return null;
+    const promoted = decision.outcome === "PROMOTED";
+    if (promoted) await tx.modelVersion.updateMany({ where: { name, isActive: true, NOT: { id: target.id } }, data: { isActive: false } });
+    const updated = await tx.modelVersion.update({
+      where: { id: target.id },
+      data: {
+        challengeOutcome: decision.outcome,
+        challengeReason: decision.reason,
+        challengeMetric: decision.metric,
+        challengeValue: decision.challenger,
+        challengeChampionValue: decision.champion,
+        challengeMargin: decision.margin,
+        challengeChampionVersion: decision.championVersion,
+        challengeOffPolicy: decision.offPolicy === null ? Prisma.DbNull : (decision.offPolicy as object),
+        challengeDecidedAt: now,
+        ...(promoted ? { isActive: true, activatedAt: now } : {}),
+      },
+    });
     return toRow(updated);
   });
 }

@@ -44,8 +44,10 @@ export async function jobById(db: Database, id: string): Promise<JobRow> {
 
 export async function requestTraining(
   db: Database,
-  args: { name: string; activate?: boolean | null; seed?: number | null; params?: Record<string, unknown> | null },
+  args: { name: string; activate?: boolean | null; seed?: number | null; params?: Record<string, unknown> | null; challenge?: boolean | null },
 ): Promise<JobRow> {
+  // A challenger's activation is the gate's to decide: activate: false with it would ask for both.
+  if (args.challenge && args.activate === false) throw new BadUserInputError("activate", false, "cannot be false with challenge: true (the challenger gate decides whether the version is activated)");
   const known = trainableModels();
   const entry = findServingAlgorithm(args.name);
   if (!entry) throw new BadUserInputError("name", args.name, `must be a model that can be trained: ${known.join(", ")}`);
@@ -58,7 +60,7 @@ export async function requestTraining(
     if (error instanceof ParamError) throw new BadUserInputError(error.parameter === "params" ? "params" : `params.${error.parameter}`, error.value, error.problem);
     throw error;
   }
-  const payload: TrainJobPayload = { name: args.name, activate: args.activate ?? true, seed: args.seed ?? DEFAULT_TRAIN_SEED, params };
+  const payload: TrainJobPayload = { name: args.name, activate: args.activate ?? true, seed: args.seed ?? DEFAULT_TRAIN_SEED, params, ...(args.challenge ? { challenge: true } : {}) };
   const job = await enqueueJob(db, TRAIN_JOB, { ...payload });
   wakeWorkers(db);
   return job;

@@ -10,6 +10,8 @@ import { catalogCacheOf } from "../loaders/catalogCache";
 import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
 import { TRAIN_JOB, trainJobHandler } from "./trainJob";
 import { ImpressionPruner } from "./impressionPruner";
+import type { OffPolicyCheck } from "./challengerGate";
+import { RetrainScheduler, retrainEnabled, type RetrainSchedule } from "./retrainScheduler";
 
 export interface BackgroundSettings {
   // Run a job worker in this process.
@@ -26,17 +28,34 @@ export interface BackgroundSettings {
   // MARQUEE_IMPRESSION_RETENTION (ms; 0 or absent: keep impressions for ever);
   // pruned where the job worker runs.
   impressionRetentionMs?: number;
+  // The challenger gate (MARQUEE_CHALLENGER_MARGIN) and its off-policy
+  // extension point (jobs/challengerGate.ts), used by training jobs.
+  challengerMargin?: number;
+  offPolicyCheck?: OffPolicyCheck;
+  // Scheduled retraining (MARQUEE_RETRAIN_EVERY): runs beside the job worker.
+  retrain?: RetrainSchedule;
 }
 
 export interface Background {
   watcher: ActiveVersionWatcher;
   worker: JobWorker | undefined;
   pruner: ImpressionPruner | undefined;
+  scheduler: RetrainScheduler | undefined;
   stop(): Promise<void>;
 }
 
 export function createJobWorker(db: Database, logger: Logger, settings: Omit<BackgroundSettings, "worker" | "watchIntervalMs">, onActivated?: () => Promise<void>): JobWorker {
-  return new JobWorker(db, { [TRAIN_JOB]: trainJobHandler(db, { ratingScale: settings.ratingScale, ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}), ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}), ...(settings.trainThreads ? { threads: settings.trainThreads } : {}), ...(onActivated ? { onActivated } : {}) }) }, {
+  const train = trainJobHandler(db, {
+    ratingScale: settings.ratingScale,
+    logger,
+    ...(settings.implicitRatings ? { implicitRatings: settings.implicitRatings } : {}),
+    ...(settings.trainMemoryBytes ? { memoryBudgetBytes: settings.trainMemoryBytes } : {}),
+    ...(settings.trainThreads ? { threads: settings.trainThreads } : {}),
+    ...(onActivated ? { onActivated } : {}),
+    ...(settings.challengerMargin !== undefined ? { challengerMargin: settings.challengerMargin } : {}),
+    ...(settings.offPolicyCheck ? { offPolicyCheck: settings.offPolicyCheck } : {}),
+  });
+  return new JobWorker(db, { [TRAIN_JOB]: train }, {
     logger,
     pollIntervalMs: settings.jobPollIntervalMs ?? JOB_WORKER_DEFAULTS.pollIntervalMs,
     staleAfterSeconds: settings.jobStaleAfterSeconds ?? JOB_WORKER_DEFAULTS.staleAfterSeconds,
@@ -52,12 +71,20 @@ export function startImpressionPruner(db: Database, logger: Logger, retentionMs:
   return pruner;
 }
 
+export function startRetrainScheduler(db: Database, logger: Logger, schedule: RetrainSchedule, workerId: string): RetrainScheduler {
+  const scheduler = new RetrainScheduler(db, schedule, { logger, claimedBy: workerId });
+  scheduler.start();
+  return scheduler;
+}
+
 export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
   const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();
   const pruner = worker ? startImpressionPruner(db, logger, settings.impressionRetentionMs) : undefined;
+  // The schedule runs where the worker runs: a server without a worker leaves it to `npm run worker`.
+  const scheduler = worker && settings.retrain && retrainEnabled(settings.retrain) ? startRetrainScheduler(db, logger, settings.retrain, worker.workerId) : undefined;
   // Other replicas' item upserts reach this one's catalog cache within an interval.
   const cache = catalogCacheOf(db);
   const refresh = cache
@@ -70,9 +97,11 @@ export function startBackground(db: Database, logger: Logger, settings: Backgrou
     watcher,
     worker,
     pruner,
+    scheduler,
     async stop() {
       clearInterval(refresh);
       await pruner?.stop();
+      await scheduler?.stop();
       await worker?.stop();
       await watcher.stop();
     },

@@ -93,7 +93,7 @@ describe("live history", () => {
 function version(name: string, algorithm: string, id: number, metrics: Record<string, number>): ModelVersionView {
   return {
     id, name, version: 1, status: "TRAINED", isActive: true, algorithm, metrics, dataStats: {}, params: {}, givenParams: {},
-    createdAt: new Date(0), activatedAt: new Date(0), revision: 0,
+    createdAt: new Date(0), activatedAt: new Date(0), revision: 0, challenge: null,
   };
 }
 const info = (v: ModelVersionView): ModelInfoView => ({ name: v.name, trainable: true, active: v, versions: [v] });

@@ -20,6 +20,7 @@ import { histogramQuantile } from "../../src/http/dashboard/liveFigures";
 import { formatNumber } from "../../src/http/dashboard/html";
 import type { App } from "../../src/app";
 import { impressionLogOf } from "../../src/serving/impressionLog";
+import { challengeChampion } from "../../src/jobs/challengerGate";
 
 const CHROMIUM = "/usr/bin/chromium";
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -53,7 +54,10 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
     const logs: LoggedLine[] = [];
     await startServing(t.db, memoryLogger(logs), { trainIfNone: true, ratingScale: RATING_SCALE });
     // A second, inactive version of `popular` for the activation tests, with a training parameter of its own.
-    await trainModel(t.db, "popular", { seed: 7, ratingScale: RATING_SCALE, params: { halfLifeDays: 30 } });
+    const second = await trainModel(t.db, "popular", { seed: 7, ratingScale: RATING_SCALE, params: { halfLifeDays: 30 } });
+    // ...judged by the challenger gate as a challenger: an off-policy estimate
+    // far below the champion's refuses it whatever its held-out figures, so v1 keeps serving.
+    await challengeChampion(t.db, second.version, { margin: 0.02, offPolicyCheck: async () => ({ metric: "ctr", champion: 0.05, challenger: 0.01 }) });
     for (const role of ["admin", "service", "client"] as const) keys[role] = (await createApiKey(t.db, { role, name: `dashboard ${role}` })).key;
     app = await startHttpApp(t.db, { MARQUEE_AUTH: "on", MARQUEE_WORKER: "false" });
     base = app.url.replace(/\/graphql$/, "");
@@ -75,6 +79,14 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
   const activeVersion = async (name: string) => {
     const r = await postGraphQL(app.url, { query: `{ activeModels { name version } }` }, bearer("admin"));
     return (r.json.data.activeModels as { name: string; version: number }[]).find((m) => m.name === name)?.version;
+  };
+
+  // The held-out half of the gate's reason, from the versions' stored figures.
+  const heldOutComparison = async (champion: number, challenger: number) => {
+    const popular = (await listModels(t.db)).find((m) => m.name === "popular")!;
+    const figure = (v: number) => popular.versions.find((x) => x.version === v)!.metrics["ndcg@10"] as number;
+    const ok = figure(challenger) >= figure(champion) * 0.98;
+    return `ndcg@10 ${figure(challenger).toFixed(4)} ${ok ? "&gt;=" : "&lt;"} champion v${champion}&#39;s ${figure(champion).toFixed(4)} - 2%`;
   };
 
   describe("over HTTP", () => {
@@ -192,6 +204,16 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       expect(await (await get("/dashboard/users?user=demo-user-001&strategy=HYBRID", bearer("service"))).text()).not.toContain("data-fallback");
       const live = await (await get("/dashboard/live", bearer("service"))).text();
       expect(live).toMatch(/<tbody data-fallbacks>.*<tr><td>NEURAL<\/td><td>POPULAR<\/td><td>dashboard<\/td><td class="num">\d+<\/td><td class="num">[1-9]\d*<\/td><\/tr>/s);
+    });
+
+    it("shows the challenger gate's decision under the version it judged", async () => {
+      const text = await (await get("/dashboard/models", bearer("service"))).text();
+      const row = text.match(/<tr class="challenge" data-challenge-of="popular@2">.*?<\/tr>/s)?.[0];
+      expect(row).toContain('<span class="badge refused" data-challenge-outcome="REFUSED">refused</span>');
+      const reason = `${await heldOutComparison(1, 2)}; off-policy ctr 0.0100 &lt; champion&#39;s 0.0500 - 2%`;
+      expect(row).toContain(`<span data-challenge-reason>${reason}</span>`);
+      // Versions not trained as challengers carry no such row.
+      expect(text).not.toContain('data-challenge-of="popular@1"');
     });
 
     it("is open with auth off (the embedded demo's default): no sign-in, and the activate buttons show", async () => {

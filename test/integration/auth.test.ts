@@ -42,6 +42,7 @@ const QUERIES: Record<string, Case> = {
   offPolicyEstimate: { query: `{ offPolicyEstimate(model: "popular", version: 999, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { impressions } }` },
   models: { query: `{ models { name } }` },
   job: { query: `{ job(id: "999999") { id } }` },
+  retrainSchedule: { query: `{ retrainSchedule { enabled } }` },
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
   users: { query: `{ users(ids: ["ann"]) { id } }`, other: `{ users(ids: ["ann", "u1"]) { id } }` },
   recommendations: { query: `{ recommendations(userId: "ann", first: 1) { score } }`, other: `{ recommendations(userId: "u1", first: 1) { score } }` },

@@ -413,6 +413,16 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
         createdAt: expect.any(Date),
         activatedAt: null,
         revision: 0,
+        // Only a version trained as a challenger carries the gate's decision.
+        challengeOutcome: null,
+        challengeReason: null,
+        challengeMetric: null,
+        challengeValue: null,
+        challengeChampionValue: null,
+        challengeMargin: null,
+        challengeChampionVersion: null,
+        challengeOffPolicy: null,
+        challengeDecidedAt: null,
       });
       const activatedAt = new Date("2026-11-28T10:00:00.123Z");
       const full = await db.prisma.modelVersion.create({
@@ -454,6 +464,35 @@ describe.each(databaseTargets())("schema.prisma against the migrated database on
       expect(withArtifacts!.artifacts.map((a) => a.key)).toEqual(["item-factors", "neighbours"]);
       await db.prisma.modelArtifact.delete({ where: { modelVersionId_key_part: { modelVersionId: full.id, key: "neighbours", part: 0 } } });
       expect(await db.prisma.modelArtifact.count({ where: { modelVersionId: full.id } })).toBe(1);
+    });
+
+    it("ModelVersion's challenge columns and RetrainRound: outcome check, Json, array default, round key", async () => {
+      const decidedAt = new Date("2026-12-04T12:00:00.123Z");
+      const judged = await db.prisma.modelVersion.create({
+        data: {
+          name: "schema-challenger",
+          version: 1,
+          challengeOutcome: "REFUSED",
+          challengeReason: "ndcg@10 0.1000 < champion v3's 0.2000 - 2%",
+          challengeMetric: "ndcg@10",
+          challengeValue: 0.1,
+          challengeChampionValue: 0.2,
+          challengeMargin: 0.02,
+          challengeChampionVersion: 3,
+          challengeOffPolicy: { metric: "ctr", champion: 0.03, challenger: 0.02, higherIsBetter: true },
+          challengeDecidedAt: decidedAt,
+        },
+      });
+      expect(judged).toMatchObject({ challengeOutcome: "REFUSED", challengeValue: 0.1, challengeChampionVersion: 3, challengeOffPolicy: { metric: "ctr" }, challengeDecidedAt: decidedAt });
+      const bad = await rejection(db.prisma.modelVersion.create({ data: { name: "schema-challenger", version: 2, challengeOutcome: "MAYBE" } }));
+      expect(String(bad)).toMatch(/model_versions_challenge_outcome_check/);
+      await db.prisma.modelVersion.delete({ where: { id: judged.id } });
+
+      const round = await db.prisma.retrainRound.create({ data: { round: 0, lastInteractionId: 12n, trigger: "schedule started", claimedBy: "w1" } });
+      expect(round).toEqual({ round: 0, startedAt: expect.any(Date), lastInteractionId: 12n, trigger: "schedule started", jobIds: [], claimedBy: "w1" });
+      expect(await db.prisma.retrainRound.update({ where: { round: 0 }, data: { jobIds: [4, 5] } })).toMatchObject({ jobIds: [4, 5] });
+      expectUniqueViolation(await rejection(db.prisma.retrainRound.create({ data: { round: 0, lastInteractionId: 13n, trigger: "again", claimedBy: "w2" } })), "retrain_rounds_pkey", ["round"]);
+      await db.prisma.retrainRound.deleteMany();
     });
   });
 

@@ -39,6 +39,8 @@ describe("loadConfig", () => {
       graphiql: true,
       executor: "jit",
       impressions: { enabled: true, batchSize: 500, flushIntervalMs: 1000, maxBuffered: 20_000, attributionWindowMs: 86_400_000, retentionMs: 90 * 86_400_000 },
+      // No scheduled retraining unless asked.
+      retrain: { everyMs: undefined, everyInteractions: undefined, margin: 0.02, pollIntervalMs: 30_000 },
       nodeEnv: "development",
       logLevel: "info",
     });
@@ -70,6 +72,9 @@ describe("loadConfig", () => {
         MARQUEE_IMPRESSION_BUFFER: "5000",
         MARQUEE_ATTRIBUTION_WINDOW: "30m",
         MARQUEE_IMPRESSION_RETENTION: "14d",
+        MARQUEE_RETRAIN_EVERY: "6h, 5000 interactions",
+        MARQUEE_CHALLENGER_MARGIN: "0.05",
+        MARQUEE_RETRAIN_POLL_INTERVAL_MS: "2000",
         LOG_LEVEL: "warn",
       },
       "/",
@@ -86,6 +91,7 @@ describe("loadConfig", () => {
       trainMemoryMb: 6144,
       trainThreads: 3,
       impressions: { enabled: false, batchSize: 100, flushIntervalMs: 250, maxBuffered: 5000, attributionWindowMs: 1_800_000, retentionMs: 14 * 86_400_000 },
+      retrain: { everyMs: 21_600_000, everyInteractions: 5000, margin: 0.05, pollIntervalMs: 2000 },
       logLevel: "warn",
     });
   });

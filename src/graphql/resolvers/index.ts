@@ -43,6 +43,7 @@ export const resolvers = {
   BecauseYouJustInteracted: recommendationResolvers.BecauseYouJustInteracted,
   ServedModel: recommendationResolvers.ServedModel,
   Job: modelResolvers.Job,
+  RetrainRound: modelResolvers.RetrainRound,
   // Counted only when selected (a promise-returning getter). A resolver of
   // its own, because graphql-jit serialises an unresolved property as it is.
   ItemConnection: { totalCount: (c) => c.totalCount },

@@ -6,6 +6,8 @@
 import type { Resolvers } from "../generated/resolvers-types";
 import { activateVersion, jobById, listModels, requestTraining, rollbackVersion } from "../../jobs/modelAdmin";
 import { checkText } from "../../services/validation";
+import { findJob } from "../../db/jobRepository";
+import { retrainScheduleView } from "../../jobs/retrainScheduleView";
 
 // Model names are looked up in SQL: storable text (no NUL), bounded.
 const modelName = (name: string) => checkText("name", name, 100);
@@ -16,6 +18,7 @@ export const modelResolvers = {
     models: (_, __, ctx) => listModels(ctx.db),
     // AUTH: admin only.
     job: (_, args, ctx) => jobById(ctx.db, args.id),
+    retrainSchedule: (_, __, ctx) => retrainScheduleView(ctx.db, ctx.config.retrain),
   },
   Mutation: {
     // AUTH: admin only.
@@ -24,6 +27,10 @@ export const modelResolvers = {
     activateModel: (_, args, ctx) => activateVersion(ctx.db, modelName(args.name), args.version),
     // AUTH: admin only.
     rollbackModel: (_, args, ctx) => rollbackVersion(ctx.db, modelName(args.name)),
+  },
+  RetrainRound: {
+    // A handful per round; a job removed since is left out.
+    jobs: async (round, _, ctx) => (await Promise.all(round.jobIds.map((id) => findJob(ctx.db, id)))).filter((j) => j !== null),
   },
   Job: {
     id: (job) => String(job.id),

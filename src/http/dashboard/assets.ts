@@ -34,6 +34,8 @@ tr.active td { background: #eef6ee; }
 .badge.active { background: #2f9e44; color: #fff; }
 .badge.kind { background: #e7ecff; color: #3b5bdb; }
 .badge.fallback { background: #fff3bf; color: #8a5a00; }
+.badge.promoted { background: #d3f9d8; color: #2b8a3e; }
+.badge.refused { background: #ffe3e3; color: #c92a2a; }
 .muted { color: var(--muted); }
 .notice { padding: 10px 14px; border-radius: 8px; margin-bottom: 16px; background: #e7f5ff; border: 1px solid #a5d8ff; }
 .notice.error { background: #fff5f5; border-color: #ffc9c9; }
@@ -48,6 +50,9 @@ input[type=text], input[type=password], select { padding: 5px 8px; border: 1px s
 ul.reasons { margin: 0; padding-left: 18px; color: #3f4756; }
 tr:has(+ tr.params) td { border-bottom: 0; }
 tr.params td { padding-top: 0; }
+tr:has(+ tr.challenge) td { border-bottom: 0; }
+tr.challenge td { padding-top: 0; font-size: 13px; }
+tr.challenge .label { color: var(--muted); font-size: 12px; margin-right: 8px; }
 tr.params .label { color: var(--muted); font-size: 12px; margin-right: 8px; }
 ul.params { display: inline; list-style: none; margin: 0; padding: 0; font: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; color: #3f4756; }
 ul.params li { display: inline-block; margin-right: 16px; }

@@ -64,6 +64,17 @@ function paramsRow(v: ModelVersionView): Html {
       )}</ul>`}</td></tr>`;
 }
 
+// The challenger gate's decision, under the version's parameters: the
+// outcome and the comparison it rests on (jobs/challengerGate.ts).
+function challengeRow(v: ModelVersionView): Html {
+  const c = v.challenge;
+  if (!c) return html``;
+  const outcome = c.outcome.toLowerCase();
+  return html`<tr class="challenge${v.isActive ? " active" : ""}" data-challenge-of="${v.name}@${v.version}"><td></td><td colspan="10"><span class="label">challenger</span>
+  <span class="badge ${outcome}" data-challenge-outcome="${c.outcome}">${outcome}</span> <span data-challenge-reason>${c.reason}</span>
+  <span class="muted">${formatDate(c.decidedAt)}</span></td></tr>`;
+}
+
 const metric = (v: ModelVersionView, key: string): number | undefined => (typeof v.metrics[key] === "number" ? (v.metrics[key] as number) : undefined);
 
 function blendText(blend: BlendRow): string {
@@ -140,7 +151,7 @@ function versionRow(v: ModelVersionView, canActivate: boolean, blend?: BlendRow)
       ? html`<form class="inline" method="post" action="/dashboard/models/activate"><input type="hidden" name="name" value="${v.name}"><input type="hidden" name="version" value="${v.version}"><button class="primary" type="submit" data-activate="${v.name}@${v.version}">Activate</button></form>`
       : html`<span class="muted">admins only</span>`}</td>
 </tr>
-${paramsRow(v)}`;
+${paramsRow(v)}${challengeRow(v)}`;
 }
 
 function modelPanel(m: ModelInfoView, canActivate: boolean, blends: ReadonlyMap<number, BlendRow>): Html {
