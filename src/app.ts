@@ -24,6 +24,7 @@ import { enableUserStateCache } from "./loaders/userStateCache";
 import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
 import { enableImpressionLog, stopImpressionLog } from "./serving/impressionLog";
 import { insertImpressions } from "./db/impressionRepository";
+import { experimentRegistryOf } from "./serving/experimentRegistry";
 
 export interface App {
   url: string;
@@ -70,6 +71,10 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   // Loads the active model versions; a fresh demo database trains its first models.
   await startServing(db, logger, { trainIfNone: demoLoaded, ratingScale: config.ratingScale, implicitRatings: config.implicitRatings });
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
+  // The running experiments (and the model versions their arms name), held in memory for routing.
+  const experiments = experimentRegistryOf(db);
+  experiments.logger = logger;
+  await experiments.refresh();
   // What every answer showed, written in batches (MARQUEE_IMPRESSIONS).
   const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger) : undefined;
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });

@@ -50,6 +50,9 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     activeModels: SERVICE,
     // Aggregates over every user's feedback.
     onlineMetrics: SERVICE,
+    // Experiments decide what users are served: admin only.
+    experiment: ADMIN,
+    experiments: ADMIN,
   },
   Mutation: {
     ok: ANYONE,
@@ -61,6 +64,9 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     trainModel: ADMIN,
     activateModel: ADMIN,
     rollbackModel: ADMIN,
+    createExperiment: ADMIN,
+    startExperiment: ADMIN,
+    stopExperiment: ADMIN,
   },
 };
 

@@ -9,6 +9,7 @@ import { modelStoreOf } from "../serving/ModelStore";
 import { catalogCacheOf } from "../loaders/catalogCache";
 import { JobWorker, JOB_WORKER_DEFAULTS } from "./JobWorker";
 import { TRAIN_JOB, trainJobHandler } from "./trainJob";
+import { experimentsTick } from "../services/experimentGuardrails";
 
 export interface BackgroundSettings {
   // Run a job worker in this process.
@@ -40,7 +41,8 @@ export function createJobWorker(db: Database, logger: Logger, settings: Omit<Bac
 }
 
 export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
-  const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
+  // Each tick also refreshes the running experiments and checks their guardrails.
+  const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger, onTick: () => experimentsTick(db, logger) });
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();

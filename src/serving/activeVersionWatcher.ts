@@ -12,6 +12,8 @@ import { modelStoreOf, type ModelStore } from "./ModelStore";
 export interface ActiveVersionWatcherOptions {
   intervalMs: number;
   logger: Logger;
+  // Runs after each tick's check (the running experiments' refresh and guardrails).
+  onTick?: () => Promise<void>;
 }
 
 export const DEFAULT_WATCH_INTERVAL_MS = 5000;
@@ -74,6 +76,8 @@ export class ActiveVersionWatcher {
       this.timer = undefined;
       this.check()
         .catch((error) => this.options.logger.warn("could not read the active model versions", { error: (error as Error)?.message }))
+        .then(() => this.options.onTick?.())
+        .catch((error) => this.options.logger.warn("the watch tick's experiment check failed", { error: (error as Error)?.message }))
         .finally(() => {
           if (this.running) this.schedule();
         });

@@ -9,6 +9,7 @@ import { authResolvers } from "./authResolvers";
 import { privacyResolvers } from "./privacyResolvers";
 import { pageResolvers } from "./pageResolvers";
 import { onlineMetricsResolvers } from "./onlineMetricsResolvers";
+import { experimentResolvers } from "./experimentResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -23,6 +24,7 @@ export const resolvers = {
     ...privacyResolvers.Query,
     ...pageResolvers.Query,
     ...onlineMetricsResolvers.Query,
+    ...experimentResolvers.Query,
   },
   Mutation: {
     ok: () => true,
@@ -31,7 +33,9 @@ export const resolvers = {
     ...interactionResolvers.Mutation,
     ...modelResolvers.Mutation,
     ...authResolvers.Mutation,
+    ...experimentResolvers.Mutation,
   },
+  Experiment: experimentResolvers.Experiment,
   Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
   User: { ...userResolvers.User, ...recommendationResolvers.User },
   Interaction: interactionResolvers.Interaction,
