@@ -40,6 +40,8 @@ const QUERIES: Record<string, Case> = {
   onlineMetrics: { query: `{ onlineMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { impressions } }` },
   models: { query: `{ models { name } }` },
   job: { query: `{ job(id: "999999") { id } }` },
+  experiment: { query: `{ experiment(id: "999999") { id } }` },
+  experiments: { query: `{ experiments { id } }` },
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
   users: { query: `{ users(ids: ["ann"]) { id } }`, other: `{ users(ids: ["ann", "u1"]) { id } }` },
   recommendations: { query: `{ recommendations(userId: "ann", first: 1) { score } }`, other: `{ recommendations(userId: "u1", first: 1) { score } }` },
@@ -63,11 +65,15 @@ const MUTATIONS: Record<string, Case> = {
   trainModel: { query: `mutation { trainModel(name: "no-such-model") { id } }` },
   activateModel: { query: `mutation { activateModel(name: "popular", version: 999) { version } }` },
   rollbackModel: { query: `mutation { rollbackModel(name: "popular") { version } }` },
+  // Refused as bad input or unknown when allowed (nothing is created or started).
+  createExperiment: { query: `mutation { createExperiment(input: { name: "a/b", arms: [] }) { id } }` },
+  startExperiment: { query: `mutation { startExperiment(id: "999999") { id } }` },
+  stopExperiment: { query: `mutation { stopExperiment(id: "999999") { id } }` },
 };
 
 // What each role may call; anything else is FORBIDDEN (issue: admin everything;
 // service ingests and reads everything; a client reads the catalog and its own user).
-const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel"]);
+const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel", "experiment", "experiments", "createExperiment", "startExperiment", "stopExperiment"]);
 const CLIENT_ALLOWED = new Set([
   "ok", "viewer", "item", "itemsById", "items", "features", "catalogStats", "similarItems", "popular",
   "user", "users", "recommendations", "upNext", "similarUsers", "predictRating", "exportUser", "page", "recordInteractions",
@@ -143,12 +149,12 @@ describe.each(databaseTargets())("roles against every operation on %s", (target)
     ...Object.entries(MUTATIONS).map(([field, c]) => ["Mutation", field, c] as const),
   ];
 
-  it.each(every)("%s.%s: admin and service as the policy says", async (_op, field, c) => {
+  it.each(every)("%s.%s: admin and service as the policy says", async (op, field, c) => {
     const admin = await server.run(c.query, undefined, ADMIN);
     expect(codes(admin)).not.toContain("FORBIDDEN");
     const service = await server.run(c.query, undefined, SERVICE);
     if (SERVICE_REFUSED.has(field)) {
-      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call mutation ${field}`, extensions: { code: "FORBIDDEN" } })] });
+      expect(service).toEqual({ data: null, errors: [expect.objectContaining({ message: `A service key may not call ${op === "Query" ? "query" : "mutation"} ${field}`, extensions: { code: "FORBIDDEN" } })] });
     } else {
       expect(codes(service)).not.toContain("FORBIDDEN");
     }
