@@ -166,11 +166,14 @@ describe.each(databaseTargets())("experiments on %s", (target) => {
     expect(read.arms.map((a: { impressions: number; requests: number }) => [a.impressions, a.requests])).toEqual([[6, 6], [7, 7]]);
 
     // No statement is added: a routed request costs what the same request
-    // naming the arm's strategy (outside the experiment) costs. The watch
-    // tick's own reads, which may land meanwhile, are left out.
+    // naming the arm's strategy (outside the experiment) costs. The
+    // background reads of the 100 ms watch tick (active versions,
+    // experiments, catalog stamp) may land in a window, and only add: the
+    // fewest of five requests is the request's own count.
     const count = async (variables: Record<string, unknown>) => {
-      const { statements } = await countStatements(t.db, () => post(RECS, variables));
-      return statements.filter((s) => !/FROM model_versions WHERE is_active|FROM experiments e/.test(s)).length;
+      const counts: number[] = [];
+      for (let k = 0; k < 5; k++) counts.push((await countStatements(t.db, () => post(RECS, variables))).statements.length);
+      return Math.min(...counts);
     };
     expect(await count({ userId: control[1] })).toBe(await count({ userId: control[1], strategy: "POPULAR" }));
     expect(await count({ userId: treated[1] })).toBe(await count({ userId: treated[1], strategy: "ITEM_KNN" }));
