@@ -26,7 +26,7 @@ describe("mixtureSprt", () => {
   });
 
   it("does not reject a small difference, and its interval holds 0", () => {
-    // Control 100/1000, treatment 110/1000: V = 0.099*0.89... worked:
+    // Control 100/1000, treatment 110/1000, tau = 0.05:
     //   V = 0.11*0.89/1000 + 0.09e-3 = 0.979e-4 + 0.9e-4 = 1.879e-4
     //   exponent = 0.0001 * 0.0025 / (2 * 1.879e-4 * 2.6879e-3) = 2.5e-7 / 1.010113e-6 = 0.247497
     //   Lambda = sqrt(1.879e-4 / 2.6879e-3) * e^0.247497 = 0.264397 * 1.280822 = 0.338644; p = min(1, 2.95) = 1
