@@ -55,6 +55,7 @@ const config: CodegenConfig = {
           SimilarUsersLiked: 'Extract<ReasonValue, { __typename: "SimilarUsersLiked" }>',
           Popular: 'Extract<ReasonValue, { __typename: "Popular" }>',
           Fallback: 'Extract<ReasonValue, { __typename: "Fallback" }>',
+          Experiment: "../../services/experimentView#ExperimentView",
           // ColdStart is left in its GraphQL shape: it is both a Reason (with
           // __typename) and RatingPrediction.coldStart (a bare { why }).
         },

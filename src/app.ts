@@ -25,6 +25,7 @@ import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
 import { enableImpressionLog, stopImpressionLog } from "./serving/impressionLog";
 import { insertImpressions } from "./db/impressionRepository";
 import { explorationSettingsOf } from "./serving/explorationSettings";
+import { experimentRegistryOf } from "./serving/experimentRegistry";
 
 export interface App {
   url: string;
@@ -73,6 +74,10 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   processMetrics().watchActiveModels(() => modelStoreOf(db).all());
   // How each surface explores (setExploration), held in memory: no statement per answer.
   await explorationSettingsOf(db).refresh();
+  // The running experiments (and the model versions their arms name), held in memory for routing.
+  const experiments = experimentRegistryOf(db);
+  experiments.logger = logger;
+  await experiments.refresh();
   // What every answer showed, written in batches (MARQUEE_IMPRESSIONS).
   const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger) : undefined;
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });

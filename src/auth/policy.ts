@@ -54,6 +54,9 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     exploration: SERVICE,
     // Replays every user's logged traffic.
     offPolicyEstimate: ADMIN,
+    // Experiments decide what users are served: admin only.
+    experiment: ADMIN,
+    experiments: ADMIN,
   },
   Mutation: {
     ok: ANYONE,
@@ -67,6 +70,9 @@ export const POLICY: Readonly<Record<Operation, Readonly<Record<string, Rule>>>>
     rollbackModel: ADMIN,
     // Changes what every user is shown.
     setExploration: ADMIN,
+    createExperiment: ADMIN,
+    startExperiment: ADMIN,
+    stopExperiment: ADMIN,
   },
 };
 

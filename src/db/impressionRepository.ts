@@ -10,6 +10,10 @@ import { hllPosition } from "../engine/sketch/hyperLogLog";
 // The hour an impression counts in, in UTC whatever the session's time zone.
 const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 
+// The rollups' arm: "<experiment>/<arm>" ('' outside experiments), so an
+// experiment's figures per arm are read from the rollups alone.
+const ARM = (experiment: string, arm: string) => `coalesce(${experiment} || '/' || ${arm}, '')`;
+
 // A batch of impressions in ONE statement, with the hourly rollups
 // (impression_hourly, impression_rank_hourly, impression_item_hourly,
 // impression_user_hourly) adding what it wrote. A user's HyperLogLog
@@ -49,19 +53,21 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => (r.pool ? `{${r.pool.join(",")}}` : "{}")),
     registers.join(","),
     ranks.join(","),
+    batch.map((r) => r.experiment ?? null),
+    batch.map((r) => r.arm ?? null),
   ];
   const sql = `WITH x AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',', '')::int[], $3::text[], $4::text[], $5::text[],
                             $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                            string_to_array($13, ',', '')::smallint[], string_to_array($14, ',', '')::smallint[])
-              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, hll_register, hll_rho)),
+                            string_to_array($13, ',', '')::smallint[], string_to_array($14, ',', '')::smallint[], $15::text[], $16::text[])
+              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, hll_register, hll_rho, experiment, arm)),
      imp AS (
-       INSERT INTO impressions (id, user_id, surface, strategy, model, shown_at, item_ids, ranks, scores, rails, propensities, pool_item_ids)
-       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
+       INSERT INTO impressions (id, user_id, surface, strategy, model, experiment, arm, shown_at, item_ids, ranks, scores, rails, propensities, pool_item_ids)
+       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.experiment, x.arm, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
               x.propensities::real[], x.pool::int[]
          FROM x
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
-       RETURNING id, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, coalesce(arm, '') AS arm, ranks, item_ids),
+       RETURNING id, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, ${ARM("experiment", "arm")} AS arm, ranks, item_ids),
      hourly AS (
        INSERT INTO impression_hourly (hour, surface, strategy, model, arm, impressions)
        SELECT hour, surface, strategy, model, arm, count(*) FROM imp GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
@@ -167,7 +173,7 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
        RETURNING interaction_id, impression_id, rank, inferred, (xmax = 0) AS inserted),
      rolled AS (
        INSERT INTO impression_rank_hourly (hour, surface, strategy, model, arm, rank, rating, view, play, "like", dislike, purchase, skip)
-       SELECT ${HOUR("im.shown_at")}, im.surface, coalesce(im.strategy, ''), coalesce(im.model, ''), coalesce(im.arm, ''), coalesce(w.rank, 0),
+       SELECT ${HOUR("im.shown_at")}, im.surface, coalesce(im.strategy, ''), coalesce(im.model, ''), ${ARM("im.experiment", "im.arm")}, coalesce(w.rank, 0),
               count(*) FILTER (WHERE i.type = 'RATING'), count(*) FILTER (WHERE i.type = 'VIEW'), count(*) FILTER (WHERE i.type = 'PLAY'),
               count(*) FILTER (WHERE i.type = 'LIKE'), count(*) FILTER (WHERE i.type = 'DISLIKE'), count(*) FILTER (WHERE i.type = 'PURCHASE'),
               count(*) FILTER (WHERE i.type = 'SKIP')

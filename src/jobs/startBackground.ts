@@ -12,6 +12,7 @@ import { TRAIN_JOB, trainJobHandler } from "./trainJob";
 import { ImpressionPruner } from "./impressionPruner";
 import type { OffPolicyCheck } from "./challengerGate";
 import { RetrainScheduler, retrainEnabled, type RetrainSchedule } from "./retrainScheduler";
+import { experimentsTick } from "../services/experimentGuardrails";
 
 export interface BackgroundSettings {
   // Run a job worker in this process.
@@ -78,7 +79,8 @@ export function startRetrainScheduler(db: Database, logger: Logger, schedule: Re
 }
 
 export function startBackground(db: Database, logger: Logger, settings: BackgroundSettings): Background {
-  const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger });
+  // Each tick also refreshes the running experiments and checks their guardrails.
+  const watcher = new ActiveVersionWatcher(db, modelStoreOf(db), { intervalMs: settings.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS, logger, onTick: () => experimentsTick(db, logger) });
   watcher.start();
   const worker = settings.worker ? createJobWorker(db, logger, settings, () => activeVersionsChanged(db)) : undefined;
   worker?.start();

@@ -20,6 +20,9 @@ export interface Shown {
   user: UserRow | null;
   // The strategy asked for (similar items: the method's strategy).
   strategy: string | null;
+  // The experiment and arm that routed the request (experimentRouting.ts).
+  experiment?: string | null;
+  arm?: string | null;
 }
 
 // A UUIDv7 (RFC 9562): the time in milliseconds first, then random bits,
@@ -55,6 +58,8 @@ export function logShown(ctx: ServiceContext & { now: Date }, shown: Shown, resu
       surface: shown.surface,
       strategy: shown.strategy,
       model: results.exploration ? results.exploration.model : results[0].model,
+      experiment: shown.experiment ?? null,
+      arm: shown.arm ?? null,
       shownAt: ctx.now,
       itemIds,
       ranks,
@@ -86,7 +91,7 @@ export function logPage(ctx: ServiceContext & { now: Date }, user: UserRow | nul
   });
   const log = impressionLogOf(ctx.db);
   if (log && itemIds.length > 0) {
-    log.add({ id, userId: user?.id ?? null, userKey: user?.externalId ?? null, surface: "page", strategy: null, model: null, shownAt: ctx.now, itemIds, ranks, rails, scores });
+    log.add({ id, userId: user?.id ?? null, userKey: user?.externalId ?? null, surface: "page", strategy: null, model: null, experiment: null, arm: null, shownAt: ctx.now, itemIds, ranks, rails, scores });
   }
   return page;
 }

@@ -438,7 +438,9 @@ function checkDiversityDepth(page: Page, diversity: number, after: string | null
 // given (an anonymous session). `surface` labels the fallback counter (the
 // dashboard and page rails call this too). `session`: database ids of the
 // items of the current session, oldest first (upNext's context; read by
-// sequence-aware models, and excluded like seen items).
+// sequence-aware models, and excluded like seen items). `pinned`: exactly
+// this model version serves (an experiment arm naming one), whatever the
+// strategy's active model is.
 export async function recommend(
   ctx: ServiceContext,
   user: UserRow | null,
@@ -446,6 +448,7 @@ export async function recommend(
   args: RecommendArgs,
   surface: FallbackSurface = "recommendations",
   session: readonly number[] = [],
+  pinned?: ServedModel,
 ): Promise<RecommendationList> {
   const page = checkPage(args.first, args.after);
   const filter = checkRecommendationFilter(args.filter);
@@ -462,7 +465,7 @@ export async function recommend(
   // checks apply to the models that do.
   let ranking: Ranking | undefined;
   let why: string | undefined;
-  const { served, strategy, fallback } = modelForStrategy(store, requested);
+  const { served, strategy, fallback } = pinned ? { served: pinned, strategy: strategyOfModel(pinned.name), fallback: undefined } : modelForStrategy(store, requested);
   if (!served || strategy === "POPULAR") why = undefined;
   else if (!user && session.length === 0) why = userId === null ? "no user and an empty session" : `unknown user ${JSON.stringify(userId)}`;
   else if (rows.length === 0 && session.length === 0) why = "the user has no interactions yet";

@@ -8,6 +8,8 @@ import { NotFoundError } from "../graphql/errors";
 import type { RecommendationFilterInput } from "./recommendationFilter";
 import { checkRecommendArgs, recommend, type RecommendationList } from "./recommendationService";
 import type { FallbackSurface } from "./strategyFallback";
+import type { ServedModel } from "../serving/ServedModel";
+import type { StrategyName } from "../serving/servingAlgorithms";
 import { checkIdList } from "./validation";
 
 // Longer sessions say no more to a model reading the last few hundred items,
@@ -29,12 +31,14 @@ export function checkUpNextArgs(args: UpNextArgs): void {
 // `userId` null: an anonymous session. Unknown context items are NOT_FOUND
 // (all of them named): a session names what the client just showed, so an
 // id the catalog does not hold is the client's mistake, not a cold start.
+// `route`: an experiment arm's strategy (and model version) instead of SEQUENTIAL.
 export async function upNext(
   ctx: ServiceContext,
   user: UserRow | null,
   userId: string | null,
   args: UpNextArgs,
   surface: FallbackSurface = "upNext",
+  route?: { strategy: StrategyName; pinned: ServedModel | undefined },
 ): Promise<RecommendationList> {
   checkUpNextArgs(args);
   const ids = args.context?.items ?? [];
@@ -42,5 +46,5 @@ export async function upNext(
   const missing = ids.filter((_, k) => !rows[k] || rows[k] instanceof Error);
   if (missing.length > 0) throw new NotFoundError("item", [...new Set(missing)], "context.items");
   const session = rows.map((r) => (r as { id: number }).id);
-  return recommend(ctx, user, userId, { first: args.first, filter: args.filter, strategy: "SEQUENTIAL" }, surface, session);
+  return recommend(ctx, user, userId, { first: args.first, filter: args.filter, strategy: route?.strategy ?? "SEQUENTIAL" }, surface, session, route?.pinned);
 }

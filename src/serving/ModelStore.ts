@@ -8,8 +8,13 @@
 // kept (failure(name)) so that answers served without it can say why.
 // activeVersionWatcher calls reload() when model_versions changes, and logs
 // and retries a failed version.
+//
+// Besides the active versions it holds the versions that running
+// experiments' arms name ("name@version", active or not): pin() loads them,
+// and version() serves one. They are kept apart, so active-version
+// behaviour (get, all, reload) does not see them.
 import type { Database } from "../db/Database";
-import { loadActiveModelVersions } from "../db/modelRepository";
+import { loadActiveModelVersions, loadModelVersion } from "../db/modelRepository";
 import type { ServedModel } from "./ServedModel";
 import { servedModelFrom } from "./ServedModel";
 
@@ -28,6 +33,8 @@ interface Served {
 
 export class ModelStore {
   private served: Served = { models: new Map(), failures: new Map() };
+  // Versions pinned by experiments, by "name@version".
+  private pinned: ReadonlyMap<string, ServedModel> = new Map();
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
@@ -48,6 +55,39 @@ export class ModelStore {
 
   failures(): LoadFailure[] {
     return [...this.served.failures.values()];
+  }
+
+  // Exactly this version: the active one when it is, else a pinned one.
+  version(name: string, version: number): ServedModel | undefined {
+    const active = this.served.models.get(name);
+    if (active?.version === version) return active;
+    return this.pinned.get(`${name}@${version}`);
+  }
+
+  // Holds exactly these versions ("name@version") besides the active ones,
+  // loading those it does not hold yet (one at a time: a pin happens when an
+  // experiment starts, not per request) and letting go of the others.
+  // Returns the labels that could not be loaded, with why.
+  async pin(labels: readonly { name: string; version: number }[]): Promise<{ label: string; message: string }[]> {
+    const next = new Map<string, ServedModel>();
+    const failed: { label: string; message: string }[] = [];
+    for (const { name, version } of labels) {
+      const label = `${name}@${version}`;
+      const held = this.pinned.get(label) ?? next.get(label);
+      if (held) {
+        next.set(label, held);
+        continue;
+      }
+      try {
+        const stored = await loadModelVersion(this.db, name, version);
+        if (!stored) throw new Error(`there is no version ${version} of ${name}`);
+        next.set(label, servedModelFrom(stored));
+      } catch (error) {
+        failed.push({ label, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    this.pinned = next;
+    return failed;
   }
 
   reload(): Promise<void> {

@@ -13,6 +13,8 @@ import { explorationSettingsOf } from "./explorationSettings";
 export interface ActiveVersionWatcherOptions {
   intervalMs: number;
   logger: Logger;
+  // Runs after each tick's check (the running experiments' refresh and guardrails).
+  onTick?: () => Promise<void>;
 }
 
 export const DEFAULT_WATCH_INTERVAL_MS = 5000;
@@ -78,6 +80,8 @@ export class ActiveVersionWatcher {
         // Exploration settings ride the same tick (in the chain stop() waits
         // for): another replica's setExploration is served here within the interval.
         .then(() => this.refreshExploration())
+        .then(() => this.options.onTick?.())
+        .catch((error) => this.options.logger.warn("the watch tick's experiment check failed", { error: (error as Error)?.message }))
         .finally(() => {
           if (this.running) this.schedule();
         });

@@ -25,6 +25,9 @@ export interface ImpressionRecord {
   surface: string;
   strategy: string | null;
   model: string | null;
+  // The experiment and arm names (null or absent outside experiments).
+  experiment?: string | null;
+  arm?: string | null;
   shownAt: Date;
   itemIds: number[];
   ranks: number[];

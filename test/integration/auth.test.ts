@@ -43,6 +43,8 @@ const QUERIES: Record<string, Case> = {
   models: { query: `{ models { name } }` },
   job: { query: `{ job(id: "999999") { id } }` },
   retrainSchedule: { query: `{ retrainSchedule { enabled } }` },
+  experiment: { query: `{ experiment(id: "999999") { id } }` },
+  experiments: { query: `{ experiments { id } }` },
   user: { query: `{ user(id: "ann") { id } }`, other: `{ user(id: "u1") { id } }` },
   users: { query: `{ users(ids: ["ann"]) { id } }`, other: `{ users(ids: ["ann", "u1"]) { id } }` },
   recommendations: { query: `{ recommendations(userId: "ann", first: 1) { score } }`, other: `{ recommendations(userId: "u1", first: 1) { score } }` },
@@ -67,11 +69,15 @@ const MUTATIONS: Record<string, Case> = {
   activateModel: { query: `mutation { activateModel(name: "popular", version: 999) { version } }` },
   rollbackModel: { query: `mutation { rollbackModel(name: "popular") { version } }` },
   setExploration: { query: `mutation { setExploration(surface: "upNext", rate: 0) { rate } }` },
+  // Refused as bad input or unknown when allowed (nothing is created or started).
+  createExperiment: { query: `mutation { createExperiment(input: { name: "a/b", arms: [] }) { id } }` },
+  startExperiment: { query: `mutation { startExperiment(id: "999999") { id } }` },
+  stopExperiment: { query: `mutation { stopExperiment(id: "999999") { id } }` },
 };
 
 // What each role may call; anything else is FORBIDDEN (issue: admin everything;
 // service ingests and reads everything; a client reads the catalog and its own user).
-const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel", "offPolicyEstimate", "setExploration"]);
+const SERVICE_REFUSED = new Set(["deleteUser", "trainModel", "activateModel", "rollbackModel", "offPolicyEstimate", "setExploration", "experiment", "experiments", "createExperiment", "startExperiment", "stopExperiment"]);
 const CLIENT_ALLOWED = new Set([
   "ok", "viewer", "item", "itemsById", "items", "features", "catalogStats", "similarItems", "popular",
   "user", "users", "recommendations", "upNext", "similarUsers", "predictRating", "exportUser", "page", "recordInteractions",

@@ -17,6 +17,7 @@ import { buildItemFeatures } from "../../src/engine/data/buildItemFeatures";
 import { contentBased } from "../../src/engine/algorithms/content";
 import { enableImpressionLog, stopImpressionLog } from "../../src/serving/impressionLog";
 import { insertImpressions } from "../../src/db/impressionRepository";
+import { assignArm } from "../../src/engine/experiments/assignArm";
 
 const RATING_SCALE = { min: 0.5, max: 5 };
 type Dtype = "float32" | "float64" | "int32";
@@ -88,6 +89,13 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
       { i: [{ userId: "u1", itemId: "s1", type: "LIKE", occurredAt: "2026-01-01T00:00:00.000Z", impressionId: first.impressionId, position: 4 }] },
     );
     expect(resent).toEqual({ data: { recordInteractions: { accepted: 1, created: 0, unchanged: 1 } } });
+    // An experiment that ran (a draft is no assignment): u1's arm is computed, not stored.
+    const created = await server.run(`mutation { createExperiment(input: { name: "privacy-ab", arms: [{ name: "control", strategy: POPULAR, weight: 1 }, { name: "knn", strategy: ITEM_KNN, weight: 1 }] }) { id } }`);
+    const experimentId = created.data.createExperiment.id;
+    await server.run(`mutation($id: ID!) { startExperiment(id: $id) { status } }`, { id: experimentId });
+    await server.run(`mutation($id: ID!) { stopExperiment(id: $id) { status } }`, { id: experimentId });
+    await server.run(`mutation { createExperiment(input: { name: "privacy-draft", arms: [{ name: "a", strategy: POPULAR, weight: 1 }, { name: "b", strategy: POPULAR, weight: 1 }] }) { id } }`);
+    const arm = ["control", "knn"][assignArm(Number(experimentId), "u1", [1, 1])];
     const answer = await server.run(`{ exportUser(id: "u1") }`);
     expect(answer).toEqual({
       data: {
@@ -117,6 +125,7 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
           attributions: [
             { itemId: "s1", type: "LIKE", occurredAt: "2026-01-01T00:00:00.000Z", impressionId: first.impressionId, position: 4, rank: null, inferred: false },
           ],
+          experiments: [{ experiment: "privacy-ab", status: "STOPPED", arm, servedAs: arm }],
           models: [
             { name: "baseline", version: 1, perUserData: ["userBias"] },
             { name: "baseline", version: 2, perUserData: ["userBias"] },
@@ -211,6 +220,9 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
       attributions: [],
     });
     expect(await t.db.sql.query(`SELECT id FROM users WHERE id = $1 OR external_id = 'u1'`, [u1])).toEqual([]);
+    // Experiment assignments are computed by hashing (experiment, user) and
+    // never stored: the experiment tables have no column about a user.
+    expect(await t.db.sql.query(`SELECT column_name FROM information_schema.columns WHERE table_name IN ('experiments', 'experiment_arms') AND column_name LIKE '%user%'`)).toEqual([]);
     expect(await t.db.sql.query(`SELECT user_id FROM interactions WHERE user_id = $1`, [u1])).toEqual([]);
     expect(await versionsHolding(u1)).toEqual([]);
 

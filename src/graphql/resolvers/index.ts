@@ -10,6 +10,7 @@ import { privacyResolvers } from "./privacyResolvers";
 import { pageResolvers } from "./pageResolvers";
 import { onlineMetricsResolvers } from "./onlineMetricsResolvers";
 import { explorationResolvers } from "./explorationResolvers";
+import { experimentResolvers } from "./experimentResolvers";
 
 export const resolvers = {
   DateTime: DateTimeScalar,
@@ -25,6 +26,7 @@ export const resolvers = {
     ...pageResolvers.Query,
     ...onlineMetricsResolvers.Query,
     ...explorationResolvers.Query,
+    ...experimentResolvers.Query,
   },
   Mutation: {
     ok: () => true,
@@ -34,7 +36,9 @@ export const resolvers = {
     ...modelResolvers.Mutation,
     ...authResolvers.Mutation,
     ...explorationResolvers.Mutation,
+    ...experimentResolvers.Mutation,
   },
+  Experiment: experimentResolvers.Experiment,
   Item: { ...catalogResolvers.Item, ...recommendationResolvers.Item },
   User: { ...userResolvers.User, ...recommendationResolvers.User },
   Interaction: interactionResolvers.Interaction,

@@ -1,11 +1,12 @@
 import type { GraphQLContext } from "../context";
 import type { Resolvers } from "../generated/resolvers-types";
 import type { ItemRow } from "../../db/rows";
-import { activeModels, checkRecommendArgs, METHOD_STRATEGY, popular, predictRating, recommend, similarItems, similarUsers } from "../../services/recommendationService";
+import { activeModels, checkRecommendArgs, METHOD_STRATEGY, popular, predictRating, similarItems, similarUsers } from "../../services/recommendationService";
 import { logShown } from "../../services/impressionService";
 import { NotFoundError } from "../errors";
 import { checkId } from "../../services/validation";
-import { checkUpNextArgs, upNext } from "../../services/upNextService";
+import { checkUpNextArgs } from "../../services/upNextService";
+import { servedRecommendations, servedUpNext } from "../../services/servedRecommendations";
 
 async function itemOrNotFound(ctx: GraphQLContext, itemId: string): Promise<ItemRow> {
   const item = await ctx.loaders.itemByExternalId.load(checkId("itemId", itemId));
@@ -26,13 +27,13 @@ export const recommendationResolvers = {
       const userId = checkId("userId", args.userId);
       checkRecommendArgs(args);
       const user = await ctx.loaders.recommendation.userWithHistory.load(userId);
-      return logShown(ctx, { surface: "recommendations", user, strategy: args.strategy ?? "HYBRID" }, await recommend(ctx, user, userId, args));
+      return servedRecommendations(ctx, user, userId, args);
     },
     upNext: async (_, args, ctx) => {
       const userId = args.userId != null ? checkId("userId", args.userId) : null;
       checkUpNextArgs(args);
       const user = userId !== null ? await ctx.loaders.recommendation.userWithHistory.load(userId) : null;
-      return logShown(ctx, { surface: "upNext", user, strategy: "SEQUENTIAL" }, await upNext(ctx, user, userId, args));
+      return servedUpNext(ctx, user, userId, args);
     },
     similarItems: async (_, args, ctx) =>
       logShown(ctx, { surface: "similarItems", user: null, strategy: METHOD_STRATEGY[args.method ?? "COLLABORATIVE"] }, await similarItems(ctx, await itemOrNotFound(ctx, args.itemId), args)),
@@ -46,9 +47,8 @@ export const recommendationResolvers = {
     activeModels: (_, __, ctx) => activeModels(ctx),
   },
   User: {
-    recommendations: async (user, args, ctx) =>
-      logShown(ctx, { surface: "recommendations", user, strategy: args.strategy ?? "HYBRID" }, await recommend(ctx, user, user.externalId, args)),
-    upNext: async (user, args, ctx) => logShown(ctx, { surface: "upNext", user, strategy: "SEQUENTIAL" }, await upNext(ctx, user, user.externalId, args)),
+    recommendations: (user, args, ctx) => servedRecommendations(ctx, user, user.externalId, args),
+    upNext: (user, args, ctx) => servedUpNext(ctx, user, user.externalId, args),
     similar: (user, args, ctx) => similarUsers(ctx, user, args.first),
   },
   Item: {
