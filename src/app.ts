@@ -26,6 +26,7 @@ import { enableImpressionLog, stopImpressionLog } from "./serving/impressionLog"
 import { insertImpressions } from "./db/impressionRepository";
 import { explorationSettingsOf } from "./serving/explorationSettings";
 import { experimentRegistryOf } from "./serving/experimentRegistry";
+import { offPolicyGateCheck } from "./jobs/offPolicyGateCheck";
 
 export interface App {
   url: string;
@@ -117,6 +118,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     trainThreads: config.trainThreads,
     impressionRetentionMs: config.impressions.retentionMs,
     challengerMargin: config.retrain.margin,
+    offPolicyCheck: offPolicyGateCheck(db, config),
     retrain: config.retrain,
   });
   const address = server.address() as AddressInfo;

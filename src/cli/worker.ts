@@ -8,6 +8,7 @@ import { openDatabase } from "../app";
 import { createLogger } from "../logger";
 import { createJobWorker, startImpressionPruner, startRetrainScheduler } from "../jobs/startBackground";
 import { retrainEnabled } from "../jobs/retrainScheduler";
+import { offPolicyGateCheck } from "../jobs/offPolicyGateCheck";
 
 // The job settings config.ts carries (optional until they land there).
 type JobConfig = Config & { jobPollIntervalMs?: number; jobStaleAfterSeconds?: number };
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     trainMemoryBytes: config.trainMemoryMb * 2 ** 20,
     trainThreads: config.trainThreads,
     challengerMargin: config.retrain.margin,
+    offPolicyCheck: offPolicyGateCheck(db, config),
     ...(config.jobPollIntervalMs !== undefined ? { jobPollIntervalMs: config.jobPollIntervalMs } : {}),
     ...(config.jobStaleAfterSeconds !== undefined ? { jobStaleAfterSeconds: config.jobStaleAfterSeconds } : {}),
   }, onActivated);

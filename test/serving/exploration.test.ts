@@ -5,7 +5,9 @@
 // traffic clicked by a fixed rule, and the estimate of the very version
 // that served it against the CTR its normal lists get under the same rule.
 import { countStatements, databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
-import { postGraphQL, startHttpApp } from "../support/testServer";
+import { postGraphQL, startHttpApp, testConfig } from "../support/testServer";
+import { activeModelVersion } from "../../src/db/modelRepository";
+import { offPolicyGateCheck } from "../../src/jobs/offPolicyGateCheck";
 import type { App } from "../../src/app";
 import type { CatalogData } from "../../src/importers/CatalogData";
 import { importCatalog } from "../../src/services/importService";
@@ -203,6 +205,18 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
       expect.stringMatching(/FROM interactions/),
     ]);
     expect(e).toMatchObject({ model: "popular@1", surface: "recommendations", k: 3, impressions: USERS, skipped: 0, support: 1, message: null });
+
+    // The challenger gate's off-policy check reads the same estimate for
+    // champion and challenger; below its minimum of impressions it has none.
+    const champion = (await activeModelVersion(t.db, "popular"))!;
+    const gate = (minImpressions?: number) => offPolicyGateCheck(t.db, testConfig(), { minImpressions, now: () => new Date(Date.parse(to) - 500) })({ name: "popular", champion, challenger: champion });
+    // (Its window is the last 7 days: the earlier tests' exploring answers count too.)
+    const figures = (await gate(USERS))!;
+    expect(figures).toEqual({ metric: expect.stringMatching(/^off-policy ctr@3 \(doubly robust, \d+ impressions\)$/), champion: expect.any(Number), challenger: figures.champion, higherIsBetter: true });
+    const used = Number(/(\d+) impressions/.exec(figures.metric)![1]);
+    expect(used).toBeGreaterThanOrEqual(USERS);
+    expect(await gate(used + 1)).toBeNull();
+    expect(await gate()).toBeNull();
     expect(e.logged).toEqual({ successes: loggedClicks, trials: USERS * 3, value: loggedClicks / (USERS * 3) });
     // Matched slots: the normal item at its rank, p >= 0.5 + 0.5/6.
     expect(e.matchedSlots).toBeGreaterThan(USERS * 3 * 0.5);

@@ -1,0 +1,46 @@
+// The challenger gate's off-policy check (jobs/challengerGate.ts): where the
+// `recommendations` surface explores (setExploration), the logged exploring
+// traffic of the last OFF_POLICY_WINDOW_MS estimates the CTR@10 that the
+// champion and the challenger would each have had (doubly robust,
+// services/offPolicyService.ts), and the challenger must not be worse there
+// by more than the margin either. Too little traffic (fewer than
+// OFF_POLICY_MIN_IMPRESSIONS usable impressions) is no estimate: the
+// held-out figures decide alone.
+import type { Config } from "../config";
+import type { Database } from "../db/Database";
+import { createLoaders } from "../loaders/createLoaders";
+import { offPolicyEstimate } from "../services/offPolicyService";
+import type { OffPolicyCheck } from "./challengerGate";
+
+export const OFF_POLICY_WINDOW_MS = 7 * 86_400_000;
+export const OFF_POLICY_MIN_IMPRESSIONS = 500;
+const K = 10;
+
+export interface OffPolicyGateOptions {
+  minImpressions?: number;
+  now?: () => Date;
+}
+
+export function offPolicyGateCheck(
+  db: Database,
+  config: Pick<Config, "ratingScale" | "implicitRatings" | "maxInteractionBatch" | "maxUpsertBatch" | "impressions">,
+  options: OffPolicyGateOptions = {},
+): OffPolicyCheck {
+  const minImpressions = options.minImpressions ?? OFF_POLICY_MIN_IMPRESSIONS;
+  return async ({ name, champion, challenger }) => {
+    const to = options.now?.() ?? new Date();
+    const from = new Date(to.getTime() - OFF_POLICY_WINDOW_MS);
+    const ctx = { db, loaders: createLoaders(db), config };
+    const estimate = (version: number) => offPolicyEstimate(ctx, { model: name, version, surface: "recommendations", from, to, k: K });
+    const championEstimate = await estimate(champion.version);
+    if (championEstimate.impressions < minImpressions || championEstimate.doublyRobust.value === null) return null;
+    const challengerEstimate = await estimate(challenger.version);
+    if (challengerEstimate.doublyRobust.value === null) return null;
+    return {
+      metric: `off-policy ctr@${championEstimate.k} (doubly robust, ${championEstimate.impressions} impressions)`,
+      champion: championEstimate.doublyRobust.value,
+      challenger: challengerEstimate.doublyRobust.value,
+      higherIsBetter: true,
+    };
+  };
+}
