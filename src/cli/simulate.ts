@@ -29,6 +29,8 @@ const seed = Number(arg("seed", "7"));
 const runs = Number(arg("runs", "40"));
 const checks = new Set(arg("checks", "a,b,c,d,e").split(","));
 const K = 10;
+// Reads of each A/A experiment, one after every batch of traffic.
+const AA_READS = 10;
 
 function say(line: string): void {
   if (!json) process.stdout.write(`${line}\n`);
@@ -140,10 +142,10 @@ async function checkB(url: string, audience: Audience): Promise<void> {
   let winners = 0;
   const started = Date.now();
   for (let r = 0; r < runs; r++) {
-    const read = await experimentRun(url, audience, rng, `a-a-${seed}-${r}`, [{ name: "a", strategy: "HYBRID" }, { name: "b", strategy: "HYBRID" }], 10, 50, false);
+    const read = await experimentRun(url, audience, rng, `a-a-${seed}-${r}`, [{ name: "a", strategy: "HYBRID" }, { name: "b", strategy: "HYBRID" }], AA_READS, 60, false);
     if (read.result.winner !== null) winners++;
   }
-  report({ check: "b", pass: winners <= Math.floor(0.05 * runs), runs, readsPerRun: 10, runsWithAWinner: winners, seconds: (Date.now() - started) / 1000 });
+  report({ check: "b", pass: winners <= Math.floor(0.05 * runs), runs, readsPerRun: AA_READS, runsWithAWinner: winners, seconds: (Date.now() - started) / 1000 });
 }
 
 async function checkC(url: string, audience: Audience): Promise<void> {
@@ -152,37 +154,39 @@ async function checkC(url: string, audience: Audience): Promise<void> {
   // The candidate is trained before the logged traffic, so it cannot have
   // learnt from the clicks it is judged on, and is not served meanwhile.
   const candidate = await train(url, "ials", { activate: false, params: { nFactors: 16 } });
-  // Half the audience is logged under exploration, the other half sees the
-  // candidate: the same population, neither one's clicks changing the other's.
+  // Half the audience is logged under exploration while the other half is
+  // served by the candidate, in alternating batches of the same size: both
+  // halves have seen as much (and clicked their way through as much of
+  // their genre) when each is measured, and neither one's clicks change the
+  // other's lists. Only the exploring half's answers carry propensities, so
+  // the estimate reads nothing of the candidate's own traffic.
   const logged = audience.userIds.filter((_, u) => u % 2 === 0);
   const served = audience.userIds.filter((_, u) => u % 2 === 1);
-  await gql(url, `mutation Explore { setExploration(surface: "recommendations", rate: 1, poolSize: 30) { surface } }`);
+  await gql(url, `mutation Activate($v: Int!) { activateModel(name: "ials", version: $v) { version } }`, { v: candidate.version });
   const from = new Date(Date.now() - 1000).toISOString();
-  const exploreImpressions = Number(arg("explore-impressions", "12000"));
-  for (let n = 0; n < exploreImpressions; n += 500) await traffic(url, audience, rng, sample(rng, logged, 500), "HYBRID");
+  const impressions = Number(arg("explore-impressions", "12000"));
+  let shown = 0;
+  let clicked = 0;
+  for (let n = 0; n < impressions; n += 500) {
+    await gql(url, `mutation Explore { setExploration(surface: "recommendations", rate: 1, poolSize: 30) { surface } }`);
+    await traffic(url, audience, rng, sample(rng, logged, 500), "HYBRID");
+    await gql(url, `mutation NoExplore { setExploration(surface: "recommendations", rate: 0) { surface } }`);
+    const { lists, clicks } = await traffic(url, audience, rng, sample(rng, served, 500), "MATRIX_FACTORIZATION");
+    for (const l of lists) shown += Math.min(K, l.items.length);
+    clicked += clicks.length;
+  }
   const to = new Date(Date.now() + 1000).toISOString();
-  await gql(url, `mutation NoExplore { setExploration(surface: "recommendations", rate: 0) { surface } }`);
   const estimate = (
     await gql<{ offPolicyEstimate: Record<string, any> }>(
       url,
       `query Estimate($model: String!, $version: Int!, $from: DateTime!, $to: DateTime!) {
         offPolicyEstimate(model: $model, version: $version, surface: "recommendations", from: $from, to: $to, k: ${K}) {
-          impressions support effectiveSampleSize ips { value low high } snips { value low high } doublyRobust { value low high }
+          impressions support effectiveSampleSize ips { value low high } selfNormalizedIps { value low high } doublyRobust { value low high }
         }
       }`,
       { model: candidate.name, version: candidate.version, from, to },
     )
   ).offPolicyEstimate;
-  // Then the candidate serves the other half.
-  await gql(url, `mutation Activate($v: Int!) { activateModel(name: "ials", version: $v) { version } }`, { v: candidate.version });
-  let shown = 0;
-  let clicked = 0;
-  const measureImpressions = Number(arg("measure-impressions", "4000"));
-  for (let n = 0; n < measureImpressions; n += 500) {
-    const { lists, clicks } = await traffic(url, audience, rng, sample(rng, served, 500), "MATRIX_FACTORIZATION");
-    for (const l of lists) shown += Math.min(K, l.items.length);
-    clicked += clicks.length;
-  }
   const measured = clicked / shown;
   const relative = (v: number) => Math.abs(v - measured) / measured;
   const value = estimate.doublyRobust.value as number;
@@ -192,11 +196,11 @@ async function checkC(url: string, audience: Audience): Promise<void> {
     estimator: "doubly robust",
     estimated: round(value),
     ips: round(estimate.ips.value),
-    snips: round(estimate.snips.value),
+    snips: round(estimate.selfNormalizedIps.value),
     measured: round(measured),
     relativeError: round(relative(value)),
     ipsRelativeError: round(relative(estimate.ips.value)),
-    snipsRelativeError: round(relative(estimate.snips.value)),
+    snipsRelativeError: round(relative(estimate.selfNormalizedIps.value)),
     interval: [round(estimate.doublyRobust.low), round(estimate.doublyRobust.high)],
     loggedImpressions: estimate.impressions,
     effectiveSampleSize: round(estimate.effectiveSampleSize),
@@ -209,10 +213,10 @@ async function checkE(url: string): Promise<void> {
   const started = Date.now();
   // The champion: the ials that check (c) activated. A challenger fitted to
   // a single factor with a crushing regularisation is clearly worse...
-  const worse = await train(url, "ials", { challenge: true, params: { nFactors: 1, regularization: 1000, iterations: 1 } });
+  const worse = await train(url, "ials", { challenge: true, params: { nFactors: 1, regularization: 1000, nIterations: 1 } });
   const worseRead = await versionDecision(url, "ials", worse.version);
   // ...and one with more factors and iterations than the champion is not.
-  const better = await train(url, "ials", { challenge: true, params: { nFactors: 32, iterations: 15 } });
+  const better = await train(url, "ials", { challenge: true, params: { nFactors: 32, nIterations: 15 } });
   const betterRead = await versionDecision(url, "ials", better.version);
   report({
     check: "e",
@@ -251,8 +255,8 @@ function round(x: number): number {
 async function main(): Promise<boolean> {
   const started = Date.now();
   const audience = createAudience({
-    users: Number(arg("users", "4000")),
-    items: Number(arg("items", "300")),
+    users: Number(arg("users", "6000")),
+    items: Number(arg("items", "1000")),
     genres: 10,
     historyPerUser: 8,
     seed,

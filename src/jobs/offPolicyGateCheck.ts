@@ -5,7 +5,10 @@
 // services/offPolicyService.ts), and the challenger must not be worse there
 // by more than the margin either. Too little traffic (fewer than
 // OFF_POLICY_MIN_IMPRESSIONS usable impressions) is no estimate: the
-// held-out figures decide alone.
+// held-out figures decide alone; so does an estimate whose support is under
+// OFF_POLICY_MIN_SUPPORT (the logging policy could not have shown enough of
+// the version's slots: the doubly robust estimate there is the click model's
+// extrapolation, not the logs').
 import type { Config } from "../config";
 import type { Database } from "../db/Database";
 import { createLoaders } from "../loaders/createLoaders";
@@ -14,6 +17,7 @@ import type { OffPolicyCheck } from "./challengerGate";
 
 export const OFF_POLICY_WINDOW_MS = 7 * 86_400_000;
 export const OFF_POLICY_MIN_IMPRESSIONS = 500;
+export const OFF_POLICY_MIN_SUPPORT = 0.8;
 const K = 10;
 
 export interface OffPolicyGateOptions {
@@ -33,13 +37,14 @@ export function offPolicyGateCheck(
     const ctx = { db, loaders: createLoaders(db), config };
     const estimate = (version: number) => offPolicyEstimate(ctx, { model: name, version, surface: "recommendations", from, to, k: K });
     const championEstimate = await estimate(champion.version);
-    if (championEstimate.impressions < minImpressions || championEstimate.doublyRobust.value === null) return null;
+    const usable = (e: typeof championEstimate) => e.impressions >= minImpressions && e.doublyRobust.value !== null && (e.support ?? 0) >= OFF_POLICY_MIN_SUPPORT;
+    if (!usable(championEstimate)) return null;
     const challengerEstimate = await estimate(challenger.version);
-    if (challengerEstimate.doublyRobust.value === null) return null;
+    if (!usable(challengerEstimate)) return null;
     return {
-      metric: `off-policy ctr@${championEstimate.k} (doubly robust, ${championEstimate.impressions} impressions)`,
-      champion: championEstimate.doublyRobust.value,
-      challenger: challengerEstimate.doublyRobust.value,
+      metric: `ctr@${championEstimate.k} (doubly robust, ${championEstimate.impressions} impressions)`,
+      champion: championEstimate.doublyRobust.value!,
+      challenger: challengerEstimate.doublyRobust.value!,
       higherIsBetter: true,
     };
   };

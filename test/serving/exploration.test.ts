@@ -212,7 +212,7 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
     const gate = (minImpressions?: number) => offPolicyGateCheck(t.db, testConfig(), { minImpressions, now: () => new Date(Date.parse(to) - 500) })({ name: "popular", champion, challenger: champion });
     // (Its window is the last 7 days: the earlier tests' exploring answers count too.)
     const figures = (await gate(USERS))!;
-    expect(figures).toEqual({ metric: expect.stringMatching(/^off-policy ctr@3 \(doubly robust, \d+ impressions\)$/), champion: expect.any(Number), challenger: figures.champion, higherIsBetter: true });
+    expect(figures).toEqual({ metric: expect.stringMatching(/^ctr@3 \(doubly robust, \d+ impressions\)$/), champion: expect.any(Number), challenger: figures.champion, higherIsBetter: true });
     const used = Number(/(\d+) impressions/.exec(figures.metric)![1]);
     expect(used).toBeGreaterThanOrEqual(USERS);
     expect(await gate(used + 1)).toBeNull();
