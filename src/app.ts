@@ -23,7 +23,8 @@ import { enableCatalogCache } from "./loaders/catalogCache";
 import { enableUserStateCache } from "./loaders/userStateCache";
 import { USERS_CHANGED_CHANNEL } from "./db/usersChanged";
 import { enableImpressionLog, stopImpressionLog } from "./serving/impressionLog";
-import { insertImpressions } from "./db/impressionRepository";
+import { addReach, insertImpressions } from "./db/impressionRepository";
+import { ReachRollup } from "./serving/reachRollup";
 import { explorationSettingsOf } from "./serving/explorationSettings";
 import { experimentRegistryOf } from "./serving/experimentRegistry";
 import { offPolicyGateCheck } from "./jobs/offPolicyGateCheck";
@@ -80,7 +81,11 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
   experiments.logger = logger;
   await experiments.refresh();
   // What every answer showed, written in batches (MARQUEE_IMPRESSIONS).
-  const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger) : undefined;
+  const reach = new ReachRollup(
+    (groups) => addReach(db, groups),
+    (error, groups) => logger.warn("could not add to the reach rollups; these users and items shown are not counted", { groups, error: (error as Error)?.message }),
+  );
+  const impressionLog = config.impressions.enabled ? enableImpressionLog(db, (batch) => insertImpressions(db, batch), config.impressions, logger, reach) : undefined;
   const apollo = createApolloServer(logger, { introspection: config.introspection, limits: config.queryLimits, executor: config.executor });
   const auth = authenticatorOf(db, config);
   await apollo.start();

@@ -5,7 +5,7 @@
 import type { Database } from "./Database";
 import type { Tx } from "./catalogWriter";
 import type { ImpressionRecord } from "../serving/impressionLog";
-import { hllPosition } from "../engine/sketch/hyperLogLog";
+import type { ReachGroup } from "../serving/reachRollup";
 
 // The hour an impression counts in, in UTC whatever the session's time zone.
 const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
@@ -15,11 +15,10 @@ const HOUR = (at: string) => `date_trunc('hour', ${at} AT TIME ZONE 'UTC') AT TI
 const ARM = (experiment: string, arm: string) => `coalesce(${experiment} || '/' || ${arm}, '')`;
 
 // A batch of impressions in ONE statement, with the hourly rollups
-// (impression_hourly, impression_rank_hourly, impression_item_hourly,
-// impression_user_hourly) adding what it wrote. A user's HyperLogLog
-// register and rank are hashed here, not in SQL, so the sketch's hash has
-// one definition (engine/sketch/hyperLogLog.ts); a register is rewritten
-// only when its rank grows, so a busy hour's registers soon stop changing. Each
+// (impression_hourly, impression_rank_hourly) adding what it wrote, so the
+// counts of answers and of items shown per rank are exact and in step with
+// the rows. (Users reached and items shown per item are added apart, a
+// minute's worth at a time: serving/reachRollup.ts, addReach below.) Each
 // answer's items, ranks, scores and rails go as one array literal of text
 // ("{1,2,3}"), cast per row: measured on a batch of 500 answers of 10
 // items, half the database time of slicing flat arrays per answer, and the
@@ -31,13 +30,6 @@ export async function insertImpressions(db: Database, batch: readonly Impression
   // A score as PostgreSQL's real takes it: it refuses values that underflow
   // (a float32 denormal such as 1e-40, 22003) or overflow, and NaN says nothing.
   const real = (v: number) => (!Number.isFinite(v) || Math.abs(v) < 1e-30 ? 0 : Math.max(-3e38, Math.min(3e38, v)));
-  const registers: string[] = [];
-  const ranks: string[] = [];
-  for (const r of batch) {
-    const at = r.userId === null ? null : hllPosition(r.userId);
-    registers.push(at === null ? "" : String(at.register));
-    ranks.push(at === null ? "" : String(at.rho));
-  }
   const params = [
     batch.map((r) => r.id).join(","),
     batch.map((r) => (r.userId === null ? "" : String(r.userId))).join(","),
@@ -51,41 +43,25 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
     batch.map((r) => (r.propensities ? `{${r.propensities.join(",")}}` : "{}")),
     batch.map((r) => (r.pool ? `{${r.pool.join(",")}}` : "{}")),
-    registers.join(","),
-    ranks.join(","),
     batch.map((r) => r.experiment ?? null),
     batch.map((r) => r.arm ?? null),
   ];
   const sql = `WITH x AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',', '')::int[], $3::text[], $4::text[], $5::text[],
                             $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                            string_to_array($13, ',', '')::smallint[], string_to_array($14, ',', '')::smallint[], $15::text[], $16::text[])
-              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, hll_register, hll_rho, experiment, arm)),
+                            $13::text[], $14::text[])
+              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, experiment, arm)),
      imp AS (
        INSERT INTO impressions (id, user_id, surface, strategy, model, experiment, arm, shown_at, item_ids, ranks, scores, rails, propensities, pool_item_ids)
        SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.experiment, x.arm, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
               x.propensities::real[], x.pool::int[]
          FROM x
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)
-       RETURNING id, ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, ${ARM("experiment", "arm")} AS arm, ranks, item_ids),
+       RETURNING ${HOUR("shown_at")} AS hour, surface, coalesce(strategy, '') AS strategy, coalesce(model, '') AS model, ${ARM("experiment", "arm")} AS arm, ranks),
      hourly AS (
        INSERT INTO impression_hourly (hour, surface, strategy, model, arm, impressions)
        SELECT hour, surface, strategy, model, arm, count(*) FROM imp GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-       ON CONFLICT (hour, surface, strategy, model, arm) DO UPDATE SET impressions = impression_hourly.impressions + EXCLUDED.impressions),
-     items AS (
-       INSERT INTO impression_item_hourly (hour, surface, strategy, model, arm, item_id, shown)
-       SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, s.item_id, count(*)
-         FROM imp CROSS JOIN LATERAL unnest(imp.item_ids) AS s(item_id)
-        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-       ON CONFLICT (hour, surface, strategy, model, arm, item_id) DO UPDATE SET shown = impression_item_hourly.shown + EXCLUDED.shown),
-     reach AS (
-       INSERT INTO impression_user_hourly (hour, surface, strategy, model, arm, register, rho)
-       SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, x.hll_register, max(x.hll_rho)
-         FROM imp JOIN x ON x.id = imp.id
-        WHERE x.hll_register IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-       ON CONFLICT (hour, surface, strategy, model, arm, register) DO UPDATE SET rho = EXCLUDED.rho
-        WHERE impression_user_hourly.rho < EXCLUDED.rho)
+       ON CONFLICT (hour, surface, strategy, model, arm) DO UPDATE SET impressions = impression_hourly.impressions + EXCLUDED.impressions)
      INSERT INTO impression_rank_hourly (hour, surface, strategy, model, arm, rank, shown)
      SELECT imp.hour, imp.surface, imp.strategy, imp.model, imp.arm, r.rank, count(*)
        FROM imp CROSS JOIN LATERAL unnest(imp.ranks) AS r(rank)
@@ -97,6 +73,58 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     if ((error as { code?: string }).code !== "23503") throw error;
     await db.sql.query(sql, params, "marquee_insert_impressions");
   }
+}
+
+// The reach rollups gathered by serving/reachRollup.ts, in ONE statement:
+// items shown are added to, a user register is raised only when its rank grows.
+export async function addReach(db: Database, groups: readonly ReachGroup[]): Promise<void> {
+  const itemGroup: number[] = [];
+  const itemIds: number[] = [];
+  const shown: number[] = [];
+  const registerGroup: number[] = [];
+  const registers: number[] = [];
+  const rhos: number[] = [];
+  groups.forEach((g, n) => {
+    for (const [item, count] of g.items) {
+      itemGroup.push(n + 1);
+      itemIds.push(item);
+      shown.push(count);
+    }
+    for (const [register, rho] of g.registers) {
+      registerGroup.push(n + 1);
+      registers.push(register);
+      rhos.push(rho);
+    }
+  });
+  await db.sql.query(
+    `WITH g AS (
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS g(hour, surface, strategy, model, arm, n)),
+     items AS (
+       INSERT INTO impression_item_hourly (hour, surface, strategy, model, arm, item_id, shown)
+       SELECT g.hour, g.surface, g.strategy, g.model, g.arm, i.item_id, i.shown
+         FROM unnest($6::int[], $7::int[], $8::bigint[]) AS i(n, item_id, shown) JOIN g ON g.n = i.n
+        ORDER BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (hour, surface, strategy, model, arm, item_id) DO UPDATE SET shown = impression_item_hourly.shown + EXCLUDED.shown)
+     INSERT INTO impression_user_hourly (hour, surface, strategy, model, arm, register, rho)
+     SELECT g.hour, g.surface, g.strategy, g.model, g.arm, r.register, r.rho
+       FROM unnest($9::int[], $10::smallint[], $11::smallint[]) AS r(n, register, rho) JOIN g ON g.n = r.n
+      ORDER BY 1, 2, 3, 4, 5, 6
+     ON CONFLICT (hour, surface, strategy, model, arm, register) DO UPDATE SET rho = EXCLUDED.rho
+      WHERE impression_user_hourly.rho < EXCLUDED.rho`,
+    [
+      groups.map((g) => g.hour.toISOString()),
+      groups.map((g) => g.surface),
+      groups.map((g) => g.strategy),
+      groups.map((g) => g.model),
+      groups.map((g) => g.arm),
+      itemGroup,
+      itemIds,
+      shown,
+      registerGroup,
+      registers,
+      rhos,
+    ],
+  );
 }
 
 export interface ImpressionOwner {

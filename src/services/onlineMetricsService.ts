@@ -17,6 +17,7 @@ import { readOnlineMetrics, type MetricsGroupColumn } from "../db/onlineMetricsR
 import { wilsonInterval, type Proportion } from "./wilsonInterval";
 import { checkText } from "./validation";
 import { hllEstimate } from "../engine/sketch/hyperLogLog";
+import { impressionLogOf } from "../serving/impressionLog";
 
 export type OnlineMetricsGroupName = "SURFACE" | "STRATEGY" | "MODEL" | "ARM";
 
@@ -57,6 +58,9 @@ export async function onlineMetrics(ctx: ServiceContext, args: OnlineMetricsArgs
   if (!(Number.isInteger(k) && k >= 1 && k <= 100)) throw new BadUserInputError("k", k, "must be from 1 to 100");
   const surface = args.surface != null ? checkText("surface", args.surface, 100) : null;
   const groupBy = [...new Set<OnlineMetricsGroupName>(args.groupBy ?? ["SURFACE", "STRATEGY", "MODEL"])].map((g) => COLUMNS[g]);
+  // What this process holds is written first (its buffered answers, and the
+  // reach it gathers for a minute at a time): its own answers are counted.
+  await impressionLogOf(ctx.db)?.flushAll();
   const rows = await readOnlineMetrics(ctx.db, { from: args.from, to: args.to, surface, groupBy, k });
   // '' in the rollups: the impression had none.
   const value = (row: (typeof rows)[number], c: MetricsGroupColumn) => (row.group[c] === undefined || row.group[c] === "" ? null : row.group[c]!);

@@ -15,6 +15,7 @@
 import type { Database } from "../db/Database";
 import type { Logger } from "../logger";
 import { processMetrics } from "../observability/metrics";
+import type { ReachRollup } from "./reachRollup";
 
 export interface ImpressionRecord {
   id: string;
@@ -67,6 +68,8 @@ export class ImpressionLog {
     private readonly write: ImpressionWriter,
     private readonly options: ImpressionLogOptions,
     private readonly logger?: Logger,
+    // Users reached and items shown, gathered from the written batches.
+    private readonly reach?: ReachRollup,
   ) {}
 
   // Buffers one impression; false when it was dropped (the buffer is full).
@@ -131,7 +134,13 @@ export class ImpressionLog {
     this.stopped_ = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.flushAll();
+  }
+
+  // flush(), then the reach rollups gathered so far (what onlineMetrics reads).
+  async flushAll(): Promise<void> {
     await this.flush();
+    await this.reach?.flush();
   }
 
   private onTimer(): void {
@@ -160,6 +169,7 @@ export class ImpressionLog {
     if (batch.length === 0) return;
     try {
       await this.write(batch);
+      this.reach?.add(batch);
       const bySurface = new Map<string, number>();
       for (const r of batch) bySurface.set(r.surface, (bySurface.get(r.surface) ?? 0) + 1);
       for (const [surface, n] of bySurface) processMetrics().countImpressionsWritten(surface, n);
@@ -189,8 +199,8 @@ export function impressionLogOf(db: Database): ImpressionLog | undefined {
   return logs.get(db);
 }
 
-export function enableImpressionLog(db: Database, write: ImpressionWriter, options: ImpressionLogOptions, logger?: Logger): ImpressionLog {
-  const log = new ImpressionLog(write, options, logger);
+export function enableImpressionLog(db: Database, write: ImpressionWriter, options: ImpressionLogOptions, logger?: Logger, reach?: ReachRollup): ImpressionLog {
+  const log = new ImpressionLog(write, options, logger, reach);
   const previous = logs.get(db);
   if (previous) replaced.set(log, previous);
   logs.set(db, log);

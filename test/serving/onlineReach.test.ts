@@ -11,7 +11,9 @@ import { pollUntil } from "../support/pollUntil";
 import type { App } from "../../src/app";
 import { importCatalog } from "../../src/services/importService";
 import { impressionId } from "../../src/services/impressionService";
-import { insertImpressions } from "../../src/db/impressionRepository";
+import { addReach, insertImpressions } from "../../src/db/impressionRepository";
+import { ReachRollup } from "../../src/serving/reachRollup";
+import type { Database } from "../../src/db/Database";
 import type { ImpressionRecord } from "../../src/serving/impressionLog";
 import { tinyCatalog } from "./support/tinyCatalog";
 
@@ -30,6 +32,15 @@ function sample(metrics: string, series: string): number {
 const PLAYS = `marquee_attributed_interactions_total{surface="recommendations",type="PLAY",how="named"}`;
 const PRUNED = "marquee_impressions_pruned_total";
 const JUNE = { from: "2026-06-01T10:00:00Z", to: "2026-06-01T12:00:00Z" };
+
+// Written as the impression log writes them: the batch with its exact
+// counts, then the reach gathered from it (flushed at once here).
+async function writeShown(db: Database, batch: ImpressionRecord[]): Promise<void> {
+  await insertImpressions(db, batch);
+  const reach = new ReachRollup((groups) => addReach(db, groups));
+  reach.add(batch);
+  await reach.flush();
+}
 
 describe.each(databaseTargets())("online reach and impression retention on %s", (target) => {
   let t: TestDatabase;
@@ -73,8 +84,8 @@ describe.each(databaseTargets())("online reach and impression retention on %s", 
 
   it("counts users, distinct items, coverage and novelty by group, from the rollups alone", async () => {
     first = a();
-    await insertImpressions(t.db, [first, shown("2026-06-01T10:10:00Z", null, "similarItems", "ITEM_KNN", ["c3", "j1"])]);
-    await insertImpressions(t.db, [
+    await writeShown(t.db, [first, shown("2026-06-01T10:10:00Z", null, "similarItems", "ITEM_KNN", ["c3", "j1"])]);
+    await writeShown(t.db, [
       shown("2026-06-01T10:40:00Z", "u2", "recommendations", "POPULAR", ["s1", "n1"]),
       shown("2026-06-01T11:30:00Z", "u1", "recommendations", "POPULAR", ["s1"]),
     ]);
@@ -126,7 +137,7 @@ describe.each(databaseTargets())("online reach and impression retention on %s", 
 
   it("has the job worker prune impressions past the retention with their attributions, and every figure stays", async () => {
     const recent = shown(new Date().toISOString(), "u3", "recommendations", "POPULAR", ["s4"]);
-    await insertImpressions(t.db, [recent]);
+    await writeShown(t.db, [recent]);
     const counted = await metrics();
     const recorded = await post(RECORD, {
       i: [
