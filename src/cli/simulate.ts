@@ -128,13 +128,37 @@ async function checkA(url: string, audience: Audience): Promise<void> {
   let popular = 0;
   let undecided = 0;
   const started = Date.now();
+  // Over all runs: each arm's clicks and items shown (CTR@10), and the
+  // answers each run took to decide.
+  const arms = new Map<string, { successes: number; trials: number }>();
+  const answers: number[] = [];
   for (let r = 0; r < runs; r++) {
     const read = await experimentRun(url, audience, rng, `popular-vs-hybrid-${seed}-${r}`, [{ name: "popular", strategy: "POPULAR" }, { name: "hybrid", strategy: "HYBRID" }], 12, 50, true);
     if (read.result.winner === "hybrid") hybrid++;
     else if (read.result.winner === "popular") popular++;
     else undecided++;
+    for (const arm of read.arms) {
+      const a = arms.get(arm.name) ?? { successes: 0, trials: 0 };
+      a.successes += arm.metric.successes;
+      a.trials += arm.metric.trials;
+      arms.set(arm.name, a);
+    }
+    answers.push(read.arms.reduce((n, arm) => n + arm.impressions, 0));
   }
-  report({ check: "a", pass: hybrid >= Math.ceil(0.95 * runs) && popular === 0, runs, hybridWins: hybrid, popularWins: popular, undecided, seconds: (Date.now() - started) / 1000 });
+  const ctr = (name: string) => round((arms.get(name)?.successes ?? 0) / Math.max(1, arms.get(name)?.trials ?? 0));
+  answers.sort((x, y) => x - y);
+  report({
+    check: "a",
+    pass: hybrid >= Math.ceil(0.95 * runs) && popular === 0,
+    runs,
+    hybridWins: hybrid,
+    popularWins: popular,
+    undecided,
+    ctrPopular: ctr("popular"),
+    ctrHybrid: ctr("hybrid"),
+    medianAnswersToDecide: answers[answers.length >> 1],
+    seconds: (Date.now() - started) / 1000,
+  });
 }
 
 async function checkB(url: string, audience: Audience): Promise<void> {
