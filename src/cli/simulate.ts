@@ -279,7 +279,7 @@ function round(x: number): number {
 async function main(): Promise<boolean> {
   const started = Date.now();
   const audience = createAudience({
-    users: Number(arg("users", "6000")),
+    users: Number(arg("users", "10000")),
     items: Number(arg("items", "1000")),
     genres: 10,
     historyPerUser: 8,
