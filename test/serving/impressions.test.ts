@@ -6,7 +6,7 @@
 // buffer's overflow and a database refusing a batch are counted, and
 // stopping the app writes what is left.
 import crypto from "node:crypto";
-import { countStatements, databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { BACKGROUND_STATEMENTS, countStatements, databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { postGraphQL, startHttpApp } from "../support/testServer";
 import type { App } from "../../src/app";
 import { importCatalog } from "../../src/services/importService";
@@ -19,7 +19,7 @@ import { insertImpressions } from "../../src/db/impressionRepository";
 const RECORD = `mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { accepted created updated unchanged createdUsers } }`;
 
 // Leaves out the API key and revocation caches' refreshes (every 5 s, whichever request that falls on).
-const own = (statements: string[]) => statements.filter((s) => !/api_keys|user_token_revocations/.test(s));
+const own = (statements: string[]) => statements.filter((s) => !BACKGROUND_STATEMENTS.test(s));
 
 function sample(metrics: string, series: string): number {
   const line = metrics.split("\n").find((l) => l.startsWith(`${series} `));

@@ -62,6 +62,11 @@ export async function openTestDatabase(target: TargetName): Promise<TestDatabase
   };
 }
 
+// Statements an app sends on its own timers, which may fall inside a counted
+// window: the active-version watch tick (with the exploration settings and
+// the running experiments), the catalog cache's and the key caches' refreshes.
+export const BACKGROUND_STATEMENTS = /api_keys|user_token_revocations|FROM model_versions WHERE is_active|FROM exploration_settings|FROM experiments e|epoch FROM updated_at/;
+
 // Counts the SQL statements sent while `fn` runs (Prisma's query events plus
 // our own driver's statements).
 export async function countStatements<T>(db: Database, fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
