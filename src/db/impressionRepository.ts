@@ -29,20 +29,33 @@ const ARM = (experiment: string, arm: string) => `coalesce(${experiment} || '/' 
 export async function insertImpressions(db: Database, batch: readonly ImpressionRecord[]): Promise<void> {
   // A score as PostgreSQL's real takes it: it refuses values that underflow
   // (a float32 denormal such as 1e-40, 22003) or overflow, and NaN says nothing.
-  const real = (v: number) => (!Number.isFinite(v) || Math.abs(v) < 1e-30 ? 0 : Math.max(-3e38, Math.min(3e38, v)));
+  // Written with 9 significant digits, which a float32 reads back exactly:
+  // a fifth of the time of a double's shortest form (about 1 against 5 µs
+  // for an answer's ten scores), the costliest part of building a batch.
+  const real = (v: number) => (!Number.isFinite(v) || Math.abs(v) < 1e-30 ? 0 : Math.max(-3e38, Math.min(3e38, v))).toPrecision(9);
+  // The numeric columns go as one array literal each, built here: their
+  // elements hold only digits, signs, dots, exponents, commas and braces, so
+  // quoting needs no escaping, where the driver would escape every element
+  // of a JavaScript array. Free text (surface, strategy, model, experiment,
+  // arm) goes as arrays for the driver to escape.
+  const literal = (f: (r: ImpressionRecord) => string) => {
+    let out = "{";
+    for (let k = 0; k < batch.length; k++) out += (k > 0 ? ',"' : '"') + f(batch[k]) + '"';
+    return out + "}";
+  };
   const params = [
     batch.map((r) => r.id).join(","),
     batch.map((r) => (r.userId === null ? "" : String(r.userId))).join(","),
     batch.map((r) => r.surface),
     batch.map((r) => r.strategy),
     batch.map((r) => r.model),
-    batch.map((r) => r.shownAt.toISOString()),
-    batch.map((r) => `{${r.itemIds.join(",")}}`),
-    batch.map((r) => `{${r.ranks.join(",")}}`),
-    batch.map((r) => `{${r.scores.map(real).join(",")}}`),
-    batch.map((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
-    batch.map((r) => (r.propensities ? `{${r.propensities.join(",")}}` : "{}")),
-    batch.map((r) => (r.pool ? `{${r.pool.join(",")}}` : "{}")),
+    literal((r) => r.shownAt.toISOString()),
+    literal((r) => `{${r.itemIds.join(",")}}`),
+    literal((r) => `{${r.ranks.join(",")}}`),
+    literal((r) => `{${r.scores.map(real).join(",")}}`),
+    literal((r) => (r.rails ? `{${r.rails.join(",")}}` : "{}")),
+    literal((r) => (r.propensities ? `{${r.propensities.map(real).join(",")}}` : "{}")),
+    literal((r) => (r.pool ? `{${r.pool.join(",")}}` : "{}")),
     batch.map((r) => r.experiment ?? null),
     batch.map((r) => r.arm ?? null),
   ];
