@@ -180,6 +180,31 @@ describe.each(databaseTargets())("experiments on %s", (target) => {
     await post(STOP, { id });
   });
 
+  it("routes upNext, which names no strategy, to the user's arm; an anonymous session stays outside", async () => {
+    const created = await post(CREATE, {
+      input: { name: "next", surface: "upNext", arms: [{ name: "popular", strategy: "POPULAR", weight: 1 }, { name: "knn", model: `item-knn@${knnV1}`, weight: 1 }] },
+    });
+    const id = created.data.createExperiment.id;
+    await post(START, { id });
+    const control = usersOf(id, 0, [1, 1]);
+    const treated = usersOf(id, 1, [1, 1]);
+    const UP_NEXT = `query($userId: ID) { upNext(userId: $userId, first: 3) { item { id } impressionId } }`;
+    for (const userId of [control[0], treated[0]]) expect((await post(UP_NEXT, { userId })).data.upNext.length).toBeGreaterThan(0);
+    const anonymous = (await post(`{ upNext(first: 3, context: { items: ["s1"] }) { impressionId } }`)).data.upNext;
+    await flush();
+    const rows = await t.db.sql.query<{ user: string | null; experiment: string | null; arm: string | null; strategy: string; model: string }>(
+      `SELECT u.external_id AS user, im.experiment, im.arm, im.strategy, im.model FROM impressions im LEFT JOIN users u ON u.id = im.user_id
+        WHERE im.surface = 'upNext' ORDER BY im.id`,
+    );
+    expect(rows.filter((r) => r.experiment !== null)).toEqual([
+      { user: control[0], experiment: "next", arm: "popular", strategy: "POPULAR", model: "popular@1" },
+      { user: treated[0], experiment: "next", arm: "knn", strategy: "ITEM_KNN", model: `item-knn@${knnV1}` },
+    ]);
+    expect(anonymous.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.user === null)).toEqual([expect.objectContaining({ experiment: null, arm: null, strategy: "SEQUENTIAL" })]);
+    await post(STOP, { id });
+  });
+
   it("a guardrail stops an arm and says why; its users are then served as the control", async () => {
     const created = await post(CREATE, {
       input: {
