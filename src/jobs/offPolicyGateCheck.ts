@@ -12,7 +12,7 @@
 import type { Config } from "../config";
 import type { Database } from "../db/Database";
 import { createLoaders } from "../loaders/createLoaders";
-import { offPolicyEstimate } from "../services/offPolicyService";
+import { offPolicyEstimatesOf } from "../services/offPolicyService";
 import type { OffPolicyCheck } from "./challengerGate";
 
 export const OFF_POLICY_WINDOW_MS = 7 * 86_400_000;
@@ -35,12 +35,10 @@ export function offPolicyGateCheck(
     const to = options.now?.() ?? new Date();
     const from = new Date(to.getTime() - OFF_POLICY_WINDOW_MS);
     const ctx = { db, loaders: createLoaders(db), config };
-    const estimate = (version: number) => offPolicyEstimate(ctx, { model: name, version, surface: "recommendations", from, to, k: K });
-    const championEstimate = await estimate(champion.version);
+    // Both versions on the same logged traffic, read once.
+    const [championEstimate, challengerEstimate] = await offPolicyEstimatesOf(ctx, { model: name, versions: [champion.version, challenger.version], surface: "recommendations", from, to, k: K });
     const usable = (e: typeof championEstimate) => e.impressions >= minImpressions && e.doublyRobust.value !== null && (e.support ?? 0) >= OFF_POLICY_MIN_SUPPORT;
-    if (!usable(championEstimate)) return null;
-    const challengerEstimate = await estimate(challenger.version);
-    if (!usable(challengerEstimate)) return null;
+    if (!usable(championEstimate) || !usable(challengerEstimate)) return null;
     return {
       metric: `ctr@${championEstimate.k} (doubly robust, ${championEstimate.impressions} impressions)`,
       champion: championEstimate.doublyRobust.value!,

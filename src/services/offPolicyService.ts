@@ -144,9 +144,32 @@ function slotsOf(im: LoggedImpression, k: number): { shown: number[]; propensiti
 }
 
 export async function offPolicyEstimate(ctx: ServiceContext, args: OffPolicyEstimateArgs): Promise<OffPolicyEstimateResult> {
-  const { model, version, surface, k: asked } = checkArgs(args);
-  const served = await candidateModel(ctx, model, version);
-  const logged = await loggedImpressions(ctx.db, surface, args.from, args.to, MAX_ESTIMATE_IMPRESSIONS);
+  return (await offPolicyEstimatesOf(ctx, { ...args, versions: [args.version] }))[0];
+}
+
+// Several versions of one model on the same logged traffic, read once (the
+// challenger gate compares champion and challenger so).
+export async function offPolicyEstimatesOf(ctx: ServiceContext, args: Omit<OffPolicyEstimateArgs, "version"> & { versions: readonly number[] }): Promise<OffPolicyEstimateResult[]> {
+  const checked = args.versions.map((version) => checkArgs({ ...args, version }));
+  const { model, surface, k: asked } = checked[0];
+  const served = await Promise.all(checked.map((c) => candidateModel(ctx, model, c.version)));
+  const traffic = await loggedTraffic(ctx, surface, args.from, args.to, asked);
+  return served.map((candidate) => estimateOn(candidate, traffic, surface, asked));
+}
+
+interface LoggedTraffic {
+  logged: LoggedImpression[];
+  // The depth estimated: k, or less when the logged answers were shorter.
+  k: number;
+  clicks: Map<string, Set<number>>;
+  byUser: Map<number, InteractionRow[]>;
+  popular: Popularity;
+}
+
+// The range's exploring impressions, their clicks, the users' histories
+// and the popularity backfill: one statement each, whatever the candidate.
+async function loggedTraffic(ctx: ServiceContext, surface: string, from: Date, to: Date, asked: number): Promise<LoggedTraffic> {
+  const logged = await loggedImpressions(ctx.db, surface, from, to, MAX_ESTIMATE_IMPRESSIONS);
   // Answers shorter than k leave k at the longest depth logged; shorter ones are left out.
   const k = Math.min(asked, logged.reduce((m, im) => Math.max(m, im.ranks.filter((r) => r >= 1).length), 0));
   const [clicks, histories] = await Promise.all([
@@ -162,7 +185,11 @@ export async function offPolicyEstimate(ctx: ServiceContext, args: OffPolicyEsti
   let longest = 0;
   for (const rows of byUser.values()) longest = Math.max(longest, rows.length);
   const popular = logged.length > 0 ? await popularity(ctx, k + longest) : () => [];
+  return { logged, k, clicks, byUser, popular };
+}
 
+function estimateOn(served: ServedModel, traffic: LoggedTraffic, surface: string, asked: number): OffPolicyEstimateResult {
+  const { logged, k, clicks, byUser, popular } = traffic;
   const slates: LoggedSlate[] = [];
   let skipped = 0;
   for (const im of logged) {

@@ -11,6 +11,7 @@
 // onlineMetrics writes what is pending before it reads.
 import type { ImpressionRecord } from "./impressionLog";
 import { hllPosition } from "../engine/sketch/hyperLogLog";
+import { armLabel } from "./experimentRegistry";
 
 export const REACH_FLUSH_MS = 60_000;
 
@@ -47,7 +48,7 @@ export class ReachRollup {
       const hour = Math.floor(r.shownAt.getTime() / HOUR_MS) * HOUR_MS;
       const strategy = r.strategy ?? "";
       const model = r.model ?? "";
-      const arm = r.experiment != null && r.arm != null ? `${r.experiment}/${r.arm}` : "";
+      const arm = r.experiment != null && r.arm != null ? armLabel(r.experiment, r.arm) : "";
       const key = `${hour}\u0000${r.surface}\u0000${strategy}\u0000${model}\u0000${arm}`;
       let g = this.groups.get(key);
       if (!g) this.groups.set(key, (g = { hour: new Date(hour), surface: r.surface, strategy, model, arm, items: new Map(), registers: new Map() }));
