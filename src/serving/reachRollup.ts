@@ -30,6 +30,17 @@ export type ReachWriter = (groups: readonly ReachGroup[]) => Promise<void>;
 
 const HOUR_MS = 3_600_000;
 
+// The rollups' group of an impression: its hour (UTC, in ms), strategy and
+// model ('' when absent) and arm ("<experiment>/<arm>", '' outside
+// experiments), and a key naming the group with its surface.
+export function rollupGroupOf(r: ImpressionRecord): { key: string; hour: number; strategy: string; model: string; arm: string } {
+  const hour = Math.floor(r.shownAt.getTime() / HOUR_MS) * HOUR_MS;
+  const strategy = r.strategy ?? "";
+  const model = r.model ?? "";
+  const arm = r.experiment != null && r.arm != null ? armLabel(r.experiment, r.arm) : "";
+  return { key: `${hour}\u0000${r.surface}\u0000${strategy}\u0000${model}\u0000${arm}`, hour, strategy, model, arm };
+}
+
 export class ReachRollup {
   private groups = new Map<string, ReachGroup>();
   private timer: NodeJS.Timeout | undefined;
@@ -45,11 +56,7 @@ export class ReachRollup {
   // statement writes them: '' for a missing strategy, model or arm).
   add(batch: readonly ImpressionRecord[]): void {
     for (const r of batch) {
-      const hour = Math.floor(r.shownAt.getTime() / HOUR_MS) * HOUR_MS;
-      const strategy = r.strategy ?? "";
-      const model = r.model ?? "";
-      const arm = r.experiment != null && r.arm != null ? armLabel(r.experiment, r.arm) : "";
-      const key = `${hour}\u0000${r.surface}\u0000${strategy}\u0000${model}\u0000${arm}`;
+      const { key, hour, strategy, model, arm } = rollupGroupOf(r);
       let g = this.groups.get(key);
       if (!g) this.groups.set(key, (g = { hour: new Date(hour), surface: r.surface, strategy, model, arm, items: new Map(), registers: new Map() }));
       for (const item of r.itemIds) g.items.set(item, (g.items.get(item) ?? 0) + 1);
