@@ -34,6 +34,19 @@ export class CatalogCache {
   }
 
   // The cached item with this external id (the item { } and similarItems lookups).
+  // All of these items when the cache holds every one (counted as hits),
+  // else undefined (nothing counted: the caller reads through instead).
+  getAll(ids: readonly number[]): CandidateItem[] | undefined {
+    const found = new Array<CandidateItem>(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const c = this.entries.get(ids[k]);
+      if (!c) return undefined;
+      found[k] = c;
+    }
+    this.hits += ids.length;
+    return found;
+  }
+
   getByExternalId(externalId: string): CandidateItem | undefined {
     const id = this.idOf.get(externalId);
     const found = id === undefined ? undefined : this.entries.get(id);

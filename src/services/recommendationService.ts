@@ -24,6 +24,7 @@ import { clipToScale } from "../engine/recommender/clipToScale";
 import type { Evidence, UserHistory } from "../engine/types";
 import { recommendationLoadersOf } from "../loaders/recommendationLoaders";
 import { userStateCacheOf } from "../loaders/userStateCache";
+import { catalogCacheOf } from "../loaders/catalogCache";
 import { modelStoreOf, type ModelStore } from "../serving/ModelStore";
 import type { ServedModel } from "../serving/ServedModel";
 import { historyOf } from "../serving/historyOf";
@@ -293,7 +294,9 @@ async function fillPool(ctx: ServiceContext, ranking: Ranking, filter: CheckedFi
   let n = filter.narrows ? want * 4 + 20 : want;
   for (;;) {
     const ranked = await ranking(n);
-    const candidates = await loaders.candidateItem.loadMany(ranked.map((r) => r.itemId));
+    const ids = ranked.map((r) => r.itemId);
+    // Warm, the catalog cache holds every candidate: no loader round.
+    const candidates = catalogCacheOf(ctx.db)?.getAll(ids) ?? (await loaders.candidateItem.loadMany(ids));
     const pool: { ranked: Ranked; candidate: CandidateItem }[] = [];
     ranked.forEach((r, k) => {
       const c = candidates[k];
