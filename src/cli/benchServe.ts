@@ -17,7 +17,8 @@
 // constants (bareApolloServer.ts), so the run shows how much of (b)'s cost is
 // the GraphQL stack's own (`--floor off` skips it). Latency at a fixed
 // offered load, not only at saturation: (b) again at half the throughput it
-// reached ("p99 at half load"), and with `--rate R` at R requests/s.
+// reached ("p99 at half load"), and with `--rate R` at R requests/s, sent
+// by an open-loop generator in a process of its own (openLoop.ts).
 // `--impressions on|off` runs the server with impression logging on or off
 // (MARQUEE_IMPRESSIONS; default on); `--impressions both [--rounds 5]`
 // instead starts two servers, one of each, and alternates (b) between them,
@@ -25,13 +26,13 @@
 // every answer costs the warm recommendation path, under the same load.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { loadConfig } from "../config";
 import { createDatabase } from "../db/createDatabase";
 import { createRng } from "../engine/random";
+import { openLoop } from "./openLoop";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -102,57 +103,11 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-// An open-loop load at `rate` requests/s for `duration` s: each request is
-// due at start + n/rate and is sent then (checked every millisecond) on a
-// pool of keep-alive sockets, whatever the earlier answers are doing, and
-// its latency counts from when it was due, so a generator or server that
-// falls behind shows in the figures (no coordinated omission). autocannon's
-// overallRate sends each connection's share in bursts, which measures the
-// bursts' own queueing.
-function openLoop(url: string, scenario: Scenario, rate: number, duration: number, sockets: number): Promise<Figures> {
-  const target = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  const latencies: number[] = [];
-  let errors = 0;
-  let non2xx = 0;
-  let graphqlErrors = 0;
-  let sent = 0;
-  let answered = 0;
-  const total = Math.round(rate * duration);
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const finish = () => {
-      agent.destroy();
-      const sorted = Float64Array.from(latencies).sort();
-      const at = (q: number) => (sorted.length > 0 ? Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1)) : NaN);
-      resolve({ name: scenario.name, requestsPerSecond: answered / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99), errors, non2xx, graphqlErrors });
-    };
-    const send = (due: number) => {
-      const body = scenario.body();
-      const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode !== 200) non2xx++;
-            else if (Buffer.concat(chunks).includes('"errors"')) graphqlErrors++;
-            if (++answered + errors === total) finish();
-          });
-        },
-      );
-      req.on("error", () => {
-        if (answered + ++errors === total) finish();
-      });
-      req.end(body);
-    };
-    const timer = setInterval(() => {
-      const now = performance.now();
-      while (sent < total && started + (sent * 1000) / rate <= now) send(started + (sent++ * 1000) / rate);
-      if (sent >= total) clearInterval(timer);
-    }, 1);
-  });
+// (b) at `rate` requests/s offered for `duration` s, from the open-loop
+// generator's own process (openLoop.ts).
+async function atRate(url: string, scenario: Scenario, rate: number, duration: number, sockets: number): Promise<Figures> {
+  const bodies = Array.from({ length: Math.round(rate * duration) }, () => scenario.body());
+  return { name: scenario.name, ...(await openLoop(url, bodies, rate, sockets)) };
 }
 
 // The resident memory of a process and all its descendants (the server's processes).
@@ -365,15 +320,15 @@ async function main(): Promise<void> {
     figures.push(await run(url, scenarios[0], connections, duration), await run(url, scenarios[1], connections, duration));
     const halfRate = Math.max(1, Math.round(figures[1].requestsPerSecond / 2));
     await settle();
-    const atHalf = await openLoop(url, { ...scenarios[1], name: `${scenarios[1].name} at ${halfRate} req/s offered (half load, open loop)` }, halfRate, duration, connections);
+    const atHalf = await atRate(url, { ...scenarios[1], name: `${scenarios[1].name} at ${halfRate} req/s offered (half load, open loop)` }, halfRate, duration, connections);
     await settle();
-    const atRate = rate !== undefined ? await openLoop(url, { ...scenarios[1], name: `${scenarios[1].name} at ${rate} req/s offered (open loop)` }, rate, duration, connections) : undefined;
+    const atGivenRate = rate !== undefined ? await atRate(url, { ...scenarios[1], name: `${scenarios[1].name} at ${rate} req/s offered (open loop)` }, rate, duration, connections) : undefined;
     for (const s of scenarios.slice(2)) {
       await settle();
       figures.push(await run(url, s, connections, duration));
     }
     const [a, b, c, , e] = [figures[0], figures[1], figures[2], figures[3], figures[4]];
-    figures.push(atHalf, ...(atRate ? [atRate] : []));
+    figures.push(atHalf, ...(atGivenRate ? [atGivenRate] : []));
     const rss = rssMb(child.pid!);
     await stopChild(child);
     // The same (a) and (b)-shaped query on bare Apollo with constant answers, Marquee stopped.
@@ -411,7 +366,7 @@ async function main(): Promise<void> {
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       ...(floorFigures.length === 2 ? [`ratio recommendations/floor: ${(b.requestsPerSecond / floorFigures[1].requestsPerSecond).toFixed(3)}`] : []),
       `p99 at half load: ${atHalf.p99} ms`,
-      ...(atRate ? [`p99 at ${rate} req/s: ${atRate.p99} ms`] : []),
+      ...(atGivenRate ? [`p99 at ${rate} req/s: ${atGivenRate.p99} ms`] : []),
     ];
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
