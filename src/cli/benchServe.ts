@@ -32,7 +32,7 @@ import autocannon from "autocannon";
 import { loadConfig } from "../config";
 import { createDatabase } from "../db/createDatabase";
 import { createRng } from "../engine/random";
-import { openLoop } from "./openLoop";
+import { openLoop, type OpenLoopFigures } from "./openLoop";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,14 +44,8 @@ interface Scenario {
   body: () => string;
 }
 
-interface Figures {
+interface Figures extends OpenLoopFigures {
   name: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  graphqlErrors: number;
   // Requests answered in the run.
   total?: number;
 }
