@@ -210,6 +210,9 @@ export interface AttributionCount {
   surface: string;
   type: string;
   inferred: boolean;
+  // The impression's experiment and arm (null outside experiments).
+  experiment: string | null;
+  arm: string | null;
   n: number;
 }
 
@@ -222,7 +225,7 @@ export interface AttributionCount {
 // named one replace it. A new attribution is added to
 // impression_rank_hourly in the same statement (a replaced one stays
 // counted under its first impression). Returns the attributions written,
-// by the impression's surface, the interaction's type and how.
+// by the impression's surface, experiment and arm, the interaction's type and how.
 export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<AttributionCount[]> {
   // The same event twice in one batch is one interaction (the last one wins,
   // as in writeInteractions); ON CONFLICT may touch a row only once.
@@ -264,9 +267,9 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
          play = impression_rank_hourly.play + EXCLUDED.play, "like" = impression_rank_hourly."like" + EXCLUDED."like",
          dislike = impression_rank_hourly.dislike + EXCLUDED.dislike, purchase = impression_rank_hourly.purchase + EXCLUDED.purchase,
          skip = impression_rank_hourly.skip + EXCLUDED.skip)
-     SELECT im.surface, i.type::text AS type, w.inferred, count(*)::int AS n
+     SELECT im.surface, i.type::text AS type, w.inferred, im.experiment, im.arm, count(*)::int AS n
        FROM written w JOIN interactions i ON i.id = w.interaction_id JOIN impressions im ON im.id = w.impression_id
-      GROUP BY im.surface, i.type, w.inferred`,
+      GROUP BY im.surface, i.type, w.inferred, im.experiment, im.arm`,
     rows.map((a) => a.userId),
     rows.map((a) => a.itemId),
     rows.map((a) => a.type),

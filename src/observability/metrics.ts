@@ -78,6 +78,18 @@ export class Metrics {
     labelNames: ["surface", "type", "how"] as const,
     registers: [this.registry],
   });
+  readonly experimentAnswers = new Counter({
+    name: "marquee_experiment_answers_total",
+    help: "Impressions (recommendation answers) written that an experiment routed, by experiment and arm (names an admin gave in createExperiment: one series per arm of every experiment run since the process started)",
+    labelNames: ["experiment", "arm"] as const,
+    registers: [this.registry],
+  });
+  readonly experimentAttributed = new Counter({
+    name: "marquee_experiment_attributed_interactions_total",
+    help: "Interactions attributed to an impression an experiment routed, by experiment, arm and interaction type (named or inferred alike)",
+    labelNames: ["experiment", "arm", "type"] as const,
+    registers: [this.registry],
+  });
   readonly impressionsPruned = new Counter({
     name: "marquee_impressions_pruned_total",
     help: "Impressions deleted by retention (MARQUEE_IMPRESSION_RETENTION), with the attributions to them; the hourly rollups keep their figures",
@@ -152,6 +164,15 @@ export class Metrics {
   // Surfaces and interaction types are fixed names (a bounded set).
   countAttributed(surface: string, type: string, how: "named" | "inferred", n: number): void {
     this.child(`ai|${surface}|${type}|${how}`, () => this.attributedInteractions.labels({ surface, type, how })).inc!(n);
+  }
+
+  // Experiment and arm names are an admin's (bounded by the experiments run).
+  countExperimentAnswers(experiment: string, arm: string, n: number): void {
+    this.child(`ea\u0000${experiment}\u0000${arm}`, () => this.experimentAnswers.labels({ experiment, arm })).inc!(n);
+  }
+
+  countExperimentAttributed(experiment: string, arm: string, type: string, n: number): void {
+    this.child(`eai\u0000${experiment}\u0000${arm}\u0000${type}`, () => this.experimentAttributed.labels({ experiment, arm, type })).inc!(n);
   }
 
   countImpressionsPruned(n: number): void {
