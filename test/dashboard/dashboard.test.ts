@@ -481,6 +481,39 @@ describe.each(databaseTargets())("dashboard on %s", (target) => {
       await page.close();
     });
 
+    it("online: experiments for an admin, each arm with its answers, metric and comparison; hidden from a service key", async () => {
+      const gql = async (query: string, variables?: Record<string, unknown>) => (await postGraphQL(app.url, { query, variables }, bearer("admin"))).json;
+      const created = await gql(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, {
+        input: { name: "<img src=x onerror=alert(1)>rails", arms: [{ name: "control", strategy: "POPULAR", weight: 1 }, { name: "knn", strategy: "ITEM_KNN", weight: 1 }] },
+      });
+      const id = created.data.createExperiment.id;
+      try {
+        await gql(`mutation($id: ID!) { startExperiment(id: $id) { status } }`, { id });
+        // Requests without a strategy follow the users' arms.
+        for (let i = 1; i <= 9; i++) await postGraphQL(app.url, { query: `{ recommendations(userId: "demo-user-00${i}", first: 5) { rank } }` }, bearer("service"));
+        await impressionLogOf(app.db)!.flush();
+        const read = (await gql(`query($id: ID!) { experiment(id: $id) { arms { name impressions } result { summary } } }`, { id })).data.experiment;
+        const page = await context.newPage();
+        await page.goto(`${base}/dashboard/online`);
+        for (const arm of read.arms) {
+          const row = page.locator(`tr[data-experiment-arm="<img src=x onerror=alert(1)>rails|${arm.name}"]`);
+          expect(await row.locator("[data-arm-answers]").innerText()).toBe(formatNumber(arm.impressions));
+          expect(await row.locator("[data-arm-metric]").innerText()).toMatch(/^(–|\d+\.\d% \(\d+\.\d%–\d+\.\d%\))$/);
+        }
+        expect(read.arms.reduce((n: number, a: { impressions: number }) => n + a.impressions, 0)).toBe(9);
+        expect(await page.locator(`[data-experiment-result="<img src=x onerror=alert(1)>rails"]`).innerText()).toBe(read.result.summary);
+        // The admin's name is text, never markup.
+        expect(await page.locator("section.panel img").count()).toBe(0);
+        await shot(page, "online-experiments");
+        await page.close();
+        const asService = await (await get("/dashboard/online", bearer("service"))).text();
+        expect(asService).toContain("data-experiments-hidden");
+        expect(asService).not.toContain("rails");
+      } finally {
+        await gql(`mutation($id: ID!) { stopExperiment(id: $id) { status } }`, { id });
+      }
+    });
+
     it("live: a numeric request rate and p99 after some GraphQL requests, kept current by the poller", async () => {
       for (let i = 0; i < 20; i++) {
         const r = await postGraphQL(app.url, { query: `{ recommendations(userId: "demo-user-00${1 + (i % 3)}", first: 5) { rank } }` }, bearer("service"));

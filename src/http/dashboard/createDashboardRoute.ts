@@ -204,7 +204,8 @@ export function createDashboardRoute(options: DashboardRouteOptions): RouteHandl
         return render(req, res, status, "User explorer", "users", body, viewer);
       }
       case `${DASHBOARD_PATH}/online`:
-        return render(req, res, 200, "Online", "online", await onlineBody({ db, config, loaders: createLoaders(db) }, new Date()), viewer);
+        // Experiments are admin-only in the API: the same here (canActivate: admin, or auth off).
+        return render(req, res, 200, "Online", "online", await onlineBody({ db, config, loaders: createLoaders(db) }, new Date(), canActivate(viewer.role)), viewer);
       case `${DASHBOARD_PATH}/live`:
         sampler.start();
         return render(req, res, 200, "Live", "live", liveBody(await sampler.figures()), viewer);
