@@ -78,6 +78,12 @@ export class Metrics {
     labelNames: ["surface", "type", "how"] as const,
     registers: [this.registry],
   });
+  readonly exploringAnswers = new Counter({
+    name: "marquee_exploring_answers_total",
+    help: "Impressions written whose list was sampled by exploration (setExploration), with each item's propensity logged, by surface (recommendations, upNext)",
+    labelNames: ["surface"] as const,
+    registers: [this.registry],
+  });
   readonly experimentAnswers = new Counter({
     name: "marquee_experiment_answers_total",
     help: "Impressions (recommendation answers) written that an experiment routed, by experiment and arm (names an admin gave in createExperiment: one series per arm of every experiment run since the process started)",
@@ -164,6 +170,10 @@ export class Metrics {
   // Surfaces and interaction types are fixed names (a bounded set).
   countAttributed(surface: string, type: string, how: "named" | "inferred", n: number): void {
     this.child(`ai|${surface}|${type}|${how}`, () => this.attributedInteractions.labels({ surface, type, how })).inc!(n);
+  }
+
+  countExploringAnswers(surface: string, n: number): void {
+    this.child(`xa|${surface}`, () => this.exploringAnswers.labels({ surface })).inc!(n);
   }
 
   // Experiment and arm names are an admin's (bounded by the experiments run).

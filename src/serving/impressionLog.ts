@@ -171,8 +171,13 @@ export class ImpressionLog {
       await this.write(batch);
       this.reach?.add(batch);
       const bySurface = new Map<string, number>();
-      for (const r of batch) bySurface.set(r.surface, (bySurface.get(r.surface) ?? 0) + 1);
+      const exploring = new Map<string, number>();
+      for (const r of batch) {
+        bySurface.set(r.surface, (bySurface.get(r.surface) ?? 0) + 1);
+        if (r.propensities && r.propensities.length > 0) exploring.set(r.surface, (exploring.get(r.surface) ?? 0) + 1);
+      }
       for (const [surface, n] of bySurface) processMetrics().countImpressionsWritten(surface, n);
+      for (const [surface, n] of exploring) processMetrics().countExploringAnswers(surface, n);
       const byArm = new Map<string, { experiment: string; arm: string; n: number }>();
       for (const r of batch) {
         if (r.experiment == null || r.arm == null) continue;

@@ -108,8 +108,14 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
   });
 
   it("with rate 1 shows a sample without repeats from the top M, each item logged with propensity 1/M", async () => {
+    const exploringCount = async () => {
+      const text = await (await fetch(app!.url.replace(/\/graphql$/, "/metrics"))).text();
+      return Number(text.split("\n").find((l) => l.startsWith(`marquee_exploring_answers_total{surface="recommendations"} `))?.split(" ")[1] ?? 0);
+    };
     const normal = (await recs("u0", 5)).map((r) => r.item.id);
     expect(normal).toHaveLength(5);
+    await impressionLogOf(app!.db)!.flush();
+    const exploringBefore = await exploringCount();
     expect((await post(SET, { s: "recommendations", r: 1, p: 5 })).json.data.setExploration).toMatchObject({ rate: 1, poolSize: 5 });
     // The setting is held in memory: an answer reads no exploration_settings.
     // (The watch tick reads the settings too: a tick landing in the counted
@@ -120,6 +126,8 @@ describe.each(databaseTargets())("exploration and off-policy estimates on %s", (
     expect(counted.statements.filter((s) => /exploration_settings/.test(s))).toEqual([]);
     const answers = [counted.result, ...(await Promise.all(Array.from({ length: 29 }, () => recs("u0", 3))))];
     const rows = await logged(answers.map((a) => a[0].impressionId));
+    // Prometheus counts the exploring answers (the registry is the process's: compare before and after).
+    expect((await exploringCount()) - exploringBefore).toBe(30);
     for (const a of answers) {
       const row = rows.get(a[0].impressionId)!;
       expect(row.items).toEqual(a.map((r) => r.item.id));
