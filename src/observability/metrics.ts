@@ -84,18 +84,6 @@ export class Metrics {
     labelNames: ["surface"] as const,
     registers: [this.registry],
   });
-  readonly experimentAnswers = new Counter({
-    name: "marquee_experiment_answers_total",
-    help: "Impressions (recommendation answers) written that an experiment routed, by experiment and arm (names an admin gave in createExperiment: one series per arm of every experiment run since the process started)",
-    labelNames: ["experiment", "arm"] as const,
-    registers: [this.registry],
-  });
-  readonly experimentAttributed = new Counter({
-    name: "marquee_experiment_attributed_interactions_total",
-    help: "Interactions attributed to an impression an experiment routed, by experiment, arm and interaction type (named or inferred alike)",
-    labelNames: ["experiment", "arm", "type"] as const,
-    registers: [this.registry],
-  });
   readonly impressionsPruned = new Counter({
     name: "marquee_impressions_pruned_total",
     help: "Impressions deleted by retention (MARQUEE_IMPRESSION_RETENTION), with the attributions to them; the hourly rollups keep their figures",
@@ -174,15 +162,6 @@ export class Metrics {
 
   countExploringAnswers(surface: string, n: number): void {
     this.child(`xa|${surface}`, () => this.exploringAnswers.labels({ surface })).inc!(n);
-  }
-
-  // Experiment and arm names are an admin's (bounded by the experiments run).
-  countExperimentAnswers(experiment: string, arm: string, n: number): void {
-    this.child(`ea\u0000${experiment}\u0000${arm}`, () => this.experimentAnswers.labels({ experiment, arm })).inc!(n);
-  }
-
-  countExperimentAttributed(experiment: string, arm: string, type: string, n: number): void {
-    this.child(`eai\u0000${experiment}\u0000${arm}\u0000${type}`, () => this.experimentAttributed.labels({ experiment, arm, type })).inc!(n);
   }
 
   countImpressionsPruned(n: number): void {

@@ -126,10 +126,7 @@ export async function recordInteractions(ctx: ServiceContext, inputs: readonly I
     return { ...written, createdUsers: users.created };
   });
   userStateCacheOf(ctx.db)?.invalidate(touched);
-  for (const a of attributed) {
-    processMetrics().countAttributed(a.surface, a.type, a.inferred ? "inferred" : "named", a.n);
-    if (a.experiment !== null && a.arm !== null) processMetrics().countExperimentAttributed(a.experiment, a.arm, a.type, a.n);
-  }
+  for (const a of attributed) processMetrics().countAttributed(a.surface, a.type, a.inferred ? "inferred" : "named", a.n);
   return { accepted: result.created + result.updated + result.unchanged, ...result };
 }
 

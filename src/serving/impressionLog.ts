@@ -178,15 +178,7 @@ export class ImpressionLog {
       }
       for (const [surface, n] of bySurface) processMetrics().countImpressionsWritten(surface, n);
       for (const [surface, n] of exploring) processMetrics().countExploringAnswers(surface, n);
-      const byArm = new Map<string, { experiment: string; arm: string; n: number }>();
-      for (const r of batch) {
-        if (r.experiment == null || r.arm == null) continue;
-        const key = `${r.experiment}\u0000${r.arm}`;
-        const counted = byArm.get(key);
-        if (counted) counted.n++;
-        else byArm.set(key, { experiment: r.experiment, arm: r.arm, n: 1 });
-      }
-      for (const { experiment, arm, n } of byArm.values()) processMetrics().countExperimentAnswers(experiment, arm, n);
+      // Nothing by experiment or arm: /metrics is open, and experiments are admin-only (experiment(id)).
     } catch (error) {
       processMetrics().countImpressionsDropped("write_failed", batch.length);
       this.logger?.warn("could not write a batch of impressions; they are dropped", { impressions: batch.length, error: (error as Error)?.message });

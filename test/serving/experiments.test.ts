@@ -237,18 +237,6 @@ describe.each(databaseTargets())("experiments on %s", (target) => {
     });
     const id = created.data.createExperiment.id;
     await post(START, { id });
-    // Prometheus counts each arm's answers and attributed interactions (the registry is the process's: compare before and after).
-    const series = async () => {
-      const text = await (await fetch(app.url.replace(/\/graphql$/, "/metrics"))).text();
-      const value = (name: string) => Number(text.split("\n").find((l) => l.startsWith(`${name} `))?.split(" ")[1] ?? 0);
-      return {
-        control: value(`marquee_experiment_answers_total{experiment="ctr",arm="control"}`),
-        knn: value(`marquee_experiment_answers_total{experiment="ctr",arm="knn"}`),
-        knnViews: value(`marquee_experiment_attributed_interactions_total{experiment="ctr",arm="knn",type="VIEW"}`),
-        controlViews: value(`marquee_experiment_attributed_interactions_total{experiment="ctr",arm="control",type="VIEW"}`),
-      };
-    };
-    const counted = await series();
     const shown: Record<string, { userId: string; items: { item: { id: string }; impressionId: string }[] }[]> = { control: [], knn: [] };
     for (const [arm, users] of [["control", usersOf(id, 0, [1, 1])], ["knn", usersOf(id, 1, [1, 1])]] as const) {
       for (let round = 0; round < 40; round++) {
@@ -267,9 +255,10 @@ describe.each(databaseTargets())("experiments on %s", (target) => {
     );
     const recorded = await post(`mutation($i: [InteractionInput!]!) { recordInteractions(interactions: $i) { created } }`, { i: views });
     expect(recorded.errors).toBeUndefined();
-    const now = await series();
-    expect({ control: now.control - counted.control, knn: now.knn - counted.knn, knnViews: now.knnViews - counted.knnViews, controlViews: now.controlViews - counted.controlViews })
-      .toEqual({ control: 40, knn: 40, knnViews: views.length, controlViews: 0 });
+    // /metrics is open and experiments are admin-only: no series names an experiment or an arm.
+    const exposed = await (await fetch(app.url.replace(/\/graphql$/, "/metrics"))).text();
+    expect(exposed).toContain("marquee_attributed_interactions_total");
+    expect(exposed).not.toMatch(/experiment=|arm=|"ctr"|"knn"/);
     const after = (await post(READ, { id })).data.experiment;
     const [c, k] = after.arms.map((a: { metric: { successes: number; trials: number; value: number } }) => a.metric);
     expect(c.successes).toBe(0);
