@@ -210,9 +210,6 @@ export interface AttributionCount {
   surface: string;
   type: string;
   inferred: boolean;
-  // The impression's experiment and arm (null outside experiments).
-  experiment: string | null;
-  arm: string | null;
   n: number;
 }
 
@@ -224,8 +221,10 @@ export interface AttributionCount {
 // impression. Re-sending an event keeps an inferred attribution and lets a
 // named one replace it. A new attribution is added to
 // impression_rank_hourly in the same statement (a replaced one stays
-// counted under its first impression). Returns the attributions written,
-// by the impression's surface, experiment and arm, the interaction's type and how.
+// counted under its first impression). Returns the interactions newly
+// attributed (as the rollup counts them: a re-sent event or a replaced
+// attribution is not counted again), by the impression's surface, the
+// interaction's type and how.
 export async function writeAttributions(tx: Tx, inputs: readonly AttributionInput[], windowMs: number): Promise<AttributionCount[]> {
   // The same event twice in one batch is one interaction (the last one wins,
   // as in writeInteractions); ON CONFLICT may touch a row only once.
@@ -267,9 +266,10 @@ export async function writeAttributions(tx: Tx, inputs: readonly AttributionInpu
          play = impression_rank_hourly.play + EXCLUDED.play, "like" = impression_rank_hourly."like" + EXCLUDED."like",
          dislike = impression_rank_hourly.dislike + EXCLUDED.dislike, purchase = impression_rank_hourly.purchase + EXCLUDED.purchase,
          skip = impression_rank_hourly.skip + EXCLUDED.skip)
-     SELECT im.surface, i.type::text AS type, w.inferred, im.experiment, im.arm, count(*)::int AS n
+     SELECT im.surface, i.type::text AS type, w.inferred, count(*)::int AS n
        FROM written w JOIN interactions i ON i.id = w.interaction_id JOIN impressions im ON im.id = w.impression_id
-      GROUP BY im.surface, i.type, w.inferred, im.experiment, im.arm`,
+      WHERE w.inserted
+      GROUP BY im.surface, i.type, w.inferred`,
     rows.map((a) => a.userId),
     rows.map((a) => a.itemId),
     rows.map((a) => a.type),

@@ -141,7 +141,17 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
       [await userIdOf("u3"), second.item.id],
     );
     expect(rows).toEqual([{ impression: second.impressionId, position: 7, rank: 2, inferred: false, type: "PLAY" }]);
-    expect(sample(await metrics(), `marquee_attributed_interactions_total{surface="recommendations",type="PLAY",how="named"}`)).toBeGreaterThanOrEqual(1);
+    const PLAYS = `marquee_attributed_interactions_total{surface="recommendations",type="PLAY",how="named"}`;
+    const counted = sample(await metrics(), PLAYS);
+    expect(counted).toBeGreaterThanOrEqual(1);
+    // The same event sent again (a client's retry) is attributed once: neither the counter nor the rollup counts it twice.
+    const rollup = async () => Number((await t.db.sql.query<{ n: string }>(`SELECT coalesce(sum(play), 0)::text AS n FROM impression_rank_hourly WHERE surface = 'recommendations'`))[0].n);
+    const plays = await rollup();
+    const occurredAt = (await t.db.sql.query<{ at: Date }>(`SELECT i.occurred_at AS at FROM interactions i JOIN items it ON it.id = i.item_id WHERE i.user_id = $1 AND it.external_id = $2`, [await userIdOf("u3"), second.item.id]))[0].at;
+    const again = await post(RECORD, { i: [{ userId: "u3", itemId: second.item.id, type: "PLAY", impressionId: second.impressionId, position: 7, occurredAt: new Date(occurredAt).toISOString() }] });
+    expect(again.json).toEqual({ data: { recordInteractions: { accepted: 1, created: 0, updated: 0, unchanged: 1, createdUsers: 0 } } });
+    expect(sample(await metrics(), PLAYS)).toBe(counted);
+    expect(await rollup()).toBe(plays);
   });
 
   it("attributes feedback without an id to the user's latest answer showing the item within the window", async () => {
