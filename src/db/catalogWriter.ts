@@ -115,29 +115,38 @@ export async function writeItems(
       linkList.map((l) => l.facet),
       linkList.map((l) => l.value),
     );
-    await tx.$executeRawUnsafe(
+    // Items whose feature set or weights changed get a new updated_at: other
+    // replicas' catalog caches (loaders/catalogCache.ts) see the change on
+    // their next refresh, as they do for the item's own columns.
+    const unlinked = await tx.$queryRawUnsafe<{ item_id: number }[]>(
       `DELETE FROM item_features f_i
         WHERE f_i.item_id = ANY($1::int[])
           AND NOT EXISTS (SELECT 1 FROM unnest($2::int[], $3::text[], $4::text[]) AS x(item_id, facet, value)
                             JOIN features f ON f.facet = x.facet AND f.value = x.value
-                           WHERE x.item_id = f_i.item_id AND f.id = f_i.feature_id)`,
+                           WHERE x.item_id = f_i.item_id AND f.id = f_i.feature_id)
+       RETURNING f_i.item_id`,
       withFeatures.map((i) => chunkIds.get(i.externalId)!),
       linkList.map((l) => l.itemId),
       linkList.map((l) => l.facet),
       linkList.map((l) => l.value),
     );
-    await tx.$executeRawUnsafe(
+    const linked = await tx.$queryRawUnsafe<{ item_id: number }[]>(
       `INSERT INTO item_features (item_id, feature_id, weight)
        SELECT x.item_id, f.id, x.weight
          FROM unnest($1::int[], $2::text[], $3::text[], $4::real[]) AS x(item_id, facet, value, weight)
          JOIN features f ON f.facet = x.facet AND f.value = x.value
        ON CONFLICT (item_id, feature_id) DO UPDATE SET weight = EXCLUDED.weight
-        WHERE item_features.weight IS DISTINCT FROM EXCLUDED.weight`,
+        WHERE item_features.weight IS DISTINCT FROM EXCLUDED.weight
+       RETURNING item_id`,
       linkList.map((l) => l.itemId),
       linkList.map((l) => l.facet),
       linkList.map((l) => l.value),
       linkList.map((l) => l.weight),
     );
+    const changed = [...new Set([...unlinked, ...linked].map((r) => Number(r.item_id)))];
+    if (changed.length > 0) {
+      await tx.$executeRawUnsafe(`UPDATE items SET updated_at = now() WHERE id = ANY($1::int[])`, changed);
+    }
   }
   return ids;
 }
