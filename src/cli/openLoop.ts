@@ -38,11 +38,17 @@ export function openLoop(url: string, bodies: string[], rate: number, sockets: n
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", __filename], { stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
-    child.stdout.on("data", (chunk) => (out += String(chunk)));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => (out += chunk));
     child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`the open-loop generator exited with code ${code}`));
-      else resolve(JSON.parse(out) as OpenLoopFigures);
+    // "close": the child has exited and its output has been read to the end.
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`the open-loop generator exited with code ${code}`));
+      try {
+        resolve(JSON.parse(out) as OpenLoopFigures);
+      } catch (error) {
+        reject(new Error(`the open-loop generator printed no figures: ${(error as Error).message}`));
+      }
     });
     child.stdin.end(JSON.stringify({ url, bodies, rate, sockets } satisfies Job));
   });
@@ -71,14 +77,13 @@ function generate(job: Job): Promise<OpenLoopFigures> {
       const req = http.request(
         { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
         (res) => {
-          let errorsSeen = false;
-          res.on("data", (c: Buffer) => {
-            if (!errorsSeen && c.includes('"errors"')) errorsSeen = true;
-          });
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (text += c));
           res.on("end", () => {
             latencies[answered] = performance.now() - due;
             if (res.statusCode !== 200) non2xx++;
-            else if (errorsSeen) graphqlErrors++;
+            else if (text.includes('"errors"')) graphqlErrors++;
             if (++answered + errors === total) finish();
           });
         },
@@ -101,7 +106,8 @@ function generate(job: Job): Promise<OpenLoopFigures> {
 
 if (require.main === module) {
   let input = "";
-  process.stdin.on("data", (chunk) => (input += String(chunk)));
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk: string) => (input += chunk));
   process.stdin.on("end", () => {
     void generate(JSON.parse(input) as Job).then((figures) => process.stdout.write(JSON.stringify(figures)));
   });

@@ -33,7 +33,6 @@ export class CatalogCache {
     return found;
   }
 
-  // The cached item with this external id (the item { } and similarItems lookups).
   // All of these items when the cache holds every one (counted as hits),
   // else undefined (nothing counted: the caller reads through instead).
   getAll(ids: readonly number[]): CandidateItem[] | undefined {
@@ -47,6 +46,7 @@ export class CatalogCache {
     return found;
   }
 
+  // The cached item with this external id (the item { } and similarItems lookups).
   getByExternalId(externalId: string): CandidateItem | undefined {
     const id = this.idOf.get(externalId);
     const found = id === undefined ? undefined : this.entries.get(id);
