@@ -97,6 +97,7 @@ export async function startApp(config: Config, logger: Logger, existing?: Databa
     // API keys (auth/): off on the embedded demo unless MARQUEE_AUTH=on; always on in production.
     authenticate: auth.enabled ? (req) => auth.authenticate(req.headers) : undefined,
     graphiql: config.graphiql,
+    metricsToken: config.metricsToken,
     // Server-rendered pages at /dashboard; with auth on, admin and service keys may view.
     dashboard: createDashboardRoute({ db, config, authorize: dashboardAuthorizer(auth) }),
     // /readyz checks this database directly, and lists the served models.

@@ -104,6 +104,9 @@ export interface Config {
   // Schema introspection and GraphiQL (default on, off with NODE_ENV=production).
   introspection: boolean;
   graphiql: boolean;
+  // With a value, /metrics answers only requests that send it as a bearer
+  // token (MARQUEE_METRICS_TOKEN; at least 16 characters); open without.
+  metricsToken: string | undefined;
   // How operations run: compiled by graphql-jit (default) or by graphql-js
   // (MARQUEE_EXECUTOR); see src/graphql/jitExecutor.ts.
   executor: "jit" | "graphql-js";
@@ -134,6 +137,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.MARQUEE_METRICS_TOKEN;
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.trim().length < 16 || /\s/.test(raw)) throw new ConfigError("MARQUEE_METRICS_TOKEN must be at least 16 characters without spaces (the bearer token /metrics asks for)");
+  return raw;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -375,6 +385,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     rankedListCache: boolean(env, "MARQUEE_RANKED_LIST_CACHE", true),
     introspection: boolean(env, "MARQUEE_INTROSPECTION", !production),
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
+    metricsToken: metricsToken(env),
     executor: oneOf(env, "MARQUEE_EXECUTOR", ["jit", "graphql-js"] as const, "jit"),
     impressions: impressions(env),
     retrain: retrain(env),

@@ -35,6 +35,8 @@ export interface HttpOptions {
   readinessTimeoutMs?: number;
   // Where request metrics go and what /metrics shows (default: the process's).
   metrics?: Metrics;
+  // With a value, /metrics answers 401 unless the request sends it as a bearer token.
+  metricsToken?: string;
   // The level of the one-line-per-request access log (default "debug": at
   // thousands of requests a second an info line per request costs more than
   // the request; errors and slow requests are logged at info regardless).
@@ -61,6 +63,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+// Whether an Authorization header carries exactly this bearer token (compared in constant time).
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (\S+)$/i.exec(header ?? "")?.[1] ?? "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
 // A JSON request body: application/json or application/graphql-response+json,
@@ -129,6 +138,10 @@ export function createHttpServer(options: HttpOptions): http.Server {
         return;
       }
       if (pathname === "/metrics") {
+        if (options.metricsToken !== undefined && !bearerMatches(req.headers.authorization, options.metricsToken)) {
+          sendJson(res, 401, errorBody("/metrics needs the bearer token set in MARQUEE_METRICS_TOKEN", "UNAUTHENTICATED"), { "www-authenticate": "Bearer" });
+          return;
+        }
         const { contentType, body } = await metrics.render();
         res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
         res.end(body);

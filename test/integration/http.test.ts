@@ -17,6 +17,31 @@ describe.each(databaseTargets())("HTTP server on %s", (target) => {
     await t.dispose();
   });
 
+  it("serves /metrics openly by default, and only with the bearer token when MARQUEE_METRICS_TOKEN is set", async () => {
+    const open = await fetch(app.url.replace(/\/graphql$/, "/metrics"));
+    expect(open.status).toBe(200);
+    expect(await open.text()).toContain("marquee_http_requests_total");
+    const token = "metrics-token-0123456789abcdef";
+    const guarded = await startHttpApp(t.db, { MARQUEE_METRICS_TOKEN: token, MARQUEE_WORKER: "false" });
+    try {
+      const url = guarded.url.replace(/\/graphql$/, "/metrics");
+      const wrong: Record<string, string>[] = [{}, { authorization: `Bearer ${token.slice(0, -1)}x` }, { authorization: token }, { authorization: `Bearer ${token}extra` }];
+      for (const headers of wrong) {
+        const refused = await fetch(url, { headers });
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get("www-authenticate")).toBe("Bearer");
+        expect(await refused.json()).toEqual({ errors: [{ message: "/metrics needs the bearer token set in MARQUEE_METRICS_TOKEN", extensions: { code: "UNAUTHENTICATED" } }] });
+      }
+      const allowed = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain("marquee_http_requests_total");
+      // The other routes are as before.
+      expect((await postGraphQL(guarded.url, { query: `{ ok }` })).json).toEqual({ data: { ok: true } });
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it("answers a query over POST", async () => {
     const r = await postGraphQL(app.url, { query: `{ ok catalogStats { items } }` });
     expect(r.status).toBe(200);

@@ -117,6 +117,9 @@ describe("loadConfig", () => {
     [{ MARQUEE_IMPRESSION_RETENTION: "12h" }, 'MARQUEE_IMPRESSION_RETENTION must be at least MARQUEE_ATTRIBUTION_WINDOW (24h), or off; got "12h"'],
     [{ MARQUEE_IMPRESSION_RETENTION: "10d", MARQUEE_ATTRIBUTION_WINDOW: "30d" }, 'MARQUEE_IMPRESSION_RETENTION must be at least MARQUEE_ATTRIBUTION_WINDOW (720h), or off; got "10d"'],
     [{ MARQUEE_TRAIN_MEMORY_MB: "6GB" }, 'MARQUEE_TRAIN_MEMORY_MB must be an integer from 64 to 16777216; got "6GB"'],
+    // A secret: the message does not repeat it.
+    [{ MARQUEE_METRICS_TOKEN: "too-short" }, "MARQUEE_METRICS_TOKEN must be at least 16 characters without spaces (the bearer token /metrics asks for)"],
+    [{ MARQUEE_METRICS_TOKEN: "sixteen chars ok" }, "MARQUEE_METRICS_TOKEN must be at least 16 characters without spaces (the bearer token /metrics asks for)"],
   ])("stops on %j naming the variable and the value", (env, message) => {
     expect(() => loadConfig(env, "/")).toThrow(new ConfigError(message));
   });
