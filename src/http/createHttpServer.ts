@@ -11,6 +11,7 @@ import type { Logger } from "../logger";
 import { BodyTooLargeError, readBody } from "./readBody";
 import { createGraphiqlRoute, type GraphiqlRouteOptions, type RouteHandler } from "./graphiql/createGraphiqlRoute";
 import { processMetrics, type Metrics } from "../observability/metrics";
+import { bearerKey } from "../auth/authenticate";
 import { FAVICON_SVG, faviconIco } from "./favicon";
 import { createReadinessCheck, type ReadinessReport } from "../observability/readiness";
 import { AuthError } from "../auth/authenticate";
@@ -67,7 +68,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 
 // Whether an Authorization header carries exactly this bearer token (compared in constant time).
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(/^Bearer (\S+)$/i.exec(header ?? "")?.[1] ?? "");
+  const given = Buffer.from(bearerKey(header) ?? "");
   const expected = Buffer.from(token);
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
