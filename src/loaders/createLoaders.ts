@@ -53,9 +53,9 @@ class RequestLoaders implements Loaders {
   // Candidate rows (an item with its features) read by one loader answer
   // itemById, itemByExternalId and featuresByItemId in the same request.
   // With the catalog cache those loaders read through it (where the rows
-  // just read were put), so nothing is primed: priming three loaders per
-  // candidate was a promise and a map entry each, a sixth of what a warm
-  // recommendation request allocated.
+  // just read were put), so nothing is primed: priming costs a promise and
+  // a map entry per loader and candidate, a sixth of what a warm
+  // recommendation request would allocate.
   primeCandidates(found: readonly CandidateItem[]): void {
     if (this.catalog) return;
     for (const c of found) {
@@ -134,8 +134,7 @@ class RequestLoaders implements Loaders {
       observeBatch("featuresByItemId", ids.length);
       if (!catalog) return groupByKeys(ids, await featuresOfItems(db, ids), (r) => r.itemId);
       const found = await catalog.readThrough(ids, (id) => catalog.get(id), (missing) => candidateItems(db, missing));
-      const byId = new Map(found.map((c) => [c.item.id, c.features]));
-      return ids.map((id) => byId.get(id) ?? []);
+      return alignToKeys(ids, found, (c) => c.item.id).map((c) => c?.features ?? []);
     }));
   }
 
