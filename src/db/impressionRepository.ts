@@ -27,10 +27,15 @@ const ARM = (experiment: string, arm: string) => `coalesce(${experiment} || '/' 
 // row: measured on a batch of 500 answers of 10 items, half the database
 // time of slicing flat arrays per answer, and the statement is prepared
 // once per connection (its planning took 15 ms a batch). Impressions of a
-// user deleted since they were served are left out of the rows (a race with
-// a deletion that commits meanwhile fails the foreign key: the batch is
-// tried once more, and then leaves them out) but stay counted, as the
-// impressions of a user deleted after the write do.
+// user deleted since they were served are left out of the rows but stay
+// counted, as the impressions of a user deleted after the write do. The
+// rows' user ids have no foreign key (its check ran a trigger and locked the
+// user's row per answer: a fifth of the database time of a batch); the
+// batch holds IMPRESSIONS_USERS_LOCK shared instead, so it waits for a
+// deleteUser under way and, its INSERT's snapshot taken after, sees the user
+// gone, and a deleteUser waits for the batches being written, then deletes
+// what they wrote. Shown times go as epoch milliseconds: PostgreSQL reads
+// numbers in a tenth of the time it parses ISO timestamps.
 export async function insertImpressions(db: Database, batch: readonly ImpressionRecord[]): Promise<void> {
   // A score as PostgreSQL's real takes it: it refuses values that underflow
   // (a float32 denormal such as 1e-40, 22003) or overflow, and NaN says nothing.
@@ -54,7 +59,7 @@ export async function insertImpressions(db: Database, batch: readonly Impression
     batch.map((r) => r.surface),
     batch.map((r) => r.strategy),
     batch.map((r) => r.model),
-    literal((r) => r.shownAt.toISOString()),
+    batch.map((r) => r.shownAt.getTime()).join(","),
     literal((r) => `{${r.itemIds.join(",")}}`),
     literal((r) => `{${r.ranks.join(",")}}`),
     literal((r) => `{${r.scores.map(real).join(",")}}`),
@@ -97,12 +102,12 @@ export async function insertImpressions(db: Database, batch: readonly Impression
   );
   const sql = `WITH x AS (
        SELECT * FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',', '')::int[], $3::text[], $4::text[], $5::text[],
-                            $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                            string_to_array($6, ',')::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                             $13::text[], $14::text[])
-              AS x(id, user_id, surface, strategy, model, shown_at, items, ranks, scores, rails, propensities, pool, experiment, arm)),
+              AS x(id, user_id, surface, strategy, model, shown_ms, items, ranks, scores, rails, propensities, pool, experiment, arm)),
      imp AS (
        INSERT INTO impressions (id, user_id, surface, strategy, model, experiment, arm, shown_at, item_ids, ranks, scores, rails, propensities, pool_item_ids)
-       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.experiment, x.arm, x.shown_at, x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
+       SELECT x.id, x.user_id, x.surface, x.strategy, x.model, x.experiment, x.arm, to_timestamp(x.shown_ms / 1000), x.items::int[], x.ranks::int[], x.scores::real[], x.rails::int[],
               x.propensities::real[], x.pool::int[]
          FROM x
         WHERE x.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)),
@@ -118,12 +123,21 @@ export async function insertImpressions(db: Database, batch: readonly Impression
        FROM unnest($21::int[], $22::int[], $23::bigint[]) AS r(n, rank, shown) JOIN g ON g.n = r.n
       ORDER BY 1, 2, 3, 4, 5, 6
      ON CONFLICT (hour, surface, strategy, model, arm, rank) DO UPDATE SET shown = impression_rank_hourly.shown + EXCLUDED.shown`;
-  try {
-    await db.sql.query(sql, params, "marquee_insert_impressions");
-  } catch (error) {
-    if ((error as { code?: string }).code !== "23503") throw error;
-    await db.sql.query(sql, params, "marquee_insert_impressions");
-  }
+  await db.sql.transaction(async (tx) => {
+    await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock_shared(${IMPRESSIONS_USERS_LOCK})`, [], "marquee_impressions_lock");
+    await tx.query(sql, params, "marquee_insert_impressions");
+  });
+}
+
+// The advisory lock (two-key form, apart from the one-key locks of
+// migrate.ts and modelRepository.ts) between writing impressions (shared)
+// and deleting a user (exclusive, lockImpressionUsers).
+export const IMPRESSIONS_USERS_LOCK = "72707369, 1";
+
+// Taken by deleteUser's transaction before it reads the user: waits for the
+// batches being written and holds new ones until it commits.
+export async function lockImpressionUsers(tx: Pick<Tx, "$queryRawUnsafe">): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${IMPRESSIONS_USERS_LOCK})`);
 }
 
 // The reach rollups gathered by serving/reachRollup.ts, in ONE statement:

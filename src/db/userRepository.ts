@@ -2,7 +2,7 @@ import type { Database } from "./Database";
 import { LONG_TRANSACTION } from "./catalogWriter";
 import { scrubModelTraces, type ModelTrace } from "./privacyRepository";
 import { usersChanged } from "./usersChanged";
-import { deleteUserImpressions } from "./impressionRepository";
+import { deleteUserImpressions, lockImpressionUsers } from "./impressionRepository";
 import { revokeUserTokens } from "./apiKeyRepository";
 import { HISTORY_COLUMNS, historyRow, type HistorySqlRow } from "./trainingDataRepository";
 import type { InteractionRow, JsonObject, UserRow } from "./rows";
@@ -93,6 +93,9 @@ export interface TokenRevocation {
 // transaction: all of it or none.
 export async function deleteUserByExternalId(db: Database, externalId: string, tokens: TokenRevocation): Promise<DeletedUser | null> {
   return db.prisma.$transaction(async (tx) => {
+    // First: no batch of impressions is being written from here to the commit,
+    // so none can add rows for the user after deleteUserImpressions below.
+    await lockImpressionUsers(tx);
     const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
     if (!user) return null;
     await revokeUserTokens(tx, tokens.subjectHash, tokens.at, tokens.keepSeconds);

@@ -47,8 +47,8 @@ export async function deleteUser(ctx: ServiceContext, id: string, tokens: TokenR
   const deleted = await deleteUserByExternalId(ctx.db, checkId("id", id), tokens);
   if (!deleted) throw new NotFoundError("user", [id], "id");
   userStateCacheOf(ctx.db)?.invalidate([deleted.userId]);
-  // Impressions of the user still waiting to be written are not (one being
-  // written is kept out by the user's foreign key and the deletion above).
+  // Impressions of the user still waiting to be written are not (a batch
+  // being written meanwhile was waited for, and its rows deleted, above).
   impressionLogOf(ctx.db)?.forgetUser(deleted.userId);
   ctx.loaders.userByExternalId.clear(id);
   // The served copies of the scrubbed versions still hold the user: reload

@@ -107,8 +107,8 @@ export class ImpressionLog {
     return false;
   }
 
-  // Leaves out the waiting impressions of a user being deleted (one already
-  // being written is kept out by the user's foreign key).
+  // Leaves out the waiting impressions of a user being deleted (a batch
+  // already being written is waited for by deleteUser, which deletes its rows).
   forgetUser(userId: number): void {
     const kept = this.pending.filter((r) => r.userId !== userId);
     for (const r of this.pending) if (r.userId === userId) this.release(r);

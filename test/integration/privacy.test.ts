@@ -3,6 +3,7 @@
 // with SQL over the tables and the model artifacts themselves, for every
 // servable model (and for versions stored before models declared their
 // per-user state).
+import crypto from "node:crypto";
 import { databaseTargets, openTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { startTestServer, type TestServer } from "../support/testServer";
 import { importCatalog } from "../../src/services/importService";
@@ -16,7 +17,8 @@ import { buildTrainingSet } from "../../src/engine/data/buildTrainingSet";
 import { buildItemFeatures } from "../../src/engine/data/buildItemFeatures";
 import { contentBased } from "../../src/engine/algorithms/content";
 import { enableImpressionLog, stopImpressionLog } from "../../src/serving/impressionLog";
-import { insertImpressions } from "../../src/db/impressionRepository";
+import { IMPRESSIONS_USERS_LOCK, insertImpressions } from "../../src/db/impressionRepository";
+import { deleteUserByExternalId } from "../../src/db/userRepository";
 import { assignArm } from "../../src/engine/experiments/assignArm";
 
 const RATING_SCALE = { min: 0.5, max: 5 };
@@ -257,5 +259,62 @@ describe.each(databaseTargets())("privacy operations on %s", (target) => {
     const rating = await server.run(`{ predictRating(userId: "u2", itemId: "s3") { model { name } coldStart { why } } }`);
     expect(rating).toEqual({ data: { predictRating: { model: { name: expect.any(String) }, coldStart: null } } });
     expect(await server.run(`{ exportUser(id: "u1") }`)).toMatchObject({ errors: [{ extensions: { code: "NOT_FOUND" } }] });
+  });
+
+  // Impressions' user ids have no foreign key: a batch being written and a
+  // deletion exclude each other through IMPRESSIONS_USERS_LOCK. Each side's
+  // code runs against the other side's protocol held open on a second
+  // connection (PostgreSQL only: the embedded database has one session).
+  const twoSessions = target === "postgres" ? it : it.skip;
+  const waitingForTheLock = async () => {
+    for (let i = 0; i < 200; i++) {
+      const waiting = await t.db.sql.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+      if (waiting.length > 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error("nothing waited for the impressions' lock");
+  };
+  const shownTo = (userId: number) => ({
+    id: crypto.randomUUID(), userId, userKey: null, surface: "recommendations", strategy: "POPULAR", model: null,
+    shownAt: new Date(), itemIds: [1], ranks: [1], rails: null, scores: [1],
+  });
+  const impressionsOf = (userId: number) => t.db.sql.query(`SELECT id FROM impressions WHERE user_id = $1`, [userId]);
+  const newUser = async (externalId: string) =>
+    (await t.db.sql.query<{ id: number }>(`INSERT INTO users (external_id, updated_at) VALUES ($1, now()) RETURNING id`, [externalId]))[0].id;
+
+  twoSessions("a batch written while the user is being deleted waits, and then leaves the user out", async () => {
+    const id = await newUser("race-deleted-first");
+    let commit!: () => void;
+    const deletion = t.db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${IMPRESSIONS_USERS_LOCK})`);
+      await tx.query(`DELETE FROM impressions WHERE user_id = $1`, [id]);
+      await tx.query(`DELETE FROM users WHERE id = $1`, [id]);
+      await new Promise<void>((r) => (commit = r));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const batch = insertImpressions(t.db, [shownTo(id)]);
+    await waitingForTheLock();
+    commit();
+    await deletion;
+    await batch;
+    expect(await impressionsOf(id)).toEqual([]);
+  });
+
+  twoSessions("deleteUser waits for a batch being written, and then deletes what it wrote", async () => {
+    const id = await newUser("race-written-first");
+    let commit!: () => void;
+    const writing = t.db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock_shared(${IMPRESSIONS_USERS_LOCK})`);
+      await tx.query(`INSERT INTO impressions (id, user_id, surface, shown_at, item_ids, ranks, scores) VALUES ($1, $2, 'recommendations', now(), '{1}', '{1}', '{1}')`, [crypto.randomUUID(), id]);
+      await new Promise<void>((r) => (commit = r));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const deletion = deleteUserByExternalId(t.db, "race-written-first", { subjectHash: Buffer.alloc(32, 7), at: new Date(), keepSeconds: 60 });
+    await waitingForTheLock();
+    commit();
+    await writing;
+    expect(await deletion).toMatchObject({ externalId: "race-written-first", userId: id });
+    expect(await impressionsOf(id)).toEqual([]);
+    expect(await t.db.sql.query(`SELECT 1 FROM users WHERE id = $1`, [id])).toEqual([]);
   });
 });

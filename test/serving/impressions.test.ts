@@ -116,7 +116,7 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
     await t.db.sql.query(`DELETE FROM impressions WHERE id = $1`, [id]);
   });
 
-  it("sends no statement for the impression on a warm request, and writes a batch in one", async () => {
+  it("sends no statement for the impression on a warm request, and writes a batch in one transaction of two", async () => {
     const query = `{ recommendations(userId: "u1", first: 3, strategy: POPULAR) { item { id } impressionId } }`;
     await post(query);
     await flush();
@@ -124,8 +124,10 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
     expect(own(warm.statements)).toEqual([]);
     for (let k = 0; k < 4; k++) await post(query);
     const written = await countStatements(t.db, () => flush());
-    expect(written.statements).toHaveLength(1);
-    expect(written.statements[0]).toMatch(/INSERT INTO impressions[\s\S]*INSERT INTO impression_hourly[\s\S]*INSERT INTO impression_rank_hourly/);
+    // In one transaction: the lock that keeps deleteUser out (privacy test), then the rows and rollups.
+    expect(written.statements).toHaveLength(2);
+    expect(written.statements[0]).toMatch(/^SELECT 1 AS locked FROM pg_advisory_xact_lock_shared\(/);
+    expect(written.statements[1]).toMatch(/INSERT INTO impressions[\s\S]*INSERT INTO impression_hourly[\s\S]*INSERT INTO impression_rank_hourly/);
   });
 
   it("accepts an id just returned (recommend, then record at once), with the item's rank and the client's position", async () => {
@@ -260,11 +262,11 @@ describe.each(databaseTargets())("impressions and attribution on %s", (target) =
     // Of which: the named answers' owners once, the attributions once.
     expect(one.statements.filter((s) => /FROM impressions im LEFT JOIN users/.test(s))).toHaveLength(1);
     expect(one.statements.filter((s) => /INSERT INTO interaction_attributions/.test(s))).toHaveLength(1);
-    // An answer still buffered is written first: one statement more, whatever the batch.
+    // An answer still buffered is written first (its batch's lock and statement), whatever the batch.
     // (u5 has now seen every item: an anonymous answer it may name.)
     const fresh = (await post(`{ similarItems(itemId: "c1", first: 1) { impressionId } }`)).json.data.similarItems[0].impressionId;
     const buffered = await countStatements(t.db, () => post(RECORD, { i: batch(20, 3, fresh) }));
-    expect(own(buffered.statements).length).toBe(own(one.statements).length + 1);
+    expect(own(buffered.statements).length).toBe(own(one.statements).length + 2);
   });
 
   it("counts the answers dropped when the buffer is full, and writes the rest when the app stops", async () => {
