@@ -8,6 +8,7 @@
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import { execute, getVariableValues, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import { installGatewayRequestContext } from "./gatewayRequestContext";
 
 export type ExecutorName = "jit" | "graphql-js";
 
@@ -61,6 +62,8 @@ export class CompiledOperations {
 
 // The gateway Apollo Server 5 takes: the schema at once, and an executor.
 export function jitGateway(schema: GraphQLSchema, options: { maxCachedOperations: number }): GatewayInterface & { operations: CompiledOperations } {
+  // Apollo's per-request gateway context, built without a hidden class per request.
+  installGatewayRequestContext();
   const operations = new CompiledOperations(schema, options.maxCachedOperations);
   const executor = async (requestContext: {
     source: string;
