@@ -117,7 +117,9 @@ export async function writeItems(
     );
     // Items whose feature set or weights changed get a new updated_at: other
     // replicas' catalog caches (loaders/catalogCache.ts) see the change on
-    // their next refresh, as they do for the item's own columns.
+    // their next refresh, as they do for the item's own columns. Items the
+    // upsert above wrote already carry this transaction's stamp (rounded to
+    // the column's milliseconds) and are not written again.
     const unlinked = await tx.$queryRawUnsafe<{ item_id: number }[]>(
       `DELETE FROM item_features f_i
         WHERE f_i.item_id = ANY($1::int[])
@@ -145,7 +147,7 @@ export async function writeItems(
     );
     const changed = [...new Set([...unlinked, ...linked].map((r) => Number(r.item_id)))];
     if (changed.length > 0) {
-      await tx.$executeRawUnsafe(`UPDATE items SET updated_at = now() WHERE id = ANY($1::int[])`, changed);
+      await tx.$executeRawUnsafe(`UPDATE items SET updated_at = now() WHERE id = ANY($1::int[]) AND updated_at <> now()::timestamptz(3)`, changed);
     }
   }
   return ids;
