@@ -13,6 +13,7 @@ import { createQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./que
 import { listCostLimitPlugin } from "./listCostLimit";
 import { withAuthPolicy } from "../auth/policy";
 import { NoSubscriptionsRule } from "./NoSubscriptionsRule";
+import { installQueryHash } from "./queryHash";
 
 // The root fields and User fields of the SDL, for the auth policy's wrappers.
 export function schemaFields(typeDefs: readonly string[]): { Query: string[]; Mutation: string[]; User: string[] } {
@@ -48,6 +49,8 @@ export function createApolloServer(logger: Logger, options: ApolloServerOptions)
   const limits = createQueryLimits(queryLimits);
   const schema = createSchema();
   const executor = options.executor ?? "jit";
+  // Apollo's per-request query hash without a module lookup per request (queryHash.ts).
+  installQueryHash();
   return new ApolloServer<GraphQLContext>({
     ...(executor === "jit" ? { gateway: jitGateway(schema, { maxCachedOperations: options.maxCompiledOperations ?? 1000 }) } : { schema }),
     formatError: createFormatError(logger),
