@@ -14,6 +14,7 @@ import { listCostLimitPlugin } from "./listCostLimit";
 import { withAuthPolicy } from "../auth/policy";
 import { NoSubscriptionsRule } from "./NoSubscriptionsRule";
 import { installQueryHash } from "./queryHash";
+import { declarePropertyFields } from "./propertyFields";
 
 // The root fields and User fields of the SDL, for the auth policy's wrappers.
 export function schemaFields(typeDefs: readonly string[]): { Query: string[]; Mutation: string[]; User: string[] } {
@@ -41,7 +42,11 @@ export function createSchema(): GraphQLSchema {
   const fields = schemaFields(typeDefs);
   // Every root field checks its rule (auth/policy.ts) before it resolves;
   // the metrics plugin's sampled requests time them (rule check included).
-  return makeExecutableSchema({ typeDefs, resolvers: withRootFieldTiming(withAuthPolicy(resolvers, fields, fields.User), fields) as never });
+  const wrapped = withRootFieldTiming(withAuthPolicy(resolvers, fields, fields.User), fields);
+  const schema = makeExecutableSchema({ typeDefs, resolvers: wrapped as never });
+  // Which of them only read a property (compiled as such by the jit executor).
+  declarePropertyFields(schema, wrapped as Record<string, unknown>);
+  return schema;
 }
 
 export function createApolloServer(logger: Logger, options: ApolloServerOptions): ApolloServer<GraphQLContext> {

@@ -1,6 +1,7 @@
 // Compiled execution: graphql-jit turns each operation into plain JavaScript
 // once, and Apollo Server 5 runs it through its gateway seam (a `gateway`
-// whose load() returns the schema and an executor). Parsing, validation
+// whose load() returns the schema and an executor); a field whose resolver
+// only reads a property is compiled as that read (propertyFields.ts). Parsing, validation
 // (graphql-armor, the list-cost rule), plugins and error formatting stay
 // Apollo's; only execution changes. Compiled operations are kept in a
 // bounded LRU by source and operation name; an operation graphql-jit cannot
@@ -9,6 +10,7 @@ import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import { execute, getVariableValues, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { installGatewayRequestContext } from "./gatewayRequestContext";
+import { propertyFields, type PropertyFields } from "./propertyFields";
 
 export type ExecutorName = "jit" | "graphql-js";
 
@@ -25,11 +27,15 @@ export interface JitStats {
 export class CompiledOperations {
   private readonly cache = new Map<string, Runner>();
   readonly stats: JitStats = { compiled: 0, fallbacks: 0, hits: 0, evictions: 0, size: 0 };
+  // Fields compiled as the property reads they are (propertyFields.ts).
+  private readonly properties: PropertyFields | undefined;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxEntries: number,
-  ) {}
+  ) {
+    this.properties = propertyFields(schema);
+  }
 
   runner(source: string, document: DocumentNode, operationName: string | null): Runner {
     const key = `${operationName ?? ""}\u0000${source}`;
@@ -41,7 +47,10 @@ export class CompiledOperations {
       this.stats.hits++;
       return cached;
     }
-    const compiled = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    const rewritten = this.properties?.rewrite(document);
+    const compiled = rewritten
+      ? compileQuery(this.properties!.schema, rewritten, operationName ?? undefined, { disablingCapturingStackErrors: true })
+      : compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     let runner: Runner;
     if (isCompiledQuery(compiled)) {
       runner = { kind: "compiled", query: compiled.query };

@@ -1,6 +1,7 @@
 import type { Resolvers } from "../generated/resolvers-types";
 import { getCatalogStats, listFeatures, listItems, MAX_FACET_LENGTH, upsertItems } from "../../services/catalogService";
 import { checkId, checkIdList, checkText } from "../../services/validation";
+import { readsProperty } from "../propertyFields";
 
 export const catalogResolvers = {
   Query: {
@@ -16,7 +17,7 @@ export const catalogResolvers = {
     upsertItems: (_, args, ctx) => upsertItems(ctx, args.items),
   },
   Item: {
-    id: (item) => item.externalId,
+    id: readsProperty("externalId"),
     features: async (item, args, ctx) => {
       const features = await ctx.loaders.featuresByItemId.load(item.id);
       if (args.facet == null) return features;

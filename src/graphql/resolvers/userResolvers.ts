@@ -1,4 +1,5 @@
 import type { Resolvers } from "../generated/resolvers-types";
+import { readsProperty } from "../propertyFields";
 import { deleteUser, upsertUsers } from "../../services/userService";
 import { userInteractions } from "../../services/interactionService";
 import { checkId, checkIdList } from "../../services/validation";
@@ -24,7 +25,7 @@ export const userResolvers = {
     },
   },
   User: {
-    id: (user) => user.externalId,
+    id: readsProperty("externalId"),
     interactions: (user, args, ctx) => userInteractions(ctx, user, args),
   },
 } satisfies Resolvers;
