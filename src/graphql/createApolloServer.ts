@@ -1,5 +1,5 @@
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildASTSchema, isObjectType, parse, type GraphQLSchema } from "graphql";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { jitGateway, type ExecutorName } from "./jitExecutor";
@@ -64,8 +64,9 @@ export function createApolloServer(logger: Logger, options: ApolloServerOptions)
     // src/index.ts handles SIGINT/SIGTERM and stops Apollo itself; two handlers would race.
     stopOnTerminationSignals: false,
     // Cache-control hints are not used (answers are per user): the default
-    // plugin would still visit every resolved field.
-    plugins: [ApolloServerPluginCacheControlDisabled(), createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
+    // plugin would still visit every resolved field. Nor is federation's
+    // inline tracing (Apollo installs it, idle, for every request otherwise).
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), createMetricsPlugin(), ...limits.plugins, listCostLimitPlugin(queryLimits.maxListCost)],
     validationRules: [NoSubscriptionsRule, ...limits.validationRules],
     parseOptions: { maxTokens: queryLimits.maxTokens },
   });

@@ -46,8 +46,12 @@ function featureSet(argument: string, list: FeatureKey[] | null | undefined): Se
   return new Set(list.map(key));
 }
 
+// No filter given: one answer for every request (frozen: nothing may change it).
+const NO_FILTER: CheckedFilter = Object.freeze({ excludeSeen: true, excludeItems: Object.freeze([] as string[]), narrows: false });
+
 export function checkRecommendationFilter(filter: RecommendationFilterInput | null | undefined, argument = "filter"): CheckedFilter {
-  const f = filter ?? {};
+  if (filter == null) return NO_FILTER;
+  const f = filter;
   if (f.kinds != null && f.kinds.length === 0) throw new BadUserInputError(`${argument}.kinds`, f.kinds, "must not be empty (it would match nothing)");
   const any = featureSet(`${argument}.features.any`, f.features?.any);
   const all = featureSet(`${argument}.features.all`, f.features?.all);
