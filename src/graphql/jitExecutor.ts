@@ -27,6 +27,8 @@ export interface JitStats {
 export class CompiledOperations {
   private readonly cache = new Map<string, Runner>();
   readonly stats: JitStats = { compiled: 0, fallbacks: 0, hits: 0, evictions: 0, size: 0 };
+  // The key of the operation used last (the LRU's newest entry).
+  private newest: string | undefined;
   // Fields compiled as the property reads they are (propertyFields.ts).
   private readonly properties: PropertyFields | undefined;
 
@@ -41,9 +43,14 @@ export class CompiledOperations {
     const key = `${operationName ?? ""}\u0000${source}`;
     const cached = this.cache.get(key);
     if (cached) {
-      // Most recently used last: Map keeps insertion order.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
+      // Most recently used last: Map keeps insertion order. The operation
+      // used last is left where it is (a Map delete and set reallocates
+      // its table: for one hot operation, on every request).
+      if (key !== this.newest) {
+        this.cache.delete(key);
+        this.cache.set(key, cached);
+        this.newest = key;
+      }
       this.stats.hits++;
       return cached;
     }
@@ -60,6 +67,7 @@ export class CompiledOperations {
       this.stats.fallbacks++;
     }
     this.cache.set(key, runner);
+    this.newest = key;
     if (this.cache.size > this.maxEntries) {
       this.cache.delete(this.cache.keys().next().value!);
       this.stats.evictions++;
