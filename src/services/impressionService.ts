@@ -31,7 +31,10 @@ export interface Shown {
 export function impressionId(now: number = Date.now()): string {
   const random = crypto.randomUUID();
   const time = now.toString(16).padStart(12, "0").slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  // Joined, not concatenated: one flat string of 36 characters, where a
+  // concatenation leaves a tree of pieces that the buffer and its id set
+  // hold until the batch is written (about 230 bytes against 56).
+  return [time.slice(0, 8), "-", time.slice(8, 12), "-7", random.slice(15)].join("");
 }
 
 // Gives the answer its impression id and logs it; returns the same results.
