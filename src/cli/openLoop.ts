@@ -66,6 +66,8 @@ class Connection {
   private pending: Buffer | undefined;
   // The request in flight (its number), or -1.
   current = -1;
+  // Closed by the generator (not the server): not reopened.
+  private closed = false;
 
   constructor(
     private readonly target: URL,
@@ -90,8 +92,6 @@ class Connection {
       if (n !== -1) this.onFailure(this, n);
     });
   }
-
-  closed = false;
 
   close(): void {
     this.closed = true;

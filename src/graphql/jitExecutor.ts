@@ -55,9 +55,7 @@ export class CompiledOperations {
       return cached;
     }
     const rewritten = this.properties?.rewrite(document);
-    const compiled = rewritten
-      ? compileQuery(this.properties!.schema, rewritten, operationName ?? undefined, { disablingCapturingStackErrors: true })
-      : compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    const compiled = compileQuery(rewritten ? this.properties!.schema : this.schema, rewritten ?? document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     let runner: Runner;
     if (isCompiledQuery(compiled)) {
       runner = { kind: "compiled", query: compiled.query };

@@ -66,12 +66,11 @@ export function propertyFields(schema: GraphQLSchema): PropertyFields | undefine
     const added: string[] = [];
     for (const [fieldName, property] of reads) {
       const field = own[fieldName];
-      if (!field || property === field.name) continue;
+      if (!field || property === field.name || field.args.length > 0) continue;
       const existing = own[property];
       // A served field of that name that is not itself a plain read of the
       // property (or has another type) would be a different thing: leave it.
       if (existing && (existing.resolve !== undefined || String(existing.type) !== String(field.type) || existing.args.length > 0)) continue;
-      if (!existing && field.args.length > 0) continue;
       if (!existing) added.push(`${property}: ${String(field.type)}`);
       if (!fields.has(type.name)) fields.set(type.name, new Map());
       fields.get(type.name)!.set(field.name, property);
