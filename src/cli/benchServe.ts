@@ -360,6 +360,9 @@ async function main(): Promise<void> {
       `ratio recommendations/typename: ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(3)}`,
       ...(floorFigures.length === 2 ? [`ratio recommendations/floor: ${(b.requestsPerSecond / floorFigures[1].requestsPerSecond).toFixed(3)}`] : []),
       `p99 at half load: ${atHalf.p99} ms`,
+      // Its parts: the generator's own lateness (it shares the machine's
+      // cores) and the wait from then to the answer (connection, server).
+      `p99 at half load in parts: generator lag ${atHalf.generatorLagP99} ms, pickup to answer ${atHalf.pickupToAnswerP99} ms`,
       ...(atGivenRate ? [`p99 at ${rate} req/s: ${atGivenRate.p99} ms`] : []),
     ];
     process.stdout.write(lines.join("\n") + "\n");
