@@ -110,6 +110,9 @@ export interface Config {
   // How operations run: compiled by graphql-jit (default) or by graphql-js
   // (MARQUEE_EXECUTOR); see src/graphql/jitExecutor.ts.
   executor: "jit" | "graphql-js";
+  // V8's allocation-site pretenuring in the server process
+  // (MARQUEE_V8_PRETENURING, default off); see src/runtimeTuning.ts.
+  v8Pretenuring: boolean;
   // The impression log and attribution (see src/serving/impressionLog.ts).
   impressions: ImpressionConfig;
   // Scheduled retraining and the challenger gate (see src/jobs/retrainScheduler.ts).
@@ -387,6 +390,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     graphiql: boolean(env, "MARQUEE_GRAPHIQL", !production),
     metricsToken: metricsToken(env),
     executor: oneOf(env, "MARQUEE_EXECUTOR", ["jit", "graphql-js"] as const, "jit"),
+    v8Pretenuring: boolean(env, "MARQUEE_V8_PRETENURING", false),
     impressions: impressions(env),
     retrain: retrain(env),
     nodeEnv: env.NODE_ENV && env.NODE_ENV !== "" ? env.NODE_ENV : "development",

@@ -4,6 +4,7 @@ import { createLogger } from "./logger";
 import { startApp } from "./app";
 import cluster from "node:cluster";
 import { superviseProcesses, type ReadyMessage } from "./cluster";
+import { applyRuntimeTuning } from "./runtimeTuning";
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // In every server process (a cluster's workers run this too), before the app starts.
+  applyRuntimeTuning(config);
   const logger = createLogger(config.logLevel);
   if (config.processes > 1 && cluster.isPrimary) {
     superviseProcesses(config, logger, (url, count) => {

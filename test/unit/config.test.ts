@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       introspection: true,
       graphiql: true,
       executor: "jit",
+      v8Pretenuring: false,
       impressions: { enabled: true, batchSize: 500, flushIntervalMs: 1000, maxBuffered: 20_000, attributionWindowMs: 86_400_000, retentionMs: 90 * 86_400_000 },
       // No scheduled retraining unless asked.
       retrain: { everyMs: undefined, everyInteractions: undefined, margin: 0.02, pollIntervalMs: 30_000 },
@@ -104,6 +105,7 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "not a url" }, 'DATABASE_URL must be a postgresql:// URL; got "not a url"'],
     [{ MARQUEE_DEMO_DATA: "maybe" }, 'MARQUEE_DEMO_DATA must be true or false; got "maybe"'],
     [{ MARQUEE_EXECUTOR: "fast" }, 'MARQUEE_EXECUTOR must be one of jit, graphql-js; got "fast"'],
+    [{ MARQUEE_V8_PRETENURING: "default" }, 'MARQUEE_V8_PRETENURING must be true or false; got "default"'],
     [{ MARQUEE_RATING_SCALE: "5..1" }, 'MARQUEE_RATING_SCALE must look like "0.5..5" (min..max, min < max); got "5..1"'],
     [{ MARQUEE_IMPLICIT_RATINGS: "mean" }, 'MARQUEE_IMPLICIT_RATINGS must be graded, user-mean, midpoint or threshold:<rating> (e.g. threshold:3.5); got "mean"'],
     [{ MARQUEE_IMPLICIT_RATINGS: "threshold:6" }, 'MARQUEE_IMPLICIT_RATINGS threshold must lie on the rating scale 0.5..5; got "threshold:6"'],
