@@ -1,5 +1,6 @@
 // Settings of the server process's JavaScript engine, applied once at start
-// (src/index.ts), before the app loads anything.
+// (src/index.ts), right after the configuration is read and before the app
+// starts.
 //
 // Allocation-site pretenuring off (MARQUEE_V8_PRETENURING=false, the
 // default). V8 allocates objects straight in the old generation from an
@@ -12,7 +13,7 @@
 // 8 s at saturation, then 3,600 requests/s (BENCHMARKS.md, Serving): with
 // pretenuring, a scavenge promoted 3.3-3.7 MB and paused 6-7 ms in about half
 // the runs (also on bare Apollo answering constants); without it, 0.3 MB and
-// 1.7-2.7 ms in every run. The server's long-lived data (models, caches) is
+// 1.7-3.0 ms in every run. The server's long-lived data (models, caches) is
 // typed arrays and maps built once, which pretenuring does not help.
 import v8 from "node:v8";
 import type { Config } from "./config";
